@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "Unfreeze"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "unfreeze-application.h"
+#include "unfreeze-resources.h"
+#include "unfreeze-ui-guard.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(UnfreezeApplication) app = NULL;
+  int status;
+
+  /* First thing: remember which thread is the UI thread (see unfreeze-ui-guard.c). */
+  unfreeze_ui_guard_init ();
+
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  unfreeze_register_resource ();
+
+  app = unfreeze_application_new ();
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+  if (status == 0)
+    status = unfreeze_application_get_exit_status (app);
+
+  return status;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Mode 1: blocking — the query runs on the main thread.
+ *
+ * This is what most first versions of a database app do: the Run button's handler asks the
+ * database and waits for the answer. While it waits, the main thread is inside libpq, not in
+ * the main loop, so nothing else happens: no redraw, no animation, no typing, no Cancel.
+ * When the answer comes, everything that piled up happens at once.
+ *
+ * .NET: calling a synchronous method (or .Result on a Task) in a button's Click handler.
+ */
+#define G_LOG_DOMAIN "Unfreeze-Blocking"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "unfreeze-mode.h"
+#include "unfreeze-run.h"
+
+static void
+blocking_start_query (UnfreezeRun *run,
+                      guint        index)
+{
+  UnfreezeDatabase *database = unfreeze_run_get_database (run);
+  g_autoptr(UnfreezeRows) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  PGresult *result = NULL;
+  PGconn *conn;
+  guint span;
+
+  /* Nobody will see this text until the query is over: the window cannot redraw. */
+  unfreeze_run_show_progress (run, _("Running the query on the main thread…"));
+
+  span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_CONNECT);
+  conn = unfreeze_database_acquire (database, &error);
+  unfreeze_run_end_span (run, span);
+
+  if (conn != NULL)
+    {
+      /* THE FREEZE: the main loop is stuck on this line until the server answers. */
+      span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_QUERY);
+      result = unfreeze_query_exec (conn,
+                                    unfreeze_run_get_ticker (run),
+                                    unfreeze_run_get_delay (run),
+                                    &error);
+      unfreeze_run_end_span (run, span);
+      unfreeze_database_release (database, conn);
+    }
+
+  /* We are on the main thread, so updating the window is allowed: it was never the problem. */
+  if (result != NULL)
+    {
+      rows = unfreeze_rows_new ();
+      unfreeze_rows_append_result (rows, result);
+      unfreeze_run_show_rows (run, rows);
+    }
+  else
+    {
+      unfreeze_run_show_error (run, error);
+    }
+
+  unfreeze_run_query_done (run, g_steal_pointer (&error));
+}
+
+const UnfreezeMode unfreeze_mode_blocking = {
+  .id = "blocking",
+  .title = N_("Blocking"),
+  .subtitle = N_("The query runs on the main thread: the window freezes"),
+  .lesson = N_("The query ran on the main thread, inside the Run handler. While PQexecParams() waited for the server, the main loop could not run: no frame was drawn, the clock stopped, your typing waited. Then everything caught up at once. The fix is to wait somewhere else: see the GTask mode."),
+  .source_path = "/io/github/unfreeze/Unfreeze/modes/unfreeze-mode-blocking.c",
+  .can_cancel = FALSE,
+  .start_query = blocking_start_query,
+};

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The application: command-line options, settings, the database for the whole app, and
+ * the window. With --run it starts a run as soon as the database is ready and prints one
+ * summary line when that run ends (see README.md for its format).
+ */
+#define G_LOG_DOMAIN "Unfreeze"
+
+#include "config.h"
+
+#include "unfreeze-application.h"
+
+#include <glib/gi18n.h>
+
+#include "unfreeze-database.h"
+#include "unfreeze-mode.h"
+#include "unfreeze-run.h"
+#include "unfreeze-window.h"
+
+#define SCHEMA_ID "io.github.unfreeze.Unfreeze"
+
+struct _UnfreezeApplication
+{
+  AdwApplication    parent_instance;
+
+  GSettings        *settings;     /* NULL when the schema is not installed */
+  UnfreezeDatabase *database;
+  UnfreezeWindow   *window;
+  gboolean          database_ready;
+
+  /* From the command line */
+  char             *mode;
+  char             *ticker;
+  double            delay;
+  char             *connection;
+  gboolean          run;
+  gboolean          quit_after_run;
+
+  int               exit_status;
+};
+
+G_DEFINE_FINAL_TYPE (UnfreezeApplication, unfreeze_application, ADW_TYPE_APPLICATION)
+
+/* Exit statuses with --quit-after-run, by the run's result. */
+static int
+exit_status_for (UnfreezeRunResult result)
+{
+  switch (result)
+    {
+    case UNFREEZE_RUN_RESULT_OK:        return 0;
+    case UNFREEZE_RUN_RESULT_ERROR:     return 1;
+    case UNFREEZE_RUN_RESULT_REFUSED:   return 2;
+    case UNFREEZE_RUN_RESULT_CANCELLED: return 3;
+    case UNFREEZE_RUN_RESULT_NONE:
+    default:                            return 1;
+    }
+}
+
+static void
+command_line_run_finished_cb (UnfreezeApplication *self,
+                              UnfreezeRun         *run)
+{
+  g_autofree char *line = unfreeze_run_dup_summary_line (run);
+
+  g_print ("%s\n", line);
+  fflush (stdout);
+
+  self->exit_status = exit_status_for (unfreeze_run_get_result (run));
+  if (self->quit_after_run)
+    g_application_quit (G_APPLICATION (self));
+}
+
+static gboolean
+start_command_line_run_cb (gpointer user_data)
+{
+  UnfreezeApplication *self = user_data;
+  UnfreezeRun *run;
+
+  if (self->window == NULL)
+    return G_SOURCE_REMOVE;
+
+  run = unfreeze_window_start_run (self->window);
+  if (run == NULL)
+    {
+      g_printerr ("%s\n", _("Could not start the run"));
+      self->exit_status = 1;
+      if (self->quit_after_run)
+        g_application_quit (G_APPLICATION (self));
+      return G_SOURCE_REMOVE;
+    }
+
+  g_signal_connect_object (run, "finished", G_CALLBACK (command_line_run_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+  if (unfreeze_run_get_finished (run))
+    command_line_run_finished_cb (self, run);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+database_prepared_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(UnfreezeApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!unfreeze_database_prepare_finish (UNFREEZE_DATABASE (object), result, &error))
+    g_warning ("%s", error->message);
+
+  self->database_ready = TRUE;
+  if (self->window != NULL)
+    unfreeze_window_set_database_ready (self->window, error);
+
+  if (self->run)
+    {
+      self->run = FALSE;
+      /* Let the window draw once before a blocking run freezes it. */
+      g_timeout_add_full (G_PRIORITY_DEFAULT, 100, start_command_line_run_cb,
+                          g_object_ref (self), g_object_unref);
+    }
+}
+
+static void
+unfreeze_application_activate (GApplication *app)
+{
+  UnfreezeApplication *self = UNFREEZE_APPLICATION (app);
+
+  if (self->window == NULL)
+    {
+      self->window = unfreeze_window_new (GTK_APPLICATION (self), self->database);
+      g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+
+      if (self->settings != NULL)
+        {
+          g_autofree char *mode = g_settings_get_string (self->settings, "mode");
+          g_autofree char *ticker = g_settings_get_string (self->settings, "ticker");
+
+          if (unfreeze_modes_lookup (mode) != NULL)
+            unfreeze_window_set_mode (self->window, mode);
+          unfreeze_window_set_ticker (self->window, ticker);
+          unfreeze_window_set_delay (self->window, g_settings_get_double (self->settings, "delay"));
+        }
+
+      if (self->mode != NULL)
+        unfreeze_window_set_mode (self->window, self->mode);
+      if (self->ticker != NULL)
+        unfreeze_window_set_ticker (self->window, self->ticker);
+      if (self->delay >= 0)
+        unfreeze_window_set_delay (self->window, self->delay);
+
+      if (self->database_ready)
+        unfreeze_window_set_database_ready (self->window, NULL);
+    }
+
+  gtk_window_present (GTK_WINDOW (self->window));
+}
+
+static void
+unfreeze_application_startup (GApplication *app)
+{
+  UnfreezeApplication *self = UNFREEZE_APPLICATION (app);
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  g_autofree char *conninfo = NULL;
+
+  G_APPLICATION_CLASS (unfreeze_application_parent_class)->startup (app);
+
+  gtk_css_provider_load_from_resource (css, "/io/github/unfreeze/Unfreeze/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  /* Running from the build tree without the schema is allowed: defaults then. */
+  if (source != NULL && (schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE)))
+    self->settings = g_settings_new (SCHEMA_ID);
+
+  if (self->connection != NULL)
+    conninfo = g_strdup (self->connection);
+  else if (self->settings != NULL)
+    conninfo = g_settings_get_string (self->settings, "connection");
+
+  self->database = unfreeze_database_new (conninfo);
+  unfreeze_database_prepare_async (self->database, NULL, database_prepared_cb, g_object_ref (self));
+}
+
+static void
+unfreeze_application_shutdown (GApplication *app)
+{
+  UnfreezeApplication *self = UNFREEZE_APPLICATION (app);
+
+  /* Stop the built-in server before we go: it must not outlive us. */
+  if (self->database != NULL)
+    unfreeze_database_shutdown (self->database);
+
+  G_APPLICATION_CLASS (unfreeze_application_parent_class)->shutdown (app);
+}
+
+static int
+unfreeze_application_handle_local_options (GApplication *app,
+                                           GVariantDict *options)
+{
+  UnfreezeApplication *self = UNFREEZE_APPLICATION (app);
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("unfreeze %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  g_variant_dict_lookup (options, "mode", "s", &self->mode);
+  g_variant_dict_lookup (options, "ticker", "s", &self->ticker);
+  g_variant_dict_lookup (options, "connection", "s", &self->connection);
+  g_variant_dict_lookup (options, "delay", "d", &self->delay);
+  self->run = g_variant_dict_contains (options, "run");
+  self->quit_after_run = g_variant_dict_contains (options, "quit-after-run");
+
+  if (self->mode != NULL && unfreeze_modes_lookup (self->mode) == NULL)
+    {
+      g_autofree char *ids = unfreeze_modes_dup_ids ("|");
+
+      g_printerr (_("Unknown mode “%s”: use --mode=%s\n"), self->mode, ids);
+      return 2;
+    }
+
+  if (self->delay != -1 && (self->delay < 0 || self->delay > 3600))
+    {
+      g_printerr ("%s\n", _("The delay must be between 0 and 3600 seconds"));
+      return 2;
+    }
+
+  if (self->ticker != NULL && !g_utf8_validate (self->ticker, -1, NULL))
+    {
+      g_printerr ("%s\n", _("The ticker is not valid UTF-8"));
+      return 2;
+    }
+
+  if (self->quit_after_run && !self->run)
+    {
+      g_printerr ("%s\n", _("--quit-after-run needs --run"));
+      return 2;
+    }
+
+  /* A scripted run is self-contained: it never hands itself to a running instance. */
+  if (self->run)
+    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+
+  return -1;
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  UnfreezeApplication *self = user_data;
+
+  if (self->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->window));
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+unfreeze_application_finalize (GObject *object)
+{
+  UnfreezeApplication *self = (UnfreezeApplication *)object;
+
+  g_clear_object (&self->database);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->mode, g_free);
+  g_clear_pointer (&self->ticker, g_free);
+  g_clear_pointer (&self->connection, g_free);
+
+  G_OBJECT_CLASS (unfreeze_application_parent_class)->finalize (object);
+}
+
+static void
+unfreeze_application_class_init (UnfreezeApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = unfreeze_application_finalize;
+  app_class->activate = unfreeze_application_activate;
+  app_class->startup = unfreeze_application_startup;
+  app_class->shutdown = unfreeze_application_shutdown;
+  app_class->handle_local_options = unfreeze_application_handle_local_options;
+}
+
+static void
+unfreeze_application_init (UnfreezeApplication *self)
+{
+  static const GActionEntry actions[] = {
+    { "quit", quit_action },
+  };
+  g_autofree char *ids = unfreeze_modes_dup_ids ("|");
+  const GOptionEntry entries[] = {
+    { "mode", 'm', 0, G_OPTION_ARG_STRING, NULL,
+      N_("How to run the query"), ids },
+    { "ticker", 't', 0, G_OPTION_ARG_STRING, NULL,
+      N_("The ticker to query (default: MSFT)"), N_("TICKER") },
+    { "delay", 'd', 0, G_OPTION_ARG_DOUBLE, NULL,
+      N_("Seconds the server takes to answer (default: 3)"), N_("SECONDS") },
+    { "run", 'r', 0, G_OPTION_ARG_NONE, NULL,
+      N_("Start a run as soon as the window is up, and print a summary line when it ends"), NULL },
+    { "quit-after-run", 'q', 0, G_OPTION_ARG_NONE, NULL,
+      N_("Quit when that run ends (exit status 0 if it succeeded)"), NULL },
+    { "connection", 'c', 0, G_OPTION_ARG_STRING, NULL,
+      N_("Use this PostgreSQL server (a libpq connection string or URI) instead of the built-in one"),
+      N_("CONNINFO") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  self->delay = -1;
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("See why a user interface freezes, and how "
+                                              "asynchronous code keeps it alive."));
+  g_application_set_option_context_description (G_APPLICATION (self),
+                                                 _("With no connection given, Unfreeze starts "
+                                                   "its own private PostgreSQL server. The PG* "
+                                                   "environment variables and ~/.pgpass work "
+                                                   "as they do for psql."));
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+}
+
+UnfreezeApplication *
+unfreeze_application_new (void)
+{
+  return g_object_new (UNFREEZE_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/unfreeze/Unfreeze",
+                       NULL);
+}
+
+int
+unfreeze_application_get_exit_status (UnfreezeApplication *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_APPLICATION (self), 1);
+
+  return self->exit_status;
+}
+
+UnfreezeDatabase *
+unfreeze_application_get_database (UnfreezeApplication *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_APPLICATION (self), NULL);
+
+  return self->database;
+}

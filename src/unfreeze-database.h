@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <libpq-fe.h>
+
+#include "unfreeze-local-server.h"
+#include "unfreeze-query.h"
+#include "unfreeze-types.h"
+
+G_BEGIN_DECLS
+
+#define UNFREEZE_TYPE_DATABASE (unfreeze_database_get_type ())
+G_DECLARE_FINAL_TYPE (UnfreezeDatabase, unfreeze_database, UNFREEZE, DATABASE, GObject)
+
+UnfreezeDatabase    *unfreeze_database_new                (const char           *conninfo);
+gboolean             unfreeze_database_conninfo_from_environment (void);
+void                 unfreeze_database_prepare_async      (UnfreezeDatabase     *self,
+                                                           GCancellable         *cancellable,
+                                                           GAsyncReadyCallback   callback,
+                                                           gpointer              user_data);
+gboolean             unfreeze_database_prepare_finish     (UnfreezeDatabase     *self,
+                                                           GAsyncResult         *result,
+                                                           GError              **error);
+gboolean             unfreeze_database_get_prepared       (UnfreezeDatabase     *self);
+gboolean             unfreeze_database_get_embedded       (UnfreezeDatabase     *self);
+const char          *unfreeze_database_get_status         (UnfreezeDatabase     *self);
+char                *unfreeze_database_dup_description    (UnfreezeDatabase     *self);
+UnfreezeLocalServer *unfreeze_database_get_local_server   (UnfreezeDatabase     *self);
+
+/* Any thread. A connection belongs to one thread at a time: the caller owns it until it
+ * gives it back with release() or close(). */
+PGconn              *unfreeze_database_acquire            (UnfreezeDatabase     *self,
+                                                           GError              **error);
+PGconn              *unfreeze_database_connect_start      (UnfreezeDatabase     *self,
+                                                           GError              **error);
+void                 unfreeze_database_release            (UnfreezeDatabase     *self,
+                                                           PGconn               *conn);
+void                 unfreeze_database_close              (UnfreezeDatabase     *self,
+                                                           PGconn               *conn);
+guint                unfreeze_database_get_n_connections  (UnfreezeDatabase     *self);
+
+void                 unfreeze_database_shutdown           (UnfreezeDatabase     *self);
+
+/* Removes the password from a conninfo string or URI, for showing and logging. */
+char                *unfreeze_conninfo_dup_display        (const char           *conninfo);
+
+G_END_DECLS

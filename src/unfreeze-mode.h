@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "unfreeze-types.h"
+
+G_BEGIN_DECLS
+
+/* One way of running the query. Each mode lives in one short file under src/modes/ and is
+ * all the window knows about it: a name, a few words, and "start this query". */
+struct _UnfreezeMode
+{
+  const char *id;           /* "blocking", used by --mode= and the win.mode action */
+  const char *title;        /* translatable, marked with N_() */
+  const char *subtitle;     /* translatable, marked with N_() */
+  const char *lesson;       /* translatable: what the run just showed, and why */
+  const char *source_path;  /* the mode's .c file in the resources (what the app shows) */
+  gboolean    can_cancel;
+
+  /* Start query number @index of @run (0 ≤ index < unfreeze_run_get_count()). Called on the
+   * main thread. However it runs, the mode must in the end call unfreeze_run_query_done()
+   * on the main thread, exactly once for this index. */
+  void      (*start_query) (UnfreezeRun *run,
+                            guint        index);
+};
+
+extern const UnfreezeMode unfreeze_mode_blocking;
+extern const UnfreezeMode unfreeze_mode_thread;
+extern const UnfreezeMode unfreeze_mode_gtask;
+
+const UnfreezeMode * const *unfreeze_modes_get_all (guint      *n_modes);
+const UnfreezeMode         *unfreeze_modes_lookup  (const char *id);
+char                       *unfreeze_modes_dup_ids (const char *separator);
+
+G_END_DECLS

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The one statement every mode runs, and how libpq's errors become GErrors.
+ */
+#define G_LOG_DOMAIN "Unfreeze-Query"
+
+#include "config.h"
+
+#include "unfreeze-query.h"
+
+#include <glib/gi18n.h>
+
+G_DEFINE_QUARK (unfreeze-database-error-quark, unfreeze_database_error)
+
+/* The server itself takes $2 seconds: the uncorrelated sub-select becomes a one-time filter
+ * that PostgreSQL evaluates once, before the first row, even when no row matches. pg_sleep()
+ * is interruptible, so a cancel request stops it. The values travel as parameters, never
+ * pasted into the text. */
+const char unfreeze_query_sql[] =
+  "SELECT ticker, trade_date, open, high, low, close, volume\n"
+  "  FROM stock_prices\n"
+  " WHERE ticker = $1\n"
+  "   AND (SELECT pg_sleep($2::float8)::text) IS NOT NULL\n"
+  " ORDER BY trade_date";
+
+static void
+format_params (char         delay_text[static G_ASCII_DTOSTR_BUF_SIZE],
+               const char  *ticker,
+               double       delay_seconds,
+               const char  *values[2])
+{
+  g_ascii_dtostr (delay_text, G_ASCII_DTOSTR_BUF_SIZE, MAX (delay_seconds, 0.0));
+  values[0] = ticker;
+  values[1] = delay_text;
+}
+
+void
+unfreeze_query_set_conn_error (GError **error,
+                               PGconn  *conn,
+                               int      code)
+{
+  const char *message = conn != NULL ? PQerrorMessage (conn) : NULL;
+  g_autofree char *text = g_strchomp (g_strdup (message != NULL && *message ? message
+                                                 : _("out of memory")));
+
+  g_set_error_literal (error, UNFREEZE_DATABASE_ERROR, code, text);
+}
+
+/* Maps a result to success or a GError. A query cancelled on the server (SQLSTATE 57014)
+ * becomes G_IO_ERROR_CANCELLED, so every mode reports cancellation the same way. */
+gboolean
+unfreeze_query_check_result (PGconn          *conn,
+                             const PGresult  *result,
+                             GError         **error)
+{
+  const char *sqlstate;
+  g_autofree char *message = NULL;
+
+  if (result == NULL)
+    {
+      unfreeze_query_set_conn_error (error, conn, UNFREEZE_DATABASE_ERROR_LOST);
+      return FALSE;
+    }
+
+  switch (PQresultStatus (result))
+    {
+    case PGRES_TUPLES_OK:
+    case PGRES_SINGLE_TUPLE:
+    case PGRES_COMMAND_OK:
+      return TRUE;
+
+    case PGRES_EMPTY_QUERY:
+    case PGRES_COPY_OUT:
+    case PGRES_COPY_IN:
+    case PGRES_BAD_RESPONSE:
+    case PGRES_NONFATAL_ERROR:
+    case PGRES_FATAL_ERROR:
+    case PGRES_COPY_BOTH:
+    case PGRES_PIPELINE_SYNC:
+    case PGRES_PIPELINE_ABORTED:
+    default:
+      break;
+    }
+
+  sqlstate = PQresultErrorField (result, PG_DIAG_SQLSTATE);
+  message = g_strchomp (g_strdup (PQresultErrorMessage (result)));
+  if (*message == '\0')
+    {
+      g_free (message);
+      message = g_strdup (PQresStatus (PQresultStatus (result)));
+    }
+
+  if (g_strcmp0 (sqlstate, "57014") == 0)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The query was cancelled"));
+  else if (sqlstate == NULL || g_str_has_prefix (sqlstate, "08") || g_str_has_prefix (sqlstate, "57"))
+    /* No SQLSTATE means libpq made the error itself: the connection is gone. Class 08 is a
+     * connection exception, 57 an operator intervention such as a server shutdown. */
+    g_set_error_literal (error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_LOST, message);
+  else
+    g_set_error (error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_QUERY,
+                 "%s (SQLSTATE %s)", message, sqlstate);
+
+  return FALSE;
+}
+
+/* Blocking: returns only when the server has answered, however long that takes. */
+PGresult *
+unfreeze_query_exec (PGconn      *conn,
+                     const char  *ticker,
+                     double       delay_seconds,
+                     GError     **error)
+{
+  char delay_text[G_ASCII_DTOSTR_BUF_SIZE];
+  const char *values[2];
+  PGresult *result;
+
+  g_return_val_if_fail (conn != NULL, NULL);
+  g_return_val_if_fail (ticker != NULL, NULL);
+
+  format_params (delay_text, ticker, delay_seconds, values);
+  result = PQexecParams (conn, unfreeze_query_sql, 2, NULL, values, NULL, NULL, 0);
+
+  if (!unfreeze_query_check_result (conn, result, error))
+    {
+      g_clear_pointer (&result, PQclear);
+      return NULL;
+    }
+
+  return result;
+}
+
+/* Non-blocking: queues the statement; the caller reads the results as they arrive. */
+gboolean
+unfreeze_query_send (PGconn      *conn,
+                     const char  *ticker,
+                     double       delay_seconds,
+                     GError     **error)
+{
+  char delay_text[G_ASCII_DTOSTR_BUF_SIZE];
+  const char *values[2];
+
+  g_return_val_if_fail (conn != NULL, FALSE);
+  g_return_val_if_fail (ticker != NULL, FALSE);
+
+  format_params (delay_text, ticker, delay_seconds, values);
+  if (!PQsendQueryParams (conn, unfreeze_query_sql, 2, NULL, values, NULL, NULL, 0))
+    {
+      unfreeze_query_set_conn_error (error, conn, UNFREEZE_DATABASE_ERROR_LOST);
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A GListModel that reads straight from libpq's results.
+ *
+ * Nothing is copied: an item is made only when the view asks for one (when it scrolls into
+ * sight) and reads its text from the PGresult. So showing a million rows costs one libpq
+ * result and no time on the main loop to "fill a model". Results can be appended in pieces
+ * (single-row mode, batches), each one announced with items-changed.
+ *
+ * One thread at a time: a worker may build the model and hand it to the main thread.
+ */
+#define G_LOG_DOMAIN "Unfreeze-Rows"
+
+#include "config.h"
+
+#include "unfreeze-rows.h"
+
+typedef struct
+{
+  PGresult *result;
+  guint     first;     /* position of the result's first row in the model */
+  guint     n_rows;
+} Chunk;
+
+struct _UnfreezeRows
+{
+  GObject  parent_instance;
+  GArray  *chunks;     /* of Chunk, in order */
+  guint    n_rows;
+};
+
+struct _UnfreezeRow
+{
+  GObject       parent_instance;
+  UnfreezeRows *rows;
+  guint         position;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE (UnfreezeRow, unfreeze_row, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE_WITH_CODE (UnfreezeRows, unfreeze_rows, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static void
+unfreeze_row_finalize (GObject *object)
+{
+  UnfreezeRow *self = (UnfreezeRow *)object;
+
+  g_clear_object (&self->rows);
+
+  G_OBJECT_CLASS (unfreeze_row_parent_class)->finalize (object);
+}
+
+static void
+unfreeze_row_class_init (UnfreezeRowClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = unfreeze_row_finalize;
+}
+
+static void
+unfreeze_row_init (UnfreezeRow *self)
+{
+}
+
+const char *
+unfreeze_row_get_value (UnfreezeRow    *self,
+                        UnfreezeColumn  column)
+{
+  g_return_val_if_fail (UNFREEZE_IS_ROW (self), NULL);
+
+  return unfreeze_rows_get_value (self->rows, self->position, column);
+}
+
+guint
+unfreeze_row_get_position (UnfreezeRow *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_ROW (self), 0);
+
+  return self->position;
+}
+
+static void
+clear_chunk (gpointer data)
+{
+  Chunk *chunk = data;
+
+  g_clear_pointer (&chunk->result, PQclear);
+}
+
+static void
+unfreeze_rows_finalize (GObject *object)
+{
+  UnfreezeRows *self = (UnfreezeRows *)object;
+
+  g_clear_pointer (&self->chunks, g_array_unref);
+
+  G_OBJECT_CLASS (unfreeze_rows_parent_class)->finalize (object);
+}
+
+static void
+unfreeze_rows_class_init (UnfreezeRowsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = unfreeze_rows_finalize;
+}
+
+static void
+unfreeze_rows_init (UnfreezeRows *self)
+{
+  self->chunks = g_array_new (FALSE, FALSE, sizeof (Chunk));
+  g_array_set_clear_func (self->chunks, clear_chunk);
+}
+
+static GType
+unfreeze_rows_get_item_type (GListModel *model)
+{
+  return UNFREEZE_TYPE_ROW;
+}
+
+static guint
+unfreeze_rows_get_n_items (GListModel *model)
+{
+  return UNFREEZE_ROWS (model)->n_rows;
+}
+
+static gpointer
+unfreeze_rows_get_item (GListModel *model,
+                        guint       position)
+{
+  UnfreezeRows *self = UNFREEZE_ROWS (model);
+  UnfreezeRow *row;
+
+  if (position >= self->n_rows)
+    return NULL;
+
+  row = g_object_new (UNFREEZE_TYPE_ROW, NULL);
+  row->rows = g_object_ref (self);
+  row->position = position;
+
+  return row;
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = unfreeze_rows_get_item_type;
+  iface->get_n_items = unfreeze_rows_get_n_items;
+  iface->get_item = unfreeze_rows_get_item;
+}
+
+UnfreezeRows *
+unfreeze_rows_new (void)
+{
+  return g_object_new (UNFREEZE_TYPE_ROWS, NULL);
+}
+
+/**
+ * unfreeze_rows_append_result:
+ * @result: (transfer full): a result with rows of the demo statement
+ *
+ * Appends the rows of @result. Results without rows (the end of a single-row-mode
+ * sequence) are freed and add nothing.
+ */
+void
+unfreeze_rows_append_result (UnfreezeRows *self,
+                             PGresult     *result)
+{
+  Chunk chunk;
+  guint added;
+
+  g_return_if_fail (UNFREEZE_IS_ROWS (self));
+  g_return_if_fail (result != NULL);
+
+  added = (guint) PQntuples (result);
+  if (added == 0 || PQnfields (result) < UNFREEZE_N_COLUMNS)
+    {
+      PQclear (result);
+      return;
+    }
+
+  chunk.result = result;
+  chunk.first = self->n_rows;
+  chunk.n_rows = added;
+  g_array_append_val (self->chunks, chunk);
+  self->n_rows += added;
+
+  g_list_model_items_changed (G_LIST_MODEL (self), chunk.first, 0, added);
+}
+
+guint
+unfreeze_rows_get_n_rows (UnfreezeRows *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_ROWS (self), 0);
+
+  return self->n_rows;
+}
+
+const char *
+unfreeze_rows_get_value (UnfreezeRows   *self,
+                         guint           position,
+                         UnfreezeColumn  column)
+{
+  guint lo = 0;
+  guint hi;
+
+  g_return_val_if_fail (UNFREEZE_IS_ROWS (self), NULL);
+  g_return_val_if_fail (column < UNFREEZE_N_COLUMNS, NULL);
+
+  if (position >= self->n_rows)
+    return NULL;
+
+  /* Binary search for the chunk holding @position: single-row mode makes many chunks. */
+  hi = self->chunks->len;
+  while (hi - lo > 1)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (self->chunks, Chunk, mid).first <= position)
+        lo = mid;
+      else
+        hi = mid;
+    }
+
+  {
+    const Chunk *chunk = &g_array_index (self->chunks, Chunk, lo);
+
+    return PQgetvalue (chunk->result, (int) (position - chunk->first), (int) column);
+  }
+}

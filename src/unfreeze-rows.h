@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <libpq-fe.h>
+
+#include "unfreeze-query.h"
+#include "unfreeze-types.h"
+
+G_BEGIN_DECLS
+
+#define UNFREEZE_TYPE_ROW (unfreeze_row_get_type ())
+G_DECLARE_FINAL_TYPE (UnfreezeRow, unfreeze_row, UNFREEZE, ROW, GObject)
+
+#define UNFREEZE_TYPE_ROWS (unfreeze_rows_get_type ())
+G_DECLARE_FINAL_TYPE (UnfreezeRows, unfreeze_rows, UNFREEZE, ROWS, GObject)
+
+const char   *unfreeze_row_get_value        (UnfreezeRow    *self,
+                                             UnfreezeColumn  column);
+guint         unfreeze_row_get_position     (UnfreezeRow    *self);
+
+UnfreezeRows *unfreeze_rows_new             (void);
+void          unfreeze_rows_append_result   (UnfreezeRows   *self,
+                                             PGresult       *result);
+guint         unfreeze_rows_get_n_rows      (UnfreezeRows   *self);
+const char   *unfreeze_rows_get_value       (UnfreezeRows   *self,
+                                             guint           position,
+                                             UnfreezeColumn  column);
+
+G_END_DECLS

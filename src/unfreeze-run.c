@@ -1,0 +1,634 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One press of Run: its parameters, its clock, the spans each thread recorded, and its
+ * outcome. The summary line, the status text, the timeline and the tests all read the run.
+ *
+ * The UI updates a mode may ask for (progress, rows, error) are offered here, each behind
+ * the UI-thread guard, and forwarded to whoever shows them (the window) as signals on the
+ * main thread.
+ */
+#define G_LOG_DOMAIN "Unfreeze-Run"
+
+#include "config.h"
+
+#include "unfreeze-run.h"
+
+#include <glib/gi18n.h>
+#include <langinfo.h>
+
+#include "unfreeze-stall-meter.h"
+#include "unfreeze-ui-guard.h"
+
+#define MAX_SPANS   8192
+#define MAX_THREADS 256
+
+typedef struct
+{
+  UnfreezeSpan span;
+  gint         begun;   /* atomic: the span's fields are written */
+  gint         ended;   /* atomic: end_us is written */
+} SpanSlot;
+
+struct _UnfreezeRun
+{
+  GObject             parent_instance;
+
+  const UnfreezeMode *mode;
+  UnfreezeDatabase   *database;
+  char               *ticker;
+  double              delay;
+  guint               count;
+  GCancellable       *cancellable;
+
+  gint64              start_us;
+  gint64              end_us;
+  UnfreezeStallWatch *watch;
+  gint64              longest_stall_us;
+  guint               handler_span;
+
+  /* Main thread only. */
+  UnfreezeRows       *rows;
+  guint               n_done;
+  guint               n_cancelled;
+  GError             *error;
+  gboolean            finished;
+  UnfreezeRunResult   result;
+
+  /* Any thread, lock-free. */
+  char               *refusal;        /* atomic pointer: the first refusal */
+  gint                n_refused;
+  SpanSlot           *spans;
+  gint                n_spans;
+  GThread            *threads[MAX_THREADS];
+};
+
+enum {
+  PROGRESS,
+  ROWS,
+  ERROR,
+  REFUSED,
+  FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (UnfreezeRun, unfreeze_run, G_TYPE_OBJECT)
+
+/* Timeline --------------------------------------------------------------------------- */
+
+/* A small number for the calling thread, stable for the run: 0 is the UI thread. */
+static guint
+thread_slot (UnfreezeRun *self)
+{
+  GThread *me = g_thread_self ();
+
+  for (guint i = 0; i < MAX_THREADS; i++)
+    {
+      GThread *t = g_atomic_pointer_get (&self->threads[i]);
+
+      if (t == me)
+        return i;
+      /* If another thread wins the race for this empty slot, try the next one. */
+      if (t == NULL && g_atomic_pointer_compare_and_exchange (&self->threads[i], NULL, me))
+        return i;
+    }
+
+  return MAX_THREADS - 1;
+}
+
+static gint64
+now_relative (UnfreezeRun *self)
+{
+  return g_get_monotonic_time () - self->start_us;
+}
+
+guint
+unfreeze_run_begin_span (UnfreezeRun      *self,
+                         UnfreezeSpanKind  kind)
+{
+  g_autofree char *name = NULL;
+  guint index;
+  SpanSlot *slot;
+
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), G_MAXUINT);
+
+  index = (guint) g_atomic_int_add (&self->n_spans, 1);
+  if (index >= MAX_SPANS)
+    return G_MAXUINT;
+
+  slot = &self->spans[index];
+  name = unfreeze_ui_guard_dup_thread_name ();
+  slot->span.kind = kind;
+  slot->span.begin_us = now_relative (self);
+  slot->span.end_us = -1;
+  slot->span.thread_id = thread_slot (self);
+  g_strlcpy (slot->span.thread_name, name, sizeof slot->span.thread_name);
+  g_atomic_int_set (&slot->begun, 1);
+
+  return index;
+}
+
+void
+unfreeze_run_end_span (UnfreezeRun *self,
+                       guint        span)
+{
+  g_return_if_fail (UNFREEZE_IS_RUN (self));
+
+  if (span >= MAX_SPANS)
+    return;
+
+  if (g_atomic_int_get (&self->spans[span].ended))
+    return;
+  self->spans[span].span.end_us = now_relative (self);
+  g_atomic_int_set (&self->spans[span].ended, 1);
+}
+
+void
+unfreeze_run_mark (UnfreezeRun      *self,
+                   UnfreezeSpanKind  kind)
+{
+  unfreeze_run_end_span (self, unfreeze_run_begin_span (self, kind));
+}
+
+/**
+ * unfreeze_run_dup_spans:
+ *
+ * Returns: (transfer full): a copy of the spans recorded so far; spans still open have
+ *   end_us == -1.
+ */
+GArray *
+unfreeze_run_dup_spans (UnfreezeRun *self)
+{
+  GArray *spans;
+  guint n;
+
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
+
+  n = MIN ((guint) g_atomic_int_get (&self->n_spans), (guint) MAX_SPANS);
+  spans = g_array_sized_new (FALSE, FALSE, sizeof (UnfreezeSpan), n);
+  for (guint i = 0; i < n; i++)
+    {
+      UnfreezeSpan copy;
+
+      if (!g_atomic_int_get (&self->spans[i].begun))
+        continue;
+      copy = self->spans[i].span;
+      if (!g_atomic_int_get (&self->spans[i].ended))
+        copy.end_us = -1;
+      g_array_append_val (spans, copy);
+    }
+
+  return spans;
+}
+
+/* UI updates ------------------------------------------------------------------------- */
+
+static gboolean
+emit_refused_cb (gpointer user_data)
+{
+  UnfreezeRun *self = user_data;
+
+  g_signal_emit (self, signals[REFUSED], 0, self->refusal);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The guard said no. The refusal is recorded on the worker's lane and reported to the
+ * window properly, through the main loop: the app itself must stay correct. */
+static gboolean
+guard (UnfreezeRun *self,
+       const char  *what)
+{
+  char *refusal = NULL;
+
+  if (unfreeze_ui_guard_check (what, &refusal))
+    return TRUE;
+
+  unfreeze_run_mark (self, UNFREEZE_SPAN_REFUSED);
+  g_atomic_int_inc (&self->n_refused);
+  if (g_atomic_pointer_compare_and_exchange (&self->refusal, NULL, refusal))
+    g_idle_add_full (G_PRIORITY_DEFAULT, emit_refused_cb, g_object_ref (self), g_object_unref);
+  else
+    g_free (refusal);
+
+  return FALSE;
+}
+
+gboolean
+unfreeze_run_show_progress (UnfreezeRun *self,
+                            const char  *text)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), FALSE);
+
+  if (!guard (self, "show progress"))
+    return FALSE;
+
+  g_signal_emit (self, signals[PROGRESS], 0, text);
+
+  return TRUE;
+}
+
+gboolean
+unfreeze_run_show_rows (UnfreezeRun  *self,
+                        UnfreezeRows *rows)
+{
+  guint span;
+
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), FALSE);
+  g_return_val_if_fail (UNFREEZE_IS_ROWS (rows), FALSE);
+
+  if (!guard (self, "show rows"))
+    return FALSE;
+
+  /* With many queries at once, the first result stays on screen. */
+  if (self->rows != NULL)
+    return TRUE;
+
+  span = unfreeze_run_begin_span (self, UNFREEZE_SPAN_APPLY);
+  self->rows = g_object_ref (rows);
+  g_signal_emit (self, signals[ROWS], 0, rows);
+  unfreeze_run_end_span (self, span);
+
+  return TRUE;
+}
+
+gboolean
+unfreeze_run_show_error (UnfreezeRun  *self,
+                         const GError *error)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), FALSE);
+  g_return_val_if_fail (error != NULL, FALSE);
+
+  if (!guard (self, "show error"))
+    return FALSE;
+
+  g_signal_emit (self, signals[ERROR], 0, error);
+
+  return TRUE;
+}
+
+/* Running ---------------------------------------------------------------------------- */
+
+static void
+finish (UnfreezeRun *self)
+{
+  UnfreezeStallMeter *meter = unfreeze_stall_meter_get_default ();
+
+  self->end_us = g_get_monotonic_time ();
+  self->longest_stall_us = unfreeze_stall_meter_watch_end (meter, g_steal_pointer (&self->watch));
+  unfreeze_run_end_span (self, self->handler_span);
+
+  if (self->error != NULL)
+    self->result = UNFREEZE_RUN_RESULT_ERROR;
+  else if (self->n_cancelled > 0)
+    self->result = UNFREEZE_RUN_RESULT_CANCELLED;
+  else if (g_atomic_int_get (&self->n_refused) > 0)
+    self->result = UNFREEZE_RUN_RESULT_REFUSED;
+  else
+    self->result = UNFREEZE_RUN_RESULT_OK;
+
+  self->finished = TRUE;
+  g_signal_emit (self, signals[FINISHED], 0);
+}
+
+/**
+ * unfreeze_run_query_done:
+ * @error: (transfer full) (nullable): why the query failed
+ *
+ * Main thread only: one query of the run is over. The run finishes with the last one.
+ */
+void
+unfreeze_run_query_done (UnfreezeRun *self,
+                         GError      *error)
+{
+  g_return_if_fail (UNFREEZE_IS_RUN (self));
+  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
+  g_return_if_fail (!self->finished);
+
+  if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    self->n_cancelled++;
+  else if (error != NULL && self->error == NULL)
+    self->error = g_steal_pointer (&error);
+  g_clear_error (&error);
+
+  if (++self->n_done == self->count)
+    {
+      /* A "finished" handler may drop the last reference to the run. */
+      g_object_ref (self);
+      finish (self);
+      g_object_unref (self);
+    }
+}
+
+void
+unfreeze_run_start (UnfreezeRun *self)
+{
+  g_return_if_fail (UNFREEZE_IS_RUN (self));
+  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
+  g_return_if_fail (self->start_us == 0);
+
+  g_object_ref (self);
+
+  self->start_us = g_get_monotonic_time ();
+  self->watch = unfreeze_stall_meter_watch_begin (unfreeze_stall_meter_get_default ());
+  self->handler_span = unfreeze_run_begin_span (self, UNFREEZE_SPAN_HANDLER);
+
+  for (guint i = 0; i < self->count; i++)
+    self->mode->start_query (self, i);
+
+  unfreeze_run_end_span (self, self->handler_span);
+
+  g_object_unref (self);
+}
+
+void
+unfreeze_run_cancel (UnfreezeRun *self)
+{
+  g_return_if_fail (UNFREEZE_IS_RUN (self));
+
+  g_cancellable_cancel (self->cancellable);
+}
+
+/* Reading the outcome ---------------------------------------------------------------- */
+
+const UnfreezeMode *
+unfreeze_run_get_mode (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
+  return self->mode;
+}
+
+UnfreezeDatabase *
+unfreeze_run_get_database (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
+  return self->database;
+}
+
+const char *
+unfreeze_run_get_ticker (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
+  return self->ticker;
+}
+
+double
+unfreeze_run_get_delay (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+  return self->delay;
+}
+
+guint
+unfreeze_run_get_count (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+  return self->count;
+}
+
+GCancellable *
+unfreeze_run_get_cancellable (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
+  return self->cancellable;
+}
+
+gboolean
+unfreeze_run_get_finished (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), FALSE);
+  return self->finished;
+}
+
+UnfreezeRunResult
+unfreeze_run_get_result (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), UNFREEZE_RUN_RESULT_NONE);
+  return self->result;
+}
+
+const GError *
+unfreeze_run_get_error (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
+  return self->error;
+}
+
+UnfreezeRows *
+unfreeze_run_get_rows (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
+  return self->rows;
+}
+
+guint
+unfreeze_run_get_n_rows (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+  return self->rows != NULL ? unfreeze_rows_get_n_rows (self->rows) : 0;
+}
+
+guint
+unfreeze_run_get_n_finished (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+  return self->n_done;
+}
+
+const char *
+unfreeze_run_get_refusal (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
+  return g_atomic_pointer_get (&self->refusal);
+}
+
+gint64
+unfreeze_run_get_elapsed_us (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+
+  if (self->start_us == 0)
+    return 0;
+
+  return (self->finished ? self->end_us : g_get_monotonic_time ()) - self->start_us;
+}
+
+gint64
+unfreeze_run_get_longest_stall_us (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+
+  if (!self->finished && self->watch != NULL)
+    return unfreeze_stall_meter_watch_peek (unfreeze_stall_meter_get_default (), self->watch);
+
+  return self->longest_stall_us;
+}
+
+const char *
+unfreeze_run_result_to_string (UnfreezeRunResult result)
+{
+  switch (result)
+    {
+    case UNFREEZE_RUN_RESULT_OK:        return "ok";
+    case UNFREEZE_RUN_RESULT_ERROR:     return "error";
+    case UNFREEZE_RUN_RESULT_REFUSED:   return "refused";
+    case UNFREEZE_RUN_RESULT_CANCELLED: return "cancelled";
+    case UNFREEZE_RUN_RESULT_NONE:
+    default:                            return "running";
+    }
+}
+
+/* 1234567 → "1,234,567" (or the locale's separator). */
+char *
+unfreeze_format_count (guint64 count)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, count);
+  const char *separator = nl_langinfo (THOUSEP);
+  GString *text = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  if (separator == NULL || *separator == '\0')
+    separator = ",";
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (text, separator);
+      g_string_append_c (text, digits[i]);
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/**
+ * unfreeze_run_dup_summary_line:
+ *
+ * The one line printed after a run started from the command line: key=value pairs
+ * separated by spaces, in a fixed order (documented in README.md; keep it stable). The
+ * ticker is URI-escaped so the line always splits on spaces.
+ */
+char *
+unfreeze_run_dup_summary_line (UnfreezeRun *self)
+{
+  g_autofree char *ticker = NULL;
+
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
+
+  ticker = g_uri_escape_string (self->ticker, NULL, TRUE);
+
+  return g_strdup_printf ("mode=%s ticker=%s rows=%u elapsed_ms=%" G_GINT64_FORMAT
+                          " longest_stall_ms=%" G_GINT64_FORMAT " result=%s",
+                          self->mode->id,
+                          ticker,
+                          unfreeze_run_get_n_rows (self),
+                          unfreeze_run_get_elapsed_us (self) / 1000,
+                          unfreeze_run_get_longest_stall_us (self) / 1000,
+                          unfreeze_run_result_to_string (self->result));
+}
+
+char *
+unfreeze_run_dup_status_text (UnfreezeRun *self)
+{
+  g_autofree char *elapsed = NULL;
+  g_autofree char *rows = NULL;
+
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
+
+  elapsed = unfreeze_format_count (unfreeze_run_get_elapsed_us (self) / 1000);
+  rows = unfreeze_format_count (unfreeze_run_get_n_rows (self));
+
+  switch (self->result)
+    {
+    case UNFREEZE_RUN_RESULT_OK:
+      /* Translators: "Loaded 1,234 rows for MSFT in 3,004 ms" */
+      return g_strdup_printf (_("Loaded %s rows for %s in %s ms"), rows, self->ticker, elapsed);
+
+    case UNFREEZE_RUN_RESULT_ERROR:
+      return g_strdup_printf (_("Error after %s ms: %s"), elapsed, self->error->message);
+
+    case UNFREEZE_RUN_RESULT_REFUSED:
+      return g_strdup_printf (_("No rows shown after %s ms: a worker thread tried to update the "
+                                "window directly, and the UI-thread guard refused"), elapsed);
+
+    case UNFREEZE_RUN_RESULT_CANCELLED:
+      return g_strdup_printf (_("Cancelled after %s ms"), elapsed);
+
+    case UNFREEZE_RUN_RESULT_NONE:
+    default:
+      return g_strdup_printf (_("Running for %s ms…"), elapsed);
+    }
+}
+
+/* The object ------------------------------------------------------------------------- */
+
+UnfreezeRun *
+unfreeze_run_new (const UnfreezeMode *mode,
+                  UnfreezeDatabase   *database,
+                  const char         *ticker,
+                  double              delay_seconds,
+                  guint               count)
+{
+  UnfreezeRun *self;
+
+  g_return_val_if_fail (mode != NULL, NULL);
+  g_return_val_if_fail (UNFREEZE_IS_DATABASE (database), NULL);
+  g_return_val_if_fail (ticker != NULL, NULL);
+  g_return_val_if_fail (count > 0, NULL);
+
+  self = g_object_new (UNFREEZE_TYPE_RUN, NULL);
+  self->mode = mode;
+  self->database = g_object_ref (database);
+  self->ticker = g_strdup (ticker);
+  self->delay = MAX (delay_seconds, 0.0);
+  self->count = count;
+
+  return self;
+}
+
+static void
+unfreeze_run_finalize (GObject *object)
+{
+  UnfreezeRun *self = (UnfreezeRun *)object;
+
+  if (self->watch != NULL)
+    unfreeze_stall_meter_watch_end (unfreeze_stall_meter_get_default (), self->watch);
+  g_clear_object (&self->database);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->rows);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->ticker, g_free);
+  g_clear_pointer (&self->refusal, g_free);
+  g_clear_pointer (&self->spans, g_free);
+
+  G_OBJECT_CLASS (unfreeze_run_parent_class)->finalize (object);
+}
+
+static void
+unfreeze_run_class_init (UnfreezeRunClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = unfreeze_run_finalize;
+
+  signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[ROWS] = g_signal_new ("rows", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 1, UNFREEZE_TYPE_ROWS);
+  signals[ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[REFUSED] = g_signal_new ("refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+unfreeze_run_init (UnfreezeRun *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->spans = g_new0 (SpanSlot, MAX_SPANS);
+  self->handler_span = G_MAXUINT;
+  /* The run is made on the UI thread: it takes lane 0. */
+  self->threads[0] = g_thread_self ();
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "unfreeze-database.h"
+#include "unfreeze-mode.h"
+#include "unfreeze-rows.h"
+#include "unfreeze-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  UNFREEZE_RUN_RESULT_NONE,        /* still running */
+  UNFREEZE_RUN_RESULT_OK,
+  UNFREEZE_RUN_RESULT_ERROR,
+  UNFREEZE_RUN_RESULT_REFUSED,     /* the UI-thread guard refused an update */
+  UNFREEZE_RUN_RESULT_CANCELLED,
+} UnfreezeRunResult;
+
+/* What a thread was doing, for the timeline. */
+typedef enum
+{
+  UNFREEZE_SPAN_HANDLER,     /* main thread: the Run handler itself */
+  UNFREEZE_SPAN_CONNECT,     /* connecting to the server */
+  UNFREEZE_SPAN_QUERY,       /* waiting for the server's answer */
+  UNFREEZE_SPAN_FETCH,       /* reading rows */
+  UNFREEZE_SPAN_IDLE,        /* main thread: a callback handed over from a worker */
+  UNFREEZE_SPAN_APPLY,       /* main thread: showing the rows */
+  UNFREEZE_SPAN_SLEEP,       /* g_usleep() */
+  UNFREEZE_SPAN_HANDOFF,     /* a mark: work handed to the main loop */
+  UNFREEZE_SPAN_REFUSED,     /* a mark: the guard refused a UI update from this thread */
+  UNFREEZE_N_SPAN_KINDS
+} UnfreezeSpanKind;
+
+typedef struct
+{
+  UnfreezeSpanKind kind;
+  gint64           begin_us;   /* relative to the run's start */
+  gint64           end_us;     /* equal to begin_us for marks; -1 while open */
+  guint            thread_id;  /* small number per thread in this run; 0 is the UI thread */
+  char             thread_name[16];
+} UnfreezeSpan;
+
+#define UNFREEZE_TYPE_RUN (unfreeze_run_get_type ())
+G_DECLARE_FINAL_TYPE (UnfreezeRun, unfreeze_run, UNFREEZE, RUN, GObject)
+
+UnfreezeRun         *unfreeze_run_new                  (const UnfreezeMode  *mode,
+                                                        UnfreezeDatabase    *database,
+                                                        const char          *ticker,
+                                                        double               delay_seconds,
+                                                        guint                count);
+void                 unfreeze_run_start                (UnfreezeRun         *self);
+void                 unfreeze_run_cancel               (UnfreezeRun         *self);
+
+/* What a mode reads. Any thread. */
+const UnfreezeMode  *unfreeze_run_get_mode             (UnfreezeRun         *self);
+UnfreezeDatabase    *unfreeze_run_get_database         (UnfreezeRun         *self);
+const char          *unfreeze_run_get_ticker           (UnfreezeRun         *self);
+double               unfreeze_run_get_delay            (UnfreezeRun         *self);
+guint                unfreeze_run_get_count            (UnfreezeRun         *self);
+GCancellable        *unfreeze_run_get_cancellable      (UnfreezeRun         *self);
+
+/* The UI updates the window offers every mode. Each asks the UI-thread guard first: called
+ * from another thread, it is reported and refused (and returns FALSE). */
+gboolean             unfreeze_run_show_progress        (UnfreezeRun         *self,
+                                                        const char          *text);
+gboolean             unfreeze_run_show_rows            (UnfreezeRun         *self,
+                                                        UnfreezeRows        *rows);
+gboolean             unfreeze_run_show_error           (UnfreezeRun         *self,
+                                                        const GError        *error);
+
+/* The end of one query of the run: main thread only. @error may be NULL. */
+void                 unfreeze_run_query_done           (UnfreezeRun         *self,
+                                                        GError              *error);
+
+/* The timeline. Any thread; lock-free. */
+guint                unfreeze_run_begin_span           (UnfreezeRun         *self,
+                                                        UnfreezeSpanKind     kind);
+void                 unfreeze_run_end_span             (UnfreezeRun         *self,
+                                                        guint                span);
+void                 unfreeze_run_mark                 (UnfreezeRun         *self,
+                                                        UnfreezeSpanKind     kind);
+GArray              *unfreeze_run_dup_spans            (UnfreezeRun         *self);
+
+/* The outcome, once finished. */
+gboolean             unfreeze_run_get_finished         (UnfreezeRun         *self);
+UnfreezeRunResult    unfreeze_run_get_result           (UnfreezeRun         *self);
+const GError        *unfreeze_run_get_error            (UnfreezeRun         *self);
+UnfreezeRows        *unfreeze_run_get_rows             (UnfreezeRun         *self);
+guint                unfreeze_run_get_n_rows           (UnfreezeRun         *self);
+guint                unfreeze_run_get_n_finished       (UnfreezeRun         *self);
+const char          *unfreeze_run_get_refusal          (UnfreezeRun         *self);
+gint64               unfreeze_run_get_elapsed_us       (UnfreezeRun         *self);
+gint64               unfreeze_run_get_longest_stall_us (UnfreezeRun         *self);
+const char          *unfreeze_run_result_to_string     (UnfreezeRunResult    result);
+char                *unfreeze_run_dup_summary_line     (UnfreezeRun         *self);
+char                *unfreeze_run_dup_status_text      (UnfreezeRun         *self);
+
+char                *unfreeze_format_count             (guint64              count);
+
+G_END_DECLS

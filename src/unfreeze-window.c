@@ -1,0 +1,618 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The main window: the modes, the query's parameters, Run, the rows, the status line, the
+ * message panel, and things that move on every frame so a freeze is plain to see.
+ *
+ * The window knows a mode only through UnfreezeMode. It shows what a run reports through
+ * the run's signals (progress, rows, error, refused, finished), which all arrive on the
+ * main thread: the UI-thread guard in UnfreezeRun makes sure of it.
+ */
+#define G_LOG_DOMAIN "Unfreeze-Window"
+
+#include "config.h"
+
+#include "unfreeze-window.h"
+
+#include <glib/gi18n.h>
+
+#include "unfreeze-database.h"
+#include "unfreeze-mode.h"
+#include "unfreeze-ui-guard.h"
+
+/* Above this, a stall is a freeze anyone notices (a few frames at 60 Hz). */
+#define FREEZE_THRESHOLD_US (100 * 1000)
+
+struct _UnfreezeWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwWindowTitle       *window_title;
+  AdwPreferencesGroup  *modes_group;
+  GtkEntry             *ticker_entry;
+  GtkSpinButton        *delay_spin;
+  GtkLabel             *status_label;
+  GtkLabel             *clock_label;
+  GtkProgressBar       *pulse_bar;
+  GtkColumnView        *column_view;
+  GtkTextView          *messages_view;
+
+  UnfreezeDatabase     *database;
+  const UnfreezeMode   *mode;
+  UnfreezeRun          *run;            /* the one in flight, or the last */
+  GtkNoSelection       *selection;
+  guint                 tick_id;
+  gboolean              database_ready;
+};
+
+G_DEFINE_FINAL_TYPE (UnfreezeWindow, unfreeze_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void update_run_action (UnfreezeWindow *self);
+
+/* Messages --------------------------------------------------------------------------- */
+
+static void
+append_message (UnfreezeWindow *self,
+                const char     *text,
+                gboolean        is_error)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->messages_view);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%H:%M:%S.%f");
+  g_autofree char *line = NULL;
+  GtkTextIter end;
+
+  /* %f gives microseconds; milliseconds are enough. */
+  stamp[12] = '\0';
+  line = g_strdup_printf ("%s%s  %s", gtk_text_buffer_get_char_count (buffer) > 0 ? "\n" : "",
+                          stamp, text);
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  if (is_error)
+    gtk_text_buffer_insert_with_tags_by_name (buffer, &end, line, -1, "error", NULL);
+  else
+    gtk_text_buffer_insert (buffer, &end, line, -1);
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_view_scroll_to_iter (self->messages_view, &end, 0.0, FALSE, 0.0, 1.0);
+}
+
+char *
+unfreeze_window_dup_messages (UnfreezeWindow *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (self->messages_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* The run's signals: all on the main thread ------------------------------------------ */
+
+static void
+run_progress_cb (UnfreezeWindow *self,
+                 const char     *text,
+                 UnfreezeRun    *run)
+{
+  gtk_label_set_text (self->status_label, text);
+  append_message (self, text, FALSE);
+}
+
+static void
+run_rows_cb (UnfreezeWindow *self,
+             UnfreezeRows   *rows,
+             UnfreezeRun    *run)
+{
+  gtk_no_selection_set_model (self->selection, G_LIST_MODEL (rows));
+}
+
+static void
+run_error_cb (UnfreezeWindow *self,
+              const GError   *error,
+              UnfreezeRun    *run)
+{
+  append_message (self, error->message, TRUE);
+}
+
+static void
+run_refused_cb (UnfreezeWindow *self,
+                const char     *refusal,
+                UnfreezeRun    *run)
+{
+  append_message (self, refusal, TRUE);
+  append_message (self,
+                  _("That check is Unfreeze's own: GTK has none. Without it, the same update "
+                    "would race with the main loop and corrupt memory or crash at random."),
+                  FALSE);
+}
+
+static void
+run_finished_cb (UnfreezeWindow *self,
+                 UnfreezeRun    *run)
+{
+  const UnfreezeMode *mode = unfreeze_run_get_mode (run);
+  gint64 stall_us = unfreeze_run_get_longest_stall_us (run);
+  g_autofree char *status = unfreeze_run_dup_status_text (run);
+  g_autofree char *stall_ms = unfreeze_format_count (stall_us / 1000);
+  g_autofree char *stall = NULL;
+
+  if (stall_us >= FREEZE_THRESHOLD_US)
+    /* Translators: the number is milliseconds */
+    stall = g_strdup_printf (_("UI frozen for %s ms"), stall_ms);
+  else
+    stall = g_strdup_printf (_("UI stayed responsive: longest stall %s ms"), stall_ms);
+
+  {
+    g_autofree char *full = g_strdup_printf ("%s. %s", status, stall);
+
+    gtk_label_set_text (self->status_label, full);
+    append_message (self, full, unfreeze_run_get_result (run) == UNFREEZE_RUN_RESULT_ERROR);
+  }
+
+  if (mode->lesson != NULL)
+    append_message (self, _(mode->lesson), FALSE);
+
+  update_run_action (self);
+}
+
+/* Running ---------------------------------------------------------------------------- */
+
+static gboolean
+run_in_flight (UnfreezeWindow *self)
+{
+  return self->run != NULL && !unfreeze_run_get_finished (self->run);
+}
+
+static void
+update_run_action (UnfreezeWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run",
+                                 self->database_ready && !run_in_flight (self));
+}
+
+/**
+ * unfreeze_window_start_run:
+ *
+ * Starts a run with the window's current mode, ticker and delay.
+ *
+ * Returns: (transfer none) (nullable): the run, or %NULL when one is already in flight or
+ *   the database is not ready.
+ */
+UnfreezeRun *
+unfreeze_window_start_run (UnfreezeWindow *self)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  g_autofree char *ticker = NULL;
+  g_autofree char *started = NULL;
+
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
+
+  if (!self->database_ready || run_in_flight (self))
+    return NULL;
+
+  ticker = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->ticker_entry))));
+  run = unfreeze_run_new (self->mode,
+                          self->database,
+                          ticker,
+                          gtk_spin_button_get_value (self->delay_spin),
+                          1);
+
+  g_signal_connect_object (run, "progress", G_CALLBACK (run_progress_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (run, "rows", G_CALLBACK (run_rows_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (run, "error", G_CALLBACK (run_error_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (run, "refused", G_CALLBACK (run_refused_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (run, "finished", G_CALLBACK (run_finished_cb), self, G_CONNECT_SWAPPED);
+
+  /* A new run starts from an empty table: rows that never arrive must not look as if
+   * they had. */
+  gtk_no_selection_set_model (self->selection, NULL);
+
+  started = g_strdup_printf (_("Run: %s, ticker %s, server delay %.1f s"),
+                             _(self->mode->title), ticker, unfreeze_run_get_delay (run));
+  append_message (self, started, FALSE);
+
+  g_set_object (&self->run, run);
+  update_run_action (self);
+  unfreeze_run_start (run);
+
+  return self->run;
+}
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  unfreeze_window_start_run (UNFREEZE_WINDOW (widget));
+}
+
+UnfreezeRun *
+unfreeze_window_get_last_run (UnfreezeWindow *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
+
+  return self->run;
+}
+
+GListModel *
+unfreeze_window_get_rows_model (UnfreezeWindow *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
+
+  return G_LIST_MODEL (self->selection);
+}
+
+const char *
+unfreeze_window_get_status_text (UnfreezeWindow *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
+
+  return gtk_label_get_text (self->status_label);
+}
+
+void
+unfreeze_window_set_database_ready (UnfreezeWindow *self,
+                                    const GError   *error)
+{
+  g_autofree char *description = NULL;
+
+  g_return_if_fail (UNFREEZE_IS_WINDOW (self));
+
+  /* Runs are allowed even when preparing failed: each mode then shows how it reports the
+   * same connection error. */
+  self->database_ready = TRUE;
+  update_run_action (self);
+
+  description = unfreeze_database_dup_description (self->database);
+  adw_window_title_set_subtitle (self->window_title, description);
+
+  if (error != NULL)
+    {
+      gtk_label_set_text (self->status_label, error->message);
+      append_message (self, error->message, TRUE);
+    }
+  else
+    {
+      gtk_label_set_text (self->status_label, _("Ready. Pick a mode and press Run."));
+    }
+}
+
+/* Modes ------------------------------------------------------------------------------ */
+
+enum {
+  PROP_0,
+  PROP_MODE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+void
+unfreeze_window_set_mode (UnfreezeWindow *self,
+                          const char     *mode_id)
+{
+  const UnfreezeMode *mode;
+
+  g_return_if_fail (UNFREEZE_IS_WINDOW (self));
+  g_return_if_fail (mode_id != NULL);
+
+  mode = unfreeze_modes_lookup (mode_id);
+  if (mode == NULL)
+    {
+      g_warning ("No mode called “%s”", mode_id);
+      return;
+    }
+
+  if (mode == self->mode)
+    return;
+
+  self->mode = mode;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
+}
+
+const char *
+unfreeze_window_get_mode (UnfreezeWindow *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
+
+  return self->mode->id;
+}
+
+static void
+add_mode_rows (UnfreezeWindow *self)
+{
+  const UnfreezeMode * const *modes;
+  GtkCheckButton *group = NULL;
+  guint n_modes;
+
+  modes = unfreeze_modes_get_all (&n_modes);
+  for (guint i = 0; i < n_modes; i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *check = gtk_check_button_new ();
+      g_autofree char *title = g_strdup_printf ("%u. %s", i + 1, _(modes[i]->title));
+
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (check), "win.mode");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (check), "s", modes[i]->id);
+      gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (check),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _(modes[i]->title),
+                                      -1);
+      group = GTK_CHECK_BUTTON (check);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(modes[i]->subtitle));
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+      adw_preferences_group_add (self->modes_group, row);
+    }
+}
+
+/* Things that move ------------------------------------------------------------------- */
+
+/* Runs once per frame, from the frame clock. When the main loop is stuck, it does not run,
+ * and the clock and bar stand still: that is the freeze, visible. */
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *frame_clock,
+         gpointer       user_data)
+{
+  UnfreezeWindow *self = UNFREEZE_WINDOW (widget);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *text = g_date_time_format (now, "%H:%M:%S.%f");
+  gint64 frame_us = gdk_frame_clock_get_frame_time (frame_clock);
+  double phase = (frame_us % 2000000) / 1000000.0;   /* 0..2 over two seconds */
+
+  text[12] = '\0';
+  gtk_label_set_text (self->clock_label, text);
+  gtk_progress_bar_set_fraction (self->pulse_bar, phase <= 1.0 ? phase : 2.0 - phase);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Columns ---------------------------------------------------------------------------- */
+
+static void
+setup_cell_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  UnfreezeColumn column = GPOINTER_TO_UINT (user_data);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), column >= UNFREEZE_COLUMN_OPEN ? 1.0 : 0.0);
+  if (column >= UNFREEZE_COLUMN_OPEN)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_cell_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  UnfreezeColumn column = GPOINTER_TO_UINT (user_data);
+  UnfreezeRow *row = gtk_list_item_get_item (item);
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  const char *value = unfreeze_row_get_value (row, column);
+
+  switch (column)
+    {
+    case UNFREEZE_COLUMN_OPEN:
+    case UNFREEZE_COLUMN_HIGH:
+    case UNFREEZE_COLUMN_LOW:
+    case UNFREEZE_COLUMN_CLOSE:
+      {
+        char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+        g_snprintf (text, sizeof text, "%.2f", g_ascii_strtod (value, NULL));
+        gtk_label_set_text (label, text);
+      }
+      break;
+
+    case UNFREEZE_COLUMN_VOLUME:
+      {
+        g_autofree char *text = unfreeze_format_count (g_ascii_strtoull (value, NULL, 10));
+
+        gtk_label_set_text (label, text);
+      }
+      break;
+
+    case UNFREEZE_COLUMN_TICKER:
+    case UNFREEZE_COLUMN_DATE:
+    case UNFREEZE_N_COLUMNS:
+    default:
+      gtk_label_set_text (label, value);
+      break;
+    }
+}
+
+static void
+add_columns (UnfreezeWindow *self)
+{
+  static const struct {
+    UnfreezeColumn column;
+    const char *title;
+  } columns[] = {
+    { UNFREEZE_COLUMN_TICKER, N_("Ticker") },
+    { UNFREEZE_COLUMN_DATE, N_("Date") },
+    { UNFREEZE_COLUMN_OPEN, N_("Open") },
+    { UNFREEZE_COLUMN_HIGH, N_("High") },
+    { UNFREEZE_COLUMN_LOW, N_("Low") },
+    { UNFREEZE_COLUMN_CLOSE, N_("Close") },
+    { UNFREEZE_COLUMN_VOLUME, N_("Volume") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+      GtkColumnViewColumn *column;
+
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb),
+                        GUINT_TO_POINTER (columns[i].column));
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb),
+                        GUINT_TO_POINTER (columns[i].column));
+      column = gtk_column_view_column_new (_(columns[i].title), factory);
+      gtk_column_view_column_set_expand (column, TRUE);
+      gtk_column_view_append_column (self->column_view, column);
+      g_object_unref (column);
+    }
+
+  self->selection = gtk_no_selection_new (NULL);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+}
+
+/* The object ------------------------------------------------------------------------- */
+
+void
+unfreeze_window_set_ticker (UnfreezeWindow *self,
+                            const char     *ticker)
+{
+  g_return_if_fail (UNFREEZE_IS_WINDOW (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->ticker_entry), ticker);
+}
+
+void
+unfreeze_window_set_delay (UnfreezeWindow *self,
+                           double          seconds)
+{
+  g_return_if_fail (UNFREEZE_IS_WINDOW (self));
+
+  gtk_spin_button_set_value (self->delay_spin, seconds);
+}
+
+UnfreezeWindow *
+unfreeze_window_new (GtkApplication   *application,
+                     UnfreezeDatabase *database)
+{
+  UnfreezeWindow *self;
+
+  g_return_val_if_fail (UNFREEZE_IS_DATABASE (database), NULL);
+
+  self = g_object_new (UNFREEZE_TYPE_WINDOW, "application", application, NULL);
+  self->database = g_object_ref (database);
+
+  if (unfreeze_database_get_prepared (database))
+    unfreeze_window_set_database_ready (self, NULL);
+  else
+    gtk_label_set_text (self->status_label, unfreeze_database_get_status (database));
+
+  return self;
+}
+
+static void
+unfreeze_window_dispose (GObject *object)
+{
+  UnfreezeWindow *self = (UnfreezeWindow *)object;
+
+  /* A run in flight outlives the window: it must not reach us any more. Its signal
+   * handlers were connected with g_signal_connect_object(), so they go with us. */
+  if (self->run != NULL)
+    unfreeze_run_cancel (self->run);
+
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), UNFREEZE_TYPE_WINDOW);
+  g_clear_object (&self->run);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->database);
+
+  G_OBJECT_CLASS (unfreeze_window_parent_class)->dispose (object);
+}
+
+static void
+unfreeze_window_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  UnfreezeWindow *self = UNFREEZE_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODE:
+      g_value_set_string (value, self->mode->id);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+unfreeze_window_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  UnfreezeWindow *self = UNFREEZE_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODE:
+      unfreeze_window_set_mode (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+unfreeze_window_class_init (UnfreezeWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = unfreeze_window_dispose;
+  object_class->get_property = unfreeze_window_get_property;
+  object_class->set_property = unfreeze_window_set_property;
+
+  /* The mode's id; also the state of the win.mode action the mode rows use. */
+  properties[PROP_MODE] =
+    g_param_spec_string ("mode", NULL, NULL, "blocking",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/unfreeze/Unfreeze/unfreeze-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, modes_group);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, ticker_entry);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, delay_spin);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, clock_label);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, pulse_bar);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, column_view);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, messages_view);
+
+  gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_property_action (widget_class, "win.mode", "mode");
+}
+
+static void
+unfreeze_window_init (UnfreezeWindow *self)
+{
+  GtkTextBuffer *buffer;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->mode = &unfreeze_mode_blocking;
+  add_mode_rows (self);
+  add_columns (self);
+
+  buffer = gtk_text_view_get_buffer (self->messages_view);
+  gtk_text_buffer_create_tag (buffer, "error", "foreground", "#c01c28", NULL);
+
+  self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", FALSE);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "unfreeze-run.h"
+#include "unfreeze-types.h"
+
+G_BEGIN_DECLS
+
+#define UNFREEZE_TYPE_WINDOW (unfreeze_window_get_type ())
+G_DECLARE_FINAL_TYPE (UnfreezeWindow, unfreeze_window, UNFREEZE, WINDOW, AdwApplicationWindow)
+
+UnfreezeWindow *unfreeze_window_new                (GtkApplication   *application,
+                                                    UnfreezeDatabase *database);
+void            unfreeze_window_set_mode           (UnfreezeWindow   *self,
+                                                    const char       *mode_id);
+const char     *unfreeze_window_get_mode           (UnfreezeWindow   *self);
+void            unfreeze_window_set_ticker         (UnfreezeWindow   *self,
+                                                    const char       *ticker);
+void            unfreeze_window_set_delay          (UnfreezeWindow   *self,
+                                                    double            seconds);
+void            unfreeze_window_set_database_ready (UnfreezeWindow   *self,
+                                                    const GError     *error);
+UnfreezeRun    *unfreeze_window_start_run          (UnfreezeWindow   *self);
+UnfreezeRun    *unfreeze_window_get_last_run       (UnfreezeWindow   *self);
+GListModel     *unfreeze_window_get_rows_model     (UnfreezeWindow   *self);
+const char     *unfreeze_window_get_status_text    (UnfreezeWindow   *self);
+char           *unfreeze_window_dup_messages       (UnfreezeWindow   *self);
+
+G_END_DECLS
