@@ -37,6 +37,7 @@ struct _UnfreezeApplication
   gboolean          quit_after_run;
 
   int               exit_status;
+  char             *mode_ids;     /* for --help: GLib keeps a pointer to it */
 };
 
 G_DEFINE_FINAL_TYPE (UnfreezeApplication, unfreeze_application, ADW_TYPE_APPLICATION)
@@ -271,6 +272,7 @@ unfreeze_application_finalize (GObject *object)
   g_clear_pointer (&self->mode, g_free);
   g_clear_pointer (&self->ticker, g_free);
   g_clear_pointer (&self->connection, g_free);
+  g_clear_pointer (&self->mode_ids, g_free);
 
   G_OBJECT_CLASS (unfreeze_application_parent_class)->finalize (object);
 }
@@ -294,10 +296,9 @@ unfreeze_application_init (UnfreezeApplication *self)
   static const GActionEntry actions[] = {
     { "quit", quit_action },
   };
-  g_autofree char *ids = unfreeze_modes_dup_ids ("|");
   const GOptionEntry entries[] = {
     { "mode", 'm', 0, G_OPTION_ARG_STRING, NULL,
-      N_("How to run the query"), ids },
+      N_("How to run the query"), (self->mode_ids = unfreeze_modes_dup_ids ("|")) },
     { "ticker", 't', 0, G_OPTION_ARG_STRING, NULL,
       N_("The ticker to query (default: MSFT)"), N_("TICKER") },
     { "delay", 'd', 0, G_OPTION_ARG_DOUBLE, NULL,

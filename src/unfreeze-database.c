@@ -37,6 +37,7 @@ struct _UnfreezeDatabase
   GQueue               idle;              /* of PGconn*, ready for the next run */
 
   gint                 n_connections;     /* atomic */
+  gboolean             big_tickers;
   gboolean             prepared;
   char                *status;
 };
@@ -160,6 +161,14 @@ fill_connect_params (const char  *conninfo,
   values[3] = NULL;
 }
 
+/* Server notices ("relation already exists, skipping") are not for the user's terminal. */
+static void
+notice_cb (void       *user_data,
+           const char *message)
+{
+  g_debug ("%s", message);
+}
+
 static PGconn *
 connect_blocking (UnfreezeDatabase  *self,
                   GError           **error)
@@ -181,6 +190,7 @@ connect_blocking (UnfreezeDatabase  *self,
       return NULL;
     }
 
+  PQsetNoticeProcessor (conn, notice_cb, NULL);
   g_atomic_int_inc (&self->n_connections);
 
   return conn;
@@ -246,6 +256,7 @@ unfreeze_database_connect_start (UnfreezeDatabase  *self,
       return NULL;
     }
 
+  PQsetNoticeProcessor (conn, notice_cb, NULL);
   g_atomic_int_inc (&self->n_connections);
 
   return conn;
@@ -513,13 +524,18 @@ seed_done_cb (GObject      *object,
         g_strdup_printf (_("Ready: %s (using your own table “stock_prices”)"), description);
       set_status (self, status);
     }
-  else
+  else if (self->big_tickers)
     {
       g_autofree char *status =
         g_strdup_printf (_("Ready: %s. Generating the BIG and HUGE tickers in the background…"),
                          description);
       set_status (self, status);
       self->seed_thread = g_thread_new ("unfreeze-seed", big_seed_thread_func, self);
+    }
+  else
+    {
+      g_autofree char *status = g_strdup_printf (_("Ready: %s"), description);
+      set_status (self, status);
     }
 
   g_task_return_boolean (task, TRUE);
@@ -744,6 +760,17 @@ unfreeze_database_new (const char *conninfo)
   return self;
 }
 
+/* Whether to fill the BIG and HUGE tickers (in the background, after the others): on by
+ * default. Call before preparing. */
+void
+unfreeze_database_set_big_tickers (UnfreezeDatabase *self,
+                                   gboolean          big_tickers)
+{
+  g_return_if_fail (UNFREEZE_IS_DATABASE (self));
+
+  self->big_tickers = !!big_tickers;
+}
+
 gboolean
 unfreeze_database_get_prepared (UnfreezeDatabase *self)
 {
@@ -850,4 +877,5 @@ unfreeze_database_init (UnfreezeDatabase *self)
   g_mutex_init (&self->lock);
   g_queue_init (&self->idle);
   self->cancellable = g_cancellable_new ();
+  self->big_tickers = TRUE;
 }

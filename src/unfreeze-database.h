@@ -15,6 +15,8 @@ G_DECLARE_FINAL_TYPE (UnfreezeDatabase, unfreeze_database, UNFREEZE, DATABASE, G
 
 UnfreezeDatabase    *unfreeze_database_new                (const char           *conninfo);
 gboolean             unfreeze_database_conninfo_from_environment (void);
+void                 unfreeze_database_set_big_tickers    (UnfreezeDatabase     *self,
+                                                           gboolean              big_tickers);
 void                 unfreeze_database_prepare_async      (UnfreezeDatabase     *self,
                                                            GCancellable         *cancellable,
                                                            GAsyncReadyCallback   callback,

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "unfreeze-local-server.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <libpq-fe.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Holds the clusters (through XDG_CACHE_HOME) and the sockets (XDG_RUNTIME_DIR). */
+static char *test_dir;
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  GError   *error;
+} StartData;
+
+static void
+remove_tree (const char *path)
+{
+  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          remove_tree (child);
+        }
+    }
+  g_remove (path);
+}
+
+static void
+on_started (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  StartData *data = user_data;
+
+  data->ok = unfreeze_local_server_start_finish (UNFREEZE_LOCAL_SERVER (source), result,
+                                                 &data->error);
+  data->done = TRUE;
+}
+
+static void
+wait_for_start (StartData *data)
+{
+  /* The server bounds its own wait (30 s), so this cannot hang. */
+  while (!data->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+start_sync (UnfreezeLocalServer  *server,
+            GError              **error)
+{
+  StartData data = { 0 };
+
+  unfreeze_local_server_start_async (server, NULL, on_started, &data);
+  wait_for_start (&data);
+  if (data.error != NULL)
+    g_propagate_error (error, data.error);
+  return data.ok;
+}
+
+/* Starts the server, or skips the test when this system cannot run one. */
+static gboolean
+start_or_skip (UnfreezeLocalServer *server,
+               double              *elapsed_ms)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimer) timer = g_timer_new ();
+  gboolean ok;
+
+  if (getuid () == 0)
+    {
+      g_test_skip ("PostgreSQL refuses to run as root");
+      return FALSE;
+    }
+
+  ok = start_sync (server, &error);
+  if (g_error_matches (error, UNFREEZE_LOCAL_SERVER_ERROR, UNFREEZE_LOCAL_SERVER_ERROR_NOT_FOUND))
+    {
+      g_test_skip (error->message);
+      return FALSE;
+    }
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_true (unfreeze_local_server_get_running (server));
+  if (elapsed_ms != NULL)
+    *elapsed_ms = g_timer_elapsed (timer, NULL) * 1000;
+  return TRUE;
+}
+
+/* The first column of the first row of sql's result. */
+static char *
+query (UnfreezeLocalServer *server,
+       const char          *sql)
+{
+  g_autofree char *conninfo = unfreeze_local_server_dup_conninfo (server);
+  PGconn *conn = PQconnectdb (conninfo);
+  PGresult *result;
+  char *value = NULL;
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("Could not connect with “%s”: %s", conninfo, PQerrorMessage (conn));
+  result = PQexec (conn, sql);
+  if (PQresultStatus (result) == PGRES_TUPLES_OK)
+    value = g_strdup (PQgetvalue (result, 0, 0));
+  else if (PQresultStatus (result) != PGRES_COMMAND_OK)
+    g_error ("“%s” failed: %s", sql, PQerrorMessage (conn));
+  PQclear (result);
+  PQfinish (conn);
+  return value;
+}
+
+static gboolean
+pid_alive (GPid pid)
+{
+  return kill (pid, 0) == 0 || errno != ESRCH;
+}
+
+static void
+stop_and_check (UnfreezeLocalServer *server)
+{
+  g_autofree char *socket_dir = g_strdup (unfreeze_local_server_get_socket_dir (server));
+  GPid pid = unfreeze_local_server_get_pid (server);
+
+  g_assert_cmpint (pid, >, 0);
+  g_assert_true (pid_alive (pid));
+
+  unfreeze_local_server_stop (server);
+
+  g_assert_false (pid_alive (pid));
+  g_assert_false (g_file_test (socket_dir, G_FILE_TEST_EXISTS));
+  g_assert_false (unfreeze_local_server_get_running (server));
+  g_assert_null (unfreeze_local_server_get_socket_dir (server));
+  g_assert_cmpint (unfreeze_local_server_get_pid (server), ==, 0);
+
+  unfreeze_local_server_stop (server); /* idempotent */
+}
+
+static void
+test_check_user (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (unfreeze_local_server_check_user (0, &error));
+  g_assert_error (error, UNFREEZE_LOCAL_SERVER_ERROR, UNFREEZE_LOCAL_SERVER_ERROR_ROOT);
+  g_assert_nonnull (strstr (error->message, "--connection"));
+  g_clear_error (&error);
+
+  if (getuid () != 0)
+    {
+      g_assert_true (unfreeze_local_server_check_user (getuid (), &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+test_cold_start (void)
+{
+  g_autoptr(UnfreezeLocalServer) server = unfreeze_local_server_new (NULL);
+  g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "unfreeze", NULL);
+  g_autofree char *pg_version = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *value = NULL;
+  const char *data_dir;
+  const char *socket_dir;
+  GStatBuf st;
+  double ms;
+
+  if (!start_or_skip (server, &ms))
+    return;
+  g_test_message ("cold start (initdb + start): %.0f ms", ms);
+  g_assert_true (unfreeze_local_server_get_initialized (server));
+
+  /* The default data directory: $XDG_CACHE_HOME/unfreeze/postgresql-<major> */
+  data_dir = unfreeze_local_server_get_data_dir (server);
+  base = g_path_get_basename (data_dir);
+  g_assert_true (g_str_has_prefix (data_dir, cache));
+  g_assert_true (g_str_has_prefix (base, "postgresql-"));
+  g_assert_true (g_ascii_isdigit (base[strlen ("postgresql-")]));
+  pg_version = g_build_filename (data_dir, "PG_VERSION", NULL);
+  g_assert_true (g_file_test (pg_version, G_FILE_TEST_IS_REGULAR));
+
+  /* A private socket directory under the runtime directory. */
+  socket_dir = unfreeze_local_server_get_socket_dir (server);
+  g_assert_true (g_str_has_prefix (socket_dir, g_get_user_runtime_dir ()));
+  g_assert_cmpint (g_stat (socket_dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (st.st_uid, ==, getuid ());
+
+  value = query (server, "SELECT 1");
+  g_assert_cmpstr (value, ==, "1");
+  g_clear_pointer (&value, g_free);
+  value = query (server, "SHOW listen_addresses");
+  g_assert_cmpstr (value, ==, "");
+  g_clear_pointer (&value, g_free);
+  value = query (server, "SHOW max_connections");
+  g_assert_cmpstr (value, ==, "250");
+  g_clear_pointer (&value, g_free);
+  value = query (server, "SELECT current_user");
+  g_assert_cmpstr (value, ==, "unfreeze");
+
+  stop_and_check (server);
+}
+
+static void
+test_warm_start (void)
+{
+  g_autoptr(UnfreezeLocalServer) server = unfreeze_local_server_new (NULL);
+  g_autofree char *value = NULL;
+  double ms;
+
+  /* Initialises the cluster if this test runs alone. */
+  if (!start_or_skip (server, NULL))
+    return;
+  g_free (query (server, "CREATE TABLE kept AS SELECT 42 AS answer"));
+  stop_and_check (server);
+
+  if (!start_or_skip (server, &ms))
+    return;
+  g_test_message ("warm start (existing cluster): %.0f ms", ms);
+  g_assert_false (unfreeze_local_server_get_initialized (server));
+  g_assert_cmpfloat (ms, <, 10000);
+
+  value = query (server, "SELECT answer FROM kept");
+  g_assert_cmpstr (value, ==, "42");
+  g_free (query (server, "DROP TABLE kept"));
+
+  stop_and_check (server);
+}
+
+static void
+test_in_use (void)
+{
+  g_autoptr(UnfreezeLocalServer) first = unfreeze_local_server_new (NULL);
+  g_autoptr(UnfreezeLocalServer) second = unfreeze_local_server_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+
+  if (!start_or_skip (first, NULL))
+    return;
+
+  g_assert_false (start_sync (second, &error));
+  g_assert_nonnull (error);
+  g_test_message ("second server on the same cluster: %s", error->message);
+  g_assert_error (error, UNFREEZE_LOCAL_SERVER_ERROR, UNFREEZE_LOCAL_SERVER_ERROR_IN_USE);
+  g_assert_nonnull (strstr (error->message, unfreeze_local_server_get_data_dir (first)));
+  g_assert_false (unfreeze_local_server_get_running (second));
+  g_assert_null (unfreeze_local_server_get_socket_dir (second));
+
+  /* The first one is unharmed. */
+  g_assert_true (unfreeze_local_server_get_running (first));
+  value = query (first, "SELECT 1");
+  g_assert_cmpstr (value, ==, "1");
+
+  stop_and_check (first);
+}
+
+static void
+test_stop_while_starting (void)
+{
+  g_autoptr(UnfreezeLocalServer) server = unfreeze_local_server_new (NULL);
+  StartData data = { 0 };
+  GPid pid;
+
+  if (getuid () == 0)
+    {
+      g_test_skip ("PostgreSQL refuses to run as root");
+      return;
+    }
+
+  /* Stop it as soon as the postmaster is spawned, before it can be ready. */
+  unfreeze_local_server_start_async (server, NULL, on_started, &data);
+  while (!data.done && unfreeze_local_server_get_pid (server) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (data.done && g_error_matches (data.error, UNFREEZE_LOCAL_SERVER_ERROR,
+                                    UNFREEZE_LOCAL_SERVER_ERROR_NOT_FOUND))
+    {
+      g_test_skip (data.error->message);
+      g_clear_error (&data.error);
+      return;
+    }
+  g_assert_false (data.done);
+  pid = unfreeze_local_server_get_pid (server);
+
+  unfreeze_local_server_stop (server);
+  wait_for_start (&data);
+  g_assert_false (data.ok);
+  g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&data.error);
+  g_assert_false (pid_alive (pid));
+  g_assert_false (unfreeze_local_server_get_running (server));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *runtime_dir = NULL;
+  g_autofree char *cache_dir = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* Before anything asks GLib for these directories: it caches them. */
+  test_dir = g_dir_make_tmp ("unfreeze-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  runtime_dir = g_build_filename (test_dir, "runtime", NULL);
+  cache_dir = g_build_filename (test_dir, "cache", NULL);
+  g_assert_cmpint (g_mkdir (runtime_dir, 0700), ==, 0);
+  g_setenv ("XDG_RUNTIME_DIR", runtime_dir, TRUE);
+  g_setenv ("XDG_CACHE_HOME", cache_dir, TRUE);
+
+  g_test_add_func ("/unfreeze/LocalServer/check-user", test_check_user);
+  g_test_add_func ("/unfreeze/LocalServer/cold-start", test_cold_start);
+  g_test_add_func ("/unfreeze/LocalServer/warm-start", test_warm_start);
+  g_test_add_func ("/unfreeze/LocalServer/in-use", test_in_use);
+  g_test_add_func ("/unfreeze/LocalServer/stop-while-starting", test_stop_while_starting);
+
+  status = g_test_run ();
+  remove_tree (test_dir);
+  g_free (test_dir);
+  return status;
+}

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each mode against a real PostgreSQL: the right rows, the right error, the stall the mode
+ * is about, and for the raw thread the guard's refusal. No window: the run's signals are
+ * what the window would show.
+ */
+#define G_LOG_DOMAIN "Unfreeze-Test"
+
+#include "config.h"
+
+#include "unfreeze-mode.h"
+#include "unfreeze-run.h"
+#include "unfreeze-stall-meter.h"
+#include "unfreeze-test-fixture.h"
+#include "unfreeze-ui-guard.h"
+
+typedef struct
+{
+  UnfreezeRun *run;
+  gboolean     finished;
+  guint        n_rows_signals;
+  guint        n_error_signals;
+  guint        n_refused_signals;
+  guint        n_progress_signals;
+} Observed;
+
+static void
+rows_cb (UnfreezeRun  *run,
+         UnfreezeRows *rows,
+         Observed     *observed)
+{
+  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
+  observed->n_rows_signals++;
+}
+
+static void
+error_cb (UnfreezeRun  *run,
+          const GError *error,
+          Observed     *observed)
+{
+  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
+  observed->n_error_signals++;
+}
+
+static void
+refused_cb (UnfreezeRun *run,
+            const char  *refusal,
+            Observed    *observed)
+{
+  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
+  observed->n_refused_signals++;
+}
+
+static void
+progress_cb (UnfreezeRun *run,
+             const char  *text,
+             Observed    *observed)
+{
+  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
+  observed->n_progress_signals++;
+}
+
+static void
+finished_cb (UnfreezeRun *run,
+             Observed    *observed)
+{
+  observed->finished = TRUE;
+}
+
+/* Runs @mode_id to the end, with the main loop running as it would in the app. */
+static UnfreezeRun *
+run_mode (const char       *mode_id,
+          UnfreezeDatabase *database,
+          const char       *ticker,
+          double            delay,
+          Observed         *observed)
+{
+  const UnfreezeMode *mode = unfreeze_modes_lookup (mode_id);
+  UnfreezeRun *run;
+
+  g_assert_nonnull (mode);
+  memset (observed, 0, sizeof *observed);
+
+  run = unfreeze_run_new (mode, database, ticker, delay, 1);
+  observed->run = run;
+  g_signal_connect (run, "rows", G_CALLBACK (rows_cb), observed);
+  g_signal_connect (run, "error", G_CALLBACK (error_cb), observed);
+  g_signal_connect (run, "refused", G_CALLBACK (refused_cb), observed);
+  g_signal_connect (run, "progress", G_CALLBACK (progress_cb), observed);
+  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), observed);
+
+  /* Let the heartbeat settle so the run measures only itself. */
+  unfreeze_stall_meter_get_default ();
+  unfreeze_run_start (run);
+  g_assert_true (unfreeze_test_wait_for (&observed->finished, 30000));
+
+  /* Let queued callbacks (the refused report) arrive. */
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+
+  return run;
+}
+
+static void
+async_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static guint
+expected_rows (const char *ticker)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM stock_prices WHERE ticker = '%s'", ticker);
+  g_autofree char *value = unfreeze_test_query_value (sql);
+
+  return (guint) g_ascii_strtoull (value, NULL, 10);
+}
+
+static void
+assert_rows_are (UnfreezeRows *rows,
+                 const char   *ticker)
+{
+  guint n = unfreeze_rows_get_n_rows (rows);
+
+  g_assert_cmpuint (n, ==, expected_rows (ticker));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, n);
+  for (guint i = 0; i < n; i += 97)
+    {
+      g_autoptr(UnfreezeRow) row = g_list_model_get_item (G_LIST_MODEL (rows), i);
+
+      g_assert_cmpstr (unfreeze_row_get_value (row, UNFREEZE_COLUMN_TICKER), ==, ticker);
+      if (i > 0)
+        g_assert_cmpstr (unfreeze_rows_get_value (rows, i - 1, UNFREEZE_COLUMN_DATE), <,
+                         unfreeze_rows_get_value (rows, i, UNFREEZE_COLUMN_DATE));
+    }
+}
+
+/* Blocking and GTask: the rows arrive, on the UI thread. */
+static void
+test_rows (gconstpointer data)
+{
+  const char *mode_id = data;
+  g_autoptr(UnfreezeRun) run = NULL;
+  Observed observed;
+
+  run = run_mode (mode_id, unfreeze_test_fixture_get_database (), "MSFT", 0.1, &observed);
+
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_no_error ((GError *) unfreeze_run_get_error (run));
+  g_assert_cmpuint (observed.n_rows_signals, ==, 1);
+  g_assert_cmpuint (observed.n_error_signals, ==, 0);
+  g_assert_cmpuint (observed.n_refused_signals, ==, 0);
+  g_assert_cmpuint (expected_rows ("MSFT"), >=, 1000);
+  assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
+}
+
+/* An unknown ticker is not an error: zero rows. */
+static void
+test_no_rows (gconstpointer data)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  Observed observed;
+
+  run = run_mode (data, unfreeze_test_fixture_get_database (), "NOPE", 0, &observed);
+
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (unfreeze_run_get_n_rows (run), ==, 0);
+}
+
+/* Hostile tickers are data, never SQL. */
+static void
+test_hostile_ticker (gconstpointer data)
+{
+  static const char * const tickers[] = {
+    "MSFT' OR '1'='1", "x'; DROP TABLE stock_prices; --", "\\'", "\"MSFT\"", "ÄPFEL€",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tickers); i++)
+    {
+      g_autoptr(UnfreezeRun) run = NULL;
+      Observed observed;
+
+      run = run_mode (data, unfreeze_test_fixture_get_database (), tickers[i], 0, &observed);
+      g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+      g_assert_cmpuint (unfreeze_run_get_n_rows (run), ==, 0);
+    }
+
+  g_assert_cmpuint (expected_rows ("MSFT"), >=, 1000);
+}
+
+/* A connection that cannot be made: the run ends in error with libpq's message. */
+static void
+test_bad_connection (gconstpointer data)
+{
+  const char *mode_id = data;
+  g_autoptr(UnfreezeDatabase) database = NULL;
+  g_autofree char *conninfo = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(UnfreezeRun) run = NULL;
+  g_autoptr(GError) prepare_error = NULL;
+  const GError *error;
+  Observed observed;
+
+  conninfo = g_strdup_printf ("host=%s/no-such-dir port=1 connect_timeout=2",
+                              unfreeze_test_fixture_get_tmpdir ());
+  database = unfreeze_database_new (conninfo);
+  g_assert_false (unfreeze_database_get_embedded (database));
+
+  /* Preparing fails (it cannot connect to create the demo table); runs still try. */
+  unfreeze_database_prepare_async (database, NULL, async_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (unfreeze_database_prepare_finish (database, result, &prepare_error));
+  g_assert_error (prepare_error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_CONNECT);
+
+  if (g_str_equal (mode_id, "thread"))
+    g_test_expect_message ("Unfreeze-Guard", G_LOG_LEVEL_CRITICAL, "Cross-thread UI access: show error*");
+
+  run = run_mode (mode_id, database, "MSFT", 0, &observed);
+
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_ERROR);
+  error = unfreeze_run_get_error (run);
+  g_assert_error ((GError *) error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_CONNECT);
+  g_assert_nonnull (strstr (error->message, "no-such-dir"));
+  g_assert_cmpuint (unfreeze_run_get_n_rows (run), ==, 0);
+  g_assert_cmpuint (observed.n_rows_signals, ==, 0);
+
+  if (g_str_equal (mode_id, "thread"))
+    {
+      g_test_assert_expected_messages ();
+      /* The worker's attempt to show the error was refused too. */
+      g_assert_cmpuint (observed.n_error_signals, ==, 0);
+      g_assert_cmpuint (observed.n_refused_signals, ==, 1);
+    }
+  else
+    {
+      g_assert_cmpuint (observed.n_error_signals, ==, 1);
+    }
+}
+
+/* A statement the server rejects: the same query against a table that is not there. */
+static void
+test_server_error (gconstpointer data)
+{
+  g_autofree char *value = NULL;
+  g_autoptr(GError) error = NULL;
+  UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
+  PGconn *conn = unfreeze_database_acquire (database, &error);
+  PGresult *result;
+
+  g_assert_no_error (error);
+  result = PQexec (conn, "SELECT * FROM no_such_table");
+  g_assert_false (unfreeze_query_check_result (conn, result, &error));
+  g_assert_error (error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_QUERY);
+  g_assert_nonnull (strstr (error->message, "42P01"));
+  PQclear (result);
+  unfreeze_database_release (database, conn);
+}
+
+/* Raw thread: the rows reach the worker, the worker's update is refused, nothing shows. */
+static void
+test_thread_refused (void)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  Observed observed;
+
+  g_test_expect_message ("Unfreeze-Guard", G_LOG_LEVEL_CRITICAL,
+                         "Cross-thread UI access: show rows from thread raw-worker; GTK is not "
+                         "thread-safe, hand the result to the main loop with g_idle_add()");
+
+  run = run_mode ("thread", unfreeze_test_fixture_get_database (), "MSFT", 0.1, &observed);
+
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_REFUSED);
+  g_assert_no_error ((GError *) unfreeze_run_get_error (run));
+  g_assert_cmpuint (observed.n_rows_signals, ==, 0);
+  g_assert_cmpuint (observed.n_refused_signals, ==, 1);
+  g_assert_null (unfreeze_run_get_rows (run));
+  g_assert_cmpuint (unfreeze_run_get_n_rows (run), ==, 0);
+  g_assert_nonnull (strstr (unfreeze_run_get_refusal (run), "raw-worker"));
+}
+
+/* Blocking stalls the main loop for (nearly) the whole delay. */
+static void
+test_blocking_stalls (void)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  Observed observed;
+  const double delay = 1.5;
+
+  run = run_mode ("blocking", unfreeze_test_fixture_get_database (), "MSFT", delay, &observed);
+
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), >=, 0.8 * delay * G_USEC_PER_SEC);
+  g_assert_cmpint (unfreeze_run_get_elapsed_us (run), >=, delay * G_USEC_PER_SEC);
+}
+
+/* GTask and raw thread wait elsewhere: the loop never stalls beyond a generous bound
+ * during the same delay. */
+static void
+test_worker_does_not_stall (gconstpointer data)
+{
+  const char *mode_id = data;
+  g_autoptr(UnfreezeRun) run = NULL;
+  Observed observed;
+  const double delay = 1.5;
+
+  if (g_str_equal (mode_id, "thread"))
+    g_test_expect_message ("Unfreeze-Guard", G_LOG_LEVEL_CRITICAL, "Cross-thread UI access*");
+
+  run = run_mode (mode_id, unfreeze_test_fixture_get_database (), "MSFT", delay, &observed);
+
+  g_assert_cmpint (unfreeze_run_get_elapsed_us (run), >=, delay * G_USEC_PER_SEC);
+  g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
+  if (g_str_equal (mode_id, "gtask"))
+    g_assert_cmpuint (observed.n_progress_signals, >=, 2);
+}
+
+static void
+test_summary_line (void)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *expected_start = NULL;
+  Observed observed;
+
+  run = run_mode ("gtask", unfreeze_test_fixture_get_database (), "MSFT", 0, &observed);
+  line = unfreeze_run_dup_summary_line (run);
+  expected_start = g_strdup_printf ("mode=gtask ticker=MSFT rows=%u elapsed_ms=", expected_rows ("MSFT"));
+
+  g_assert_true (g_str_has_prefix (line, expected_start));
+  g_assert_nonnull (strstr (line, " longest_stall_ms="));
+  g_assert_true (g_str_has_suffix (line, " result=ok"));
+}
+
+static void
+add_for_modes (const char     *name,
+               const char     *const *modes,
+               GTestDataFunc   func)
+{
+  for (guint i = 0; modes[i] != NULL; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/unfreeze/Mode/%s/%s", modes[i], name);
+
+      g_test_add_data_func (path, modes[i], func);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const char * const all[] = { "blocking", "thread", "gtask", NULL };
+  static const char * const showing[] = { "blocking", "gtask", NULL };
+  static const char * const workers[] = { "thread", "gtask", NULL };
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  unfreeze_ui_guard_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  if (!unfreeze_test_fixture_setup (&error))
+    {
+      g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
+      return 77;
+    }
+
+  add_for_modes ("rows", showing, test_rows);
+  add_for_modes ("no-rows", showing, test_no_rows);
+  add_for_modes ("hostile-ticker", showing, test_hostile_ticker);
+  add_for_modes ("bad-connection", all, test_bad_connection);
+  add_for_modes ("no-stall", workers, test_worker_does_not_stall);
+  g_test_add_data_func ("/unfreeze/Query/server-error", NULL, test_server_error);
+  g_test_add_func ("/unfreeze/Mode/thread/refused", test_thread_refused);
+  g_test_add_func ("/unfreeze/Mode/blocking/stalls", test_blocking_stalls);
+  g_test_add_func ("/unfreeze/Run/summary-line", test_summary_line);
+
+  status = g_test_run ();
+  unfreeze_test_fixture_teardown ();
+
+  return status;
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The real window, driven through its actions as a user's clicks would, against a real
+ * PostgreSQL. Needs a display (Xvfb in CI).
+ */
+#define G_LOG_DOMAIN "Unfreeze-Test"
+
+#include "config.h"
+
+#include "unfreeze-resources.h"
+#include "unfreeze-test-fixture.h"
+#include "unfreeze-ui-guard.h"
+#include "unfreeze-window.h"
+
+static UnfreezeWindow *
+new_window (void)
+{
+  UnfreezeWindow *window = unfreeze_window_new (NULL, unfreeze_test_fixture_get_database ());
+
+  unfreeze_window_set_database_ready (window, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  while (!gtk_widget_get_mapped (GTK_WIDGET (window)))
+    g_main_context_iteration (NULL, TRUE);
+
+  return window;
+}
+
+static void
+finished_cb (UnfreezeRun *run,
+             gboolean    *finished)
+{
+  *finished = TRUE;
+}
+
+static UnfreezeRun *
+click_run (UnfreezeWindow *window,
+           const char     *mode_id,
+           double          delay)
+{
+  UnfreezeRun *run;
+  gboolean finished = FALSE;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.mode", "s", mode_id));
+  g_assert_cmpstr (unfreeze_window_get_mode (window), ==, mode_id);
+  unfreeze_window_set_delay (window, delay);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  run = unfreeze_window_get_last_run (window);
+  g_assert_nonnull (run);
+  g_assert_true (unfreeze_run_get_mode (run) == unfreeze_modes_lookup (mode_id));
+
+  if (!unfreeze_run_get_finished (run))
+    {
+      /* One run at a time: Run is disabled while this one is in flight. */
+      g_assert_null (unfreeze_window_start_run (window));
+
+      g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &finished);
+      g_assert_true (unfreeze_test_wait_for (&finished, 30000));
+      g_signal_handlers_disconnect_by_func (run, finished_cb, &finished);
+    }
+
+  /* Let the refused report and a frame through. */
+  for (guint i = 0; i < 20 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  return run;
+}
+
+static guint
+msft_rows (void)
+{
+  g_autofree char *value = unfreeze_test_query_value ("SELECT count(*) FROM stock_prices WHERE ticker = 'MSFT'");
+
+  return (guint) g_ascii_strtoull (value, NULL, 10);
+}
+
+static void
+test_window_modes (void)
+{
+  UnfreezeWindow *window = new_window ();
+  g_autofree char *loaded = NULL;
+  g_autofree char *messages = NULL;
+  g_autofree char *rows_text = NULL;
+  UnfreezeRun *run;
+
+  rows_text = unfreeze_format_count (msft_rows ());
+  loaded = g_strdup_printf ("Loaded %s rows for MSFT in ", rows_text);
+
+  /* Blocking: rows appear, and the status says the UI froze. */
+  run = click_run (window, "blocking", 0.5);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (g_list_model_get_n_items (unfreeze_window_get_rows_model (window)), ==, msft_rows ());
+  g_assert_true (g_str_has_prefix (unfreeze_window_get_status_text (window), loaded));
+  g_assert_nonnull (strstr (unfreeze_window_get_status_text (window), "UI frozen for"));
+
+  /* Raw thread: refused; the table is empty and the panel says why. */
+  g_test_expect_message ("Unfreeze-Guard", G_LOG_LEVEL_CRITICAL, "Cross-thread UI access: show rows*");
+  run = click_run (window, "thread", 0.5);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_REFUSED);
+  g_assert_cmpuint (g_list_model_get_n_items (unfreeze_window_get_rows_model (window)), ==, 0);
+  messages = unfreeze_window_dup_messages (window);
+  g_assert_nonnull (strstr (messages, "Cross-thread UI access: show rows from thread raw-worker"));
+  g_assert_nonnull (strstr (messages, "GTK has none"));
+  g_clear_pointer (&messages, g_free);
+
+  /* GTask: rows appear and the UI stayed responsive. */
+  run = click_run (window, "gtask", 0.5);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (g_list_model_get_n_items (unfreeze_window_get_rows_model (window)), ==, msft_rows ());
+  g_assert_true (g_str_has_prefix (unfreeze_window_get_status_text (window), loaded));
+  g_assert_nonnull (strstr (unfreeze_window_get_status_text (window), "UI stayed responsive"));
+  messages = unfreeze_window_dup_messages (window);
+  g_assert_nonnull (strstr (messages, "Worker thread: waiting for the server"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Closing the window while a worker still runs the query: the run ends later, reaching no
+ * widget. */
+static void
+test_close_mid_run (gconstpointer data)
+{
+  const char *mode_id = data;
+  UnfreezeWindow *window = new_window ();
+  g_autoptr(UnfreezeRun) run = NULL;
+  gboolean finished = FALSE;
+
+  if (g_str_equal (mode_id, "thread"))
+    g_test_expect_message ("Unfreeze-Guard", G_LOG_LEVEL_CRITICAL, "Cross-thread UI access*");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.mode", "s", mode_id));
+  unfreeze_window_set_delay (window, 0.5);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  run = g_object_ref (unfreeze_window_get_last_run (window));
+  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &finished);
+
+  g_assert_false (unfreeze_run_get_finished (run));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  g_assert_true (unfreeze_test_wait_for (&finished, 30000));
+  if (g_str_equal (mode_id, "thread"))
+    g_test_assert_expected_messages ();
+  g_assert_cmpint (unfreeze_run_get_result (run), !=, UNFREEZE_RUN_RESULT_NONE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  unfreeze_ui_guard_init ();
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  unfreeze_register_resource ();
+
+  if (!unfreeze_test_fixture_setup (&error))
+    {
+      g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
+      return 77;
+    }
+
+  g_test_add_func ("/unfreeze/Window/modes", test_window_modes);
+  g_test_add_data_func ("/unfreeze/Window/close-mid-run/gtask", "gtask", test_close_mid_run);
+  g_test_add_data_func ("/unfreeze/Window/close-mid-run/thread", "thread", test_close_mid_run);
+
+  status = g_test_run ();
+  unfreeze_test_fixture_teardown ();
+
+  return status;
+}

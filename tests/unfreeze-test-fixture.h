@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "unfreeze-database.h"
+#include "unfreeze-local-server.h"
+
+G_BEGIN_DECLS
+
+/* A real, throwaway PostgreSQL for a test program, started with the same code the app
+ * uses (UnfreezeLocalServer) in a private temporary directory, and a database on it with
+ * the demo data. Returns FALSE (and the test program should skip) when no server can run
+ * here, e.g. as root. */
+gboolean          unfreeze_test_fixture_setup        (GError     **error);
+void              unfreeze_test_fixture_teardown     (void);
+UnfreezeDatabase *unfreeze_test_fixture_get_database (void);
+const char       *unfreeze_test_fixture_get_conninfo (void);
+const char       *unfreeze_test_fixture_get_tmpdir   (void);
+
+/* Iterates the default main context until *flag is TRUE or @timeout_ms passes. */
+gboolean          unfreeze_test_wait_for             (gboolean    *flag,
+                                                      guint        timeout_ms);
+/* Runs one SQL statement on a fresh connection and returns the first value. */
+char             *unfreeze_test_query_value          (const char  *sql);
+
+G_END_DECLS
