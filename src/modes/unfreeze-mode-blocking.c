@@ -38,7 +38,7 @@ blocking_start_query (UnfreezeRun *run,
 
   if (conn != NULL)
     {
-      /* THE FREEZE: the main loop is stuck on this line until the server answers. */
+      /* LESSON: the freeze. The main loop is stuck on this call until the server answers. */
       span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_QUERY);
       result = unfreeze_query_exec (conn,
                                     unfreeze_run_get_ticker (run),

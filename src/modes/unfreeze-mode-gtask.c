@@ -51,6 +51,7 @@ post_progress (UnfreezeRun *run,
   progress->run = g_object_ref (run);
   progress->text = g_strdup (text);
   unfreeze_run_mark (run, UNFREEZE_SPAN_HANDOFF);
+  /* LESSON: the hop. g_idle_add() queues show_progress_cb() to run on the main thread. */
   g_idle_add (show_progress_cb, progress);
 }
 
@@ -112,8 +113,9 @@ gtask_done_cb (GObject      *source_object,
   guint span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_IDLE);
 
   rows = g_task_propagate_pointer (G_TASK (result), &error);
+  /* LESSON: the rows arrive here, on the main thread, where updating the window is safe. */
   if (rows != NULL)
-    unfreeze_run_show_rows (run, rows);   /* allowed: this is the UI thread */
+    unfreeze_run_show_rows (run, rows);
   else
     unfreeze_run_show_error (run, error);
 
@@ -130,6 +132,7 @@ gtask_start_query (UnfreezeRun *run,
   task = g_task_new (NULL, unfreeze_run_get_cancellable (run), gtask_done_cb, g_object_ref (run));
   g_task_set_source_tag (task, gtask_start_query);
   g_task_set_task_data (task, g_object_ref (run), g_object_unref);
+  /* LESSON: the wait moves to a worker from GLib's pool (.NET: Task.Run). */
   g_task_run_in_thread (task, gtask_worker);
 }
 

@@ -58,7 +58,7 @@ thread_worker (gpointer user_data)
       unfreeze_database_release (database, conn);
     }
 
-  /* THE MISTAKE: updating the window from the worker thread, as a newcomer would. */
+  /* LESSON: the mistake. Updating the window from the worker thread, as a newcomer would. */
   if (result != NULL)
     {
       rows = unfreeze_rows_new ();
