@@ -33,6 +33,9 @@ struct _UnfreezeApplication
   char             *ticker;
   double            delay;
   char             *connection;
+  char             *screenshot;
+  int               count;
+  int               cancel_after_ms;
   gboolean          run;
   gboolean          quit_after_run;
 
@@ -57,6 +60,61 @@ exit_status_for (UnfreezeRunResult result)
     }
 }
 
+/* Renders the window with GTK's own renderer to a PNG file: the README's and the
+ * AppStream screenshots are made this way (build-aux/screenshots.sh). */
+static gboolean
+save_screenshot (GtkWidget   *widget,
+                 const char  *path,
+                 GError     **error)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The window drew nothing");
+      return FALSE;
+    }
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write %s", path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+screenshot_and_maybe_quit_cb (gpointer user_data)
+{
+  UnfreezeApplication *self = user_data;
+
+  if (self->screenshot != NULL && self->window != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!save_screenshot (GTK_WIDGET (self->window), self->screenshot, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          self->exit_status = 1;
+        }
+    }
+
+  if (self->quit_after_run)
+    g_application_quit (G_APPLICATION (self));
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 command_line_run_finished_cb (UnfreezeApplication *self,
                               UnfreezeRun         *run)
@@ -67,8 +125,24 @@ command_line_run_finished_cb (UnfreezeApplication *self,
   fflush (stdout);
 
   self->exit_status = exit_status_for (unfreeze_run_get_result (run));
-  if (self->quit_after_run)
+
+  /* A screenshot waits for the window to draw the outcome (and the meters to settle). */
+  if (self->screenshot != NULL)
+    g_timeout_add_full (G_PRIORITY_DEFAULT, 1500, screenshot_and_maybe_quit_cb,
+                        g_object_ref (self), g_object_unref);
+  else if (self->quit_after_run)
     g_application_quit (G_APPLICATION (self));
+}
+
+static gboolean
+cancel_after_cb (gpointer user_data)
+{
+  UnfreezeApplication *self = user_data;
+
+  if (self->window != NULL)
+    unfreeze_window_cancel_run (self->window);
+
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -94,6 +168,9 @@ start_command_line_run_cb (gpointer user_data)
                            G_CONNECT_SWAPPED);
   if (unfreeze_run_get_finished (run))
     command_line_run_finished_cb (self, run);
+  else if (self->cancel_after_ms >= 0)
+    g_timeout_add_full (G_PRIORITY_DEFAULT, self->cancel_after_ms, cancel_after_cb,
+                        g_object_ref (self), g_object_unref);
 
   return G_SOURCE_REMOVE;
 }
@@ -149,6 +226,8 @@ unfreeze_application_activate (GApplication *app)
         unfreeze_window_set_ticker (self->window, self->ticker);
       if (self->delay >= 0)
         unfreeze_window_set_delay (self->window, self->delay);
+      if (self->count > 0)
+        unfreeze_window_set_count (self->window, self->count);
 
       if (self->database_ready)
         unfreeze_window_set_database_ready (self->window, NULL);
@@ -214,6 +293,9 @@ unfreeze_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "ticker", "s", &self->ticker);
   g_variant_dict_lookup (options, "connection", "s", &self->connection);
   g_variant_dict_lookup (options, "delay", "d", &self->delay);
+  g_variant_dict_lookup (options, "count", "i", &self->count);
+  g_variant_dict_lookup (options, "cancel-after", "i", &self->cancel_after_ms);
+  g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot);
   self->run = g_variant_dict_contains (options, "run");
   self->quit_after_run = g_variant_dict_contains (options, "quit-after-run");
 
@@ -228,6 +310,18 @@ unfreeze_application_handle_local_options (GApplication *app,
   if (self->delay != -1 && (self->delay < 0 || self->delay > 3600))
     {
       g_printerr ("%s\n", _("The delay must be between 0 and 3600 seconds"));
+      return 2;
+    }
+
+  if (g_variant_dict_contains (options, "count") && (self->count < 1 || self->count > 200))
+    {
+      g_printerr ("%s\n", _("The count must be between 1 and 200"));
+      return 2;
+    }
+
+  if (g_variant_dict_contains (options, "cancel-after") && self->cancel_after_ms < 0)
+    {
+      g_printerr ("%s\n", _("--cancel-after takes a number of milliseconds, 0 or more"));
       return 2;
     }
 
@@ -273,6 +367,7 @@ unfreeze_application_finalize (GObject *object)
   g_clear_pointer (&self->ticker, g_free);
   g_clear_pointer (&self->connection, g_free);
   g_clear_pointer (&self->mode_ids, g_free);
+  g_clear_pointer (&self->screenshot, g_free);
 
   G_OBJECT_CLASS (unfreeze_application_parent_class)->finalize (object);
 }
@@ -303,6 +398,8 @@ unfreeze_application_init (UnfreezeApplication *self)
       N_("The ticker to query (default: MSFT)"), N_("TICKER") },
     { "delay", 'd', 0, G_OPTION_ARG_DOUBLE, NULL,
       N_("Seconds the server takes to answer (default: 3)"), N_("SECONDS") },
+    { "count", 'n', 0, G_OPTION_ARG_INT, NULL,
+      N_("Run this many queries at once, 1 to 200 (default: 1)"), N_("N") },
     { "run", 'r', 0, G_OPTION_ARG_NONE, NULL,
       N_("Start a run as soon as the window is up, and print a summary line when it ends"), NULL },
     { "quit-after-run", 'q', 0, G_OPTION_ARG_NONE, NULL,
@@ -310,11 +407,16 @@ unfreeze_application_init (UnfreezeApplication *self)
     { "connection", 'c', 0, G_OPTION_ARG_STRING, NULL,
       N_("Use this PostgreSQL server (a libpq connection string or URI) instead of the built-in one"),
       N_("CONNINFO") },
+    { "cancel-after", 0, 0, G_OPTION_ARG_INT, NULL,
+      N_("Cancel the run after this many milliseconds (for demonstrations and tests)"), N_("MS") },
+    { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("After the run, save a picture of the window to this PNG file"), N_("FILE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
     { NULL }
   };
 
   self->delay = -1;
+  self->cancel_after_ms = -1;
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),

@@ -129,6 +129,70 @@ unfreeze_query_exec (PGconn      *conn,
   return result;
 }
 
+static void
+cancel_on_server_cb (GCancellable *cancellable,
+                     PGcancel     *cancel)
+{
+  char message[256];
+
+  /* Runs in the thread that cancelled (the main thread). PQcancel() opens a second
+   * connection to ask the server to stop this query: ~3 ms over a Unix socket, but it
+   * blocks, so over a slow network this would stall the caller. libpq 17 has a
+   * non-blocking variant (PQcancelStart/PQcancelPoll). */
+  if (!PQcancel (cancel, message, sizeof message))
+    g_warning ("Could not ask the server to cancel the query: %s", message);
+}
+
+/* Blocking, but cancellable from another thread: cancelling @cancellable asks the server to
+ * stop the query, which then ends with G_IO_ERROR_CANCELLED and leaves @conn idle and
+ * usable. The cancel handler is connected after the query is sent, so a cancel that comes
+ * at any moment (even before the call) reaches a query that is really running. */
+PGresult *
+unfreeze_query_exec_cancellable (PGconn        *conn,
+                                 const char    *ticker,
+                                 double         delay_seconds,
+                                 GCancellable  *cancellable,
+                                 GError       **error)
+{
+  PGresult *result = NULL;
+  PGresult *next;
+  PGcancel *cancel;
+  gulong handler = 0;
+
+  g_return_val_if_fail (conn != NULL, NULL);
+
+  if (cancellable == NULL)
+    return unfreeze_query_exec (conn, ticker, delay_seconds, error);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      !unfreeze_query_send (conn, ticker, delay_seconds, error))
+    return NULL;
+
+  cancel = PQgetCancel (conn);
+  if (cancel != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_on_server_cb), cancel, NULL);
+
+  /* Read every result until NULL, so the connection is idle again. Keep the first. */
+  while ((next = PQgetResult (conn)) != NULL)
+    {
+      if (result == NULL)
+        result = next;
+      else
+        PQclear (next);
+    }
+
+  g_cancellable_disconnect (cancellable, handler);
+  g_clear_pointer (&cancel, PQfreeCancel);
+
+  if (!unfreeze_query_check_result (conn, result, error))
+    {
+      g_clear_pointer (&result, PQclear);
+      return NULL;
+    }
+
+  return result;
+}
+
 /* Non-blocking: queues the statement; the caller reads the results as they arrive. */
 gboolean
 unfreeze_query_send (PGconn      *conn,

@@ -39,6 +39,11 @@ PGresult   *unfreeze_query_exec            (PGconn         *conn,
                                             const char     *ticker,
                                             double          delay_seconds,
                                             GError        **error);
+PGresult   *unfreeze_query_exec_cancellable (PGconn        *conn,
+                                             const char    *ticker,
+                                             double         delay_seconds,
+                                             GCancellable  *cancellable,
+                                             GError       **error);
 gboolean    unfreeze_query_send            (PGconn         *conn,
                                             const char     *ticker,
                                             double          delay_seconds,

@@ -22,6 +22,9 @@
 #define MAX_SPANS   8192
 #define MAX_THREADS 256
 
+/* How often the run samples the process's threads and open connections for its peaks. */
+#define SAMPLE_INTERVAL_MS 25
+
 typedef struct
 {
   UnfreezeSpan span;
@@ -45,6 +48,10 @@ struct _UnfreezeRun
   UnfreezeStallWatch *watch;
   gint64              longest_stall_us;
   guint               handler_span;
+  guint               sample_id;
+  guint               threads_before;
+  guint               threads_peak;
+  guint               connections_peak;
 
   /* Main thread only. */
   UnfreezeRows       *rows;
@@ -268,6 +275,37 @@ unfreeze_run_show_error (UnfreezeRun  *self,
   return TRUE;
 }
 
+/* Peaks ------------------------------------------------------------------------------ */
+
+/* Threads in this process right now: the entries of /proc/self/task. */
+static guint
+count_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
+}
+
+static void
+sample_peaks (UnfreezeRun *self)
+{
+  self->threads_peak = MAX (self->threads_peak, count_threads ());
+  self->connections_peak = MAX (self->connections_peak,
+                                unfreeze_database_get_n_connections (self->database));
+}
+
+static gboolean
+sample_peaks_cb (gpointer user_data)
+{
+  sample_peaks (user_data);
+
+  return G_SOURCE_CONTINUE;
+}
+
 /* Running ---------------------------------------------------------------------------- */
 
 static void
@@ -278,6 +316,8 @@ finish (UnfreezeRun *self)
   self->end_us = g_get_monotonic_time ();
   self->longest_stall_us = unfreeze_stall_meter_watch_end (meter, g_steal_pointer (&self->watch));
   unfreeze_run_end_span (self, self->handler_span);
+  sample_peaks (self);
+  g_clear_handle_id (&self->sample_id, g_source_remove);
 
   if (self->error != NULL)
     self->result = UNFREEZE_RUN_RESULT_ERROR;
@@ -312,6 +352,8 @@ unfreeze_run_query_done (UnfreezeRun *self,
     self->error = g_steal_pointer (&error);
   g_clear_error (&error);
 
+  sample_peaks (self);
+
   if (++self->n_done == self->count)
     {
       /* A "finished" handler may drop the last reference to the run. */
@@ -330,12 +372,20 @@ unfreeze_run_start (UnfreezeRun *self)
 
   g_object_ref (self);
 
+  self->threads_before = count_threads ();
+  self->threads_peak = self->threads_before;
+  self->connections_peak = unfreeze_database_get_n_connections (self->database);
+  self->sample_id = g_timeout_add (SAMPLE_INTERVAL_MS, sample_peaks_cb, self);
+
   self->start_us = g_get_monotonic_time ();
   self->watch = unfreeze_stall_meter_watch_begin (unfreeze_stall_meter_get_default ());
   self->handler_span = unfreeze_run_begin_span (self, UNFREEZE_SPAN_HANDLER);
 
   for (guint i = 0; i < self->count; i++)
-    self->mode->start_query (self, i);
+    {
+      self->mode->start_query (self, i);
+      sample_peaks (self);
+    }
 
   unfreeze_run_end_span (self, self->handler_span);
 
@@ -436,6 +486,27 @@ unfreeze_run_get_n_finished (UnfreezeRun *self)
   return self->n_done;
 }
 
+guint
+unfreeze_run_get_threads_before (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+  return self->threads_before;
+}
+
+guint
+unfreeze_run_get_threads_peak (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+  return self->threads_peak;
+}
+
+guint
+unfreeze_run_get_connections_peak (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+  return self->connections_peak;
+}
+
 const char *
 unfreeze_run_get_refusal (UnfreezeRun *self)
 {
@@ -518,12 +589,19 @@ unfreeze_run_dup_summary_line (UnfreezeRun *self)
   ticker = g_uri_escape_string (self->ticker, NULL, TRUE);
 
   return g_strdup_printf ("mode=%s ticker=%s rows=%u elapsed_ms=%" G_GINT64_FORMAT
-                          " longest_stall_ms=%" G_GINT64_FORMAT " result=%s",
+                          " longest_stall_ms=%" G_GINT64_FORMAT
+                          " count=%u finished=%u threads_before=%u threads_peak=%u"
+                          " connections_peak=%u result=%s",
                           self->mode->id,
                           ticker,
                           unfreeze_run_get_n_rows (self),
                           unfreeze_run_get_elapsed_us (self) / 1000,
                           unfreeze_run_get_longest_stall_us (self) / 1000,
+                          self->count,
+                          self->n_done,
+                          self->threads_before,
+                          self->threads_peak,
+                          self->connections_peak,
                           unfreeze_run_result_to_string (self->result));
 }
 
@@ -541,6 +619,10 @@ unfreeze_run_dup_status_text (UnfreezeRun *self)
   switch (self->result)
     {
     case UNFREEZE_RUN_RESULT_OK:
+      if (self->count > 1)
+        /* Translators: "50 queries finished for MSFT in 3,004 ms (1,234 rows each)" */
+        return g_strdup_printf (_("%u queries finished for %s in %s ms (%s rows each)"),
+                                self->count, self->ticker, elapsed, rows);
       /* Translators: "Loaded 1,234 rows for MSFT in 3,004 ms" */
       return g_strdup_printf (_("Loaded %s rows for %s in %s ms"), rows, self->ticker, elapsed);
 
@@ -552,6 +634,9 @@ unfreeze_run_dup_status_text (UnfreezeRun *self)
                                 "window directly, and the UI-thread guard refused"), elapsed);
 
     case UNFREEZE_RUN_RESULT_CANCELLED:
+      if (self->count > 1)
+        return g_strdup_printf (_("Cancelled after %s ms (%u of %u queries had finished)"),
+                                elapsed, self->count - self->n_cancelled, self->count);
       return g_strdup_printf (_("Cancelled after %s ms"), elapsed);
 
     case UNFREEZE_RUN_RESULT_NONE:
@@ -593,6 +678,7 @@ unfreeze_run_finalize (GObject *object)
 
   if (self->watch != NULL)
     unfreeze_stall_meter_watch_end (unfreeze_stall_meter_get_default (), self->watch);
+  g_clear_handle_id (&self->sample_id, g_source_remove);
   g_clear_object (&self->database);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->rows);

@@ -92,6 +92,9 @@ UnfreezeRows        *unfreeze_run_get_rows             (UnfreezeRun         *sel
 guint                unfreeze_run_get_n_rows           (UnfreezeRun         *self);
 guint                unfreeze_run_get_n_finished       (UnfreezeRun         *self);
 const char          *unfreeze_run_get_refusal          (UnfreezeRun         *self);
+guint                unfreeze_run_get_threads_before   (UnfreezeRun         *self);
+guint                unfreeze_run_get_threads_peak     (UnfreezeRun         *self);
+guint                unfreeze_run_get_connections_peak (UnfreezeRun         *self);
 gint64               unfreeze_run_get_elapsed_us       (UnfreezeRun         *self);
 gint64               unfreeze_run_get_longest_stall_us (UnfreezeRun         *self);
 const char          *unfreeze_run_result_to_string     (UnfreezeRunResult    result);

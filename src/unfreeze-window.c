@@ -31,6 +31,8 @@ struct _UnfreezeWindow
   AdwPreferencesGroup  *modes_group;
   GtkEntry             *ticker_entry;
   GtkSpinButton        *delay_spin;
+  GtkSpinButton        *count_spin;
+  GtkButton            *run_button;
   GtkLabel             *status_label;
   GtkLabel             *clock_label;
   GtkProgressBar       *pulse_bar;
@@ -40,6 +42,7 @@ struct _UnfreezeWindow
   UnfreezeDatabase     *database;
   const UnfreezeMode   *mode;
   UnfreezeRun          *run;            /* the one in flight, or the last */
+  gint64                run_finished_us;
   GtkNoSelection       *selection;
   guint                 tick_id;
   gboolean              database_ready;
@@ -156,6 +159,7 @@ run_finished_cb (UnfreezeWindow *self,
   if (mode->lesson != NULL)
     append_message (self, _(mode->lesson), FALSE);
 
+  self->run_finished_us = g_get_monotonic_time ();
   update_run_action (self);
 }
 
@@ -167,11 +171,84 @@ run_in_flight (UnfreezeWindow *self)
   return self->run != NULL && !unfreeze_run_get_finished (self->run);
 }
 
+/* Run becomes Cancel while a run is in flight. (In blocking mode nobody ever sees that:
+ * the window cannot redraw until the run is over.) */
 static void
 update_run_action (UnfreezeWindow *self)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run",
-                                 self->database_ready && !run_in_flight (self));
+  gboolean in_flight = run_in_flight (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", self->database_ready && !in_flight);
+
+  if (in_flight)
+    {
+      gtk_button_set_label (self->run_button, _("_Cancel"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->run_button), "win.cancel");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->run_button), "suggested-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->run_button), "destructive-action");
+    }
+  else
+    {
+      gtk_button_set_label (self->run_button, _("_Run"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->run_button), "win.run");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->run_button), "destructive-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->run_button), "suggested-action");
+    }
+}
+
+/**
+ * unfreeze_window_cancel_run:
+ *
+ * What Cancel (and Escape) do: cancel the run in flight if its mode can be cancelled, and
+ * say why not otherwise.
+ */
+void
+unfreeze_window_cancel_run (UnfreezeWindow *self)
+{
+  const UnfreezeMode *mode;
+
+  g_return_if_fail (UNFREEZE_IS_WINDOW (self));
+
+  if (self->run == NULL)
+    return;
+
+  mode = unfreeze_run_get_mode (self->run);
+
+  if (!run_in_flight (self))
+    {
+      /* A click or key press that waited in the queue while the main loop was stuck
+       * arrives only now, when there is nothing left to cancel. */
+      if (!mode->can_cancel &&
+          g_get_monotonic_time () - self->run_finished_us < 2 * G_USEC_PER_SEC)
+        append_message (self,
+                        _("Cancel arrived too late: the run had already ended. While the main "
+                          "thread was blocked, your click or key press waited in the queue "
+                          "with everything else."),
+                        FALSE);
+      return;
+    }
+
+  if (!mode->can_cancel)
+    {
+      g_autofree char *text =
+        g_strdup_printf (_("“%s” cannot be cancelled: nothing in that code listens for a "
+                           "cancel request. The run goes on until the server answers."),
+                         _(mode->title));
+
+      append_message (self, text, FALSE);
+      return;
+    }
+
+  append_message (self, _("Cancelling: asking the server to stop the query…"), FALSE);
+  unfreeze_run_cancel (self->run);
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  unfreeze_window_cancel_run (UNFREEZE_WINDOW (widget));
 }
 
 /**
@@ -199,7 +276,7 @@ unfreeze_window_start_run (UnfreezeWindow *self)
                           self->database,
                           ticker,
                           gtk_spin_button_get_value (self->delay_spin),
-                          1);
+                          (guint) gtk_spin_button_get_value_as_int (self->count_spin));
 
   g_signal_connect_object (run, "progress", G_CALLBACK (run_progress_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (run, "rows", G_CALLBACK (run_rows_cb), self, G_CONNECT_SWAPPED);
@@ -211,8 +288,13 @@ unfreeze_window_start_run (UnfreezeWindow *self)
    * they had. */
   gtk_no_selection_set_model (self->selection, NULL);
 
-  started = g_strdup_printf (_("Run: %s, ticker %s, server delay %.1f s"),
-                             _(self->mode->title), ticker, unfreeze_run_get_delay (run));
+  if (unfreeze_run_get_count (run) > 1)
+    started = g_strdup_printf (_("Run: %s, %u queries at once, ticker %s, server delay %.1f s"),
+                               _(self->mode->title), unfreeze_run_get_count (run), ticker,
+                               unfreeze_run_get_delay (run));
+  else
+    started = g_strdup_printf (_("Run: %s, ticker %s, server delay %.1f s"),
+                               _(self->mode->title), ticker, unfreeze_run_get_delay (run));
   append_message (self, started, FALSE);
 
   g_set_object (&self->run, run);
@@ -487,6 +569,15 @@ unfreeze_window_set_delay (UnfreezeWindow *self,
   gtk_spin_button_set_value (self->delay_spin, seconds);
 }
 
+void
+unfreeze_window_set_count (UnfreezeWindow *self,
+                           guint           count)
+{
+  g_return_if_fail (UNFREEZE_IS_WINDOW (self));
+
+  gtk_spin_button_set_value (self->count_spin, count);
+}
+
 UnfreezeWindow *
 unfreeze_window_new (GtkApplication   *application,
                      UnfreezeDatabase *database)
@@ -589,6 +680,8 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, modes_group);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, ticker_entry);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, delay_spin);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, count_spin);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, run_button);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, clock_label);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, pulse_bar);
@@ -596,6 +689,8 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, messages_view);
 
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
   gtk_widget_class_install_property_action (widget_class, "win.mode", "mode");
 }
 

@@ -20,6 +20,9 @@ void            unfreeze_window_set_ticker         (UnfreezeWindow   *self,
                                                     const char       *ticker);
 void            unfreeze_window_set_delay          (UnfreezeWindow   *self,
                                                     double            seconds);
+void            unfreeze_window_set_count          (UnfreezeWindow   *self,
+                                                    guint             count);
+void            unfreeze_window_cancel_run         (UnfreezeWindow   *self);
 void            unfreeze_window_set_database_ready (UnfreezeWindow   *self,
                                                     const GError     *error);
 UnfreezeRun    *unfreeze_window_start_run          (UnfreezeWindow   *self);

@@ -79,10 +79,13 @@ gtask_worker (GTask        *task,
     {
       post_progress (run, _("Worker thread: waiting for the server; the main loop is free"));
       span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_QUERY);
-      result = unfreeze_query_exec (conn,
-                                    unfreeze_run_get_ticker (run),
-                                    unfreeze_run_get_delay (run),
-                                    &error);
+      /* Cancelling the run asks the server to stop this query (see unfreeze-query.c):
+       * the worker really stops waiting, and the connection stays usable. */
+      result = unfreeze_query_exec_cancellable (conn,
+                                                unfreeze_run_get_ticker (run),
+                                                unfreeze_run_get_delay (run),
+                                                cancellable,
+                                                &error);
       unfreeze_run_end_span (run, span);
       unfreeze_database_release (database, conn);
     }
@@ -145,6 +148,6 @@ const UnfreezeMode unfreeze_mode_gtask = {
                "back through g_idle_add() and the rows through the task's callback, both on the "
                "main thread (like Dispatcher.Invoke, or the code after await)."),
   .source_path = "/io/github/unfreeze/Unfreeze/modes/unfreeze-mode-gtask.c",
-  .can_cancel = FALSE,
+  .can_cancel = TRUE,
   .start_query = gtask_start_query,
 };
