@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Renders the real window after a blocking, a raw-thread and a GTask run to PNG files in
+# data/screenshots/ (used by README.md and the AppStream metainfo). Re-run it to refresh them.
+#
+#   build-aux/screenshots.sh            (builds first; uses Xvfb when there is no display)
+#
+# Each picture is the app's own rendering of its window (unfreeze --screenshot=FILE), taken
+# 1.5 s after the run ended, with the built-in PostgreSQL server.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$root"
+
+builddir=${UNFREEZE_BUILDDIR:-_build}
+if [[ ! -f $builddir/meson-private/coredata.dat ]]; then
+  meson setup "$builddir"
+fi
+meson compile -C "$builddir"
+builddir=$(cd "$builddir" && pwd -P)
+out=$root/data/screenshots
+mkdir -p "$out"
+
+# PostgreSQL will not run as root: take the pictures as an unprivileged user.
+run_as=()
+if [[ $(id -u) -eq 0 ]]; then
+  user=${SUDO_USER:-unfreeze-demo}
+  id -u "$user" >/dev/null 2>&1 ||
+    useradd --system --create-home --home-dir "/var/lib/$user" --shell /usr/sbin/nologin "$user"
+  chmod -R a+rX "$builddir"
+  run_as=(runuser -u "$user" --)
+fi
+
+shots=$(mktemp -d /tmp/unfreeze-shots.XXXXXX)
+trap 'rm -rf "$shots"' EXIT
+chmod 0777 "$shots"
+
+take() {
+  local name=$1
+  shift
+  "${run_as[@]}" env GSETTINGS_SCHEMA_DIR="$builddir/data" GSETTINGS_BACKEND=memory \
+    GSK_RENDERER="${GSK_RENDERER:-cairo}" \
+    "$builddir/src/unfreeze" --run --quit-after-run --screenshot="$shots/$name.png" "$@" || true
+  install -m 0644 "$shots/$name.png" "$out/$name.png"
+  echo "screenshots.sh: wrote data/screenshots/$name.png"
+}
+
+all() {
+  take blocking --mode=blocking --delay=2
+  take thread --mode=thread --delay=2
+  take gtask --mode=gtask --delay=2
+}
+
+if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
+  export -f take all
+  export builddir shots out
+  export run_as_str="${run_as[*]}"
+  xvfb-run -a -s "-screen 0 1280x800x24" bash -c 'run_as=($run_as_str); all'
+else
+  all
+fi
