@@ -113,6 +113,11 @@ test_window_modes (void)
   messages = unfreeze_window_dup_messages (window);
   g_assert_nonnull (strstr (messages, "Worker thread: waiting for the server"));
 
+  /* Again: the new rows replace the old ones. */
+  run = click_run (window, "gtask", 0.5);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (g_list_model_get_n_items (unfreeze_window_get_rows_model (window)), ==, msft_rows ());
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
