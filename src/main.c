@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
 
 #include "unfreeze-application.h"
 #include "unfreeze-resources.h"
@@ -24,6 +25,7 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   unfreeze_register_resource ();
+  gtk_source_init ();
 
   app = unfreeze_application_new ();
   status = g_application_run (G_APPLICATION (app), argc, argv);

@@ -14,6 +14,7 @@
 
 #include "unfreeze-database.h"
 #include "unfreeze-mode.h"
+#include "unfreeze-preferences-window.h"
 #include "unfreeze-run.h"
 #include "unfreeze-window.h"
 
@@ -38,6 +39,7 @@ struct _UnfreezeApplication
   int               cancel_after_ms;
   gboolean          run;
   gboolean          quit_after_run;
+  gboolean          scripted;       /* started with --run */
 
   int               exit_status;
   char             *mode_ids;     /* for --help: GLib keeps a pointer to it */
@@ -209,16 +211,10 @@ unfreeze_application_activate (GApplication *app)
       self->window = unfreeze_window_new (GTK_APPLICATION (self), self->database);
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
 
-      if (self->settings != NULL)
-        {
-          g_autofree char *mode = g_settings_get_string (self->settings, "mode");
-          g_autofree char *ticker = g_settings_get_string (self->settings, "ticker");
-
-          if (unfreeze_modes_lookup (mode) != NULL)
-            unfreeze_window_set_mode (self->window, mode);
-          unfreeze_window_set_ticker (self->window, ticker);
-          unfreeze_window_set_delay (self->window, g_settings_get_double (self->settings, "delay"));
-        }
+      /* A run started from a script is self-contained: it neither reads nor changes the
+       * user's last mode, ticker, delay or window size. */
+      if (self->settings != NULL && !self->scripted)
+        unfreeze_window_bind_settings (self->window, self->settings);
 
       if (self->mode != NULL)
         unfreeze_window_set_mode (self->window, self->mode);
@@ -246,6 +242,37 @@ unfreeze_application_startup (GApplication *app)
   g_autofree char *conninfo = NULL;
 
   G_APPLICATION_CLASS (unfreeze_application_parent_class)->startup (app);
+
+  {
+    static const struct {
+      const char *action;
+      const char *accels[3];
+    } accels[] = {
+      { "app.quit", { "<Control>q", NULL } },
+      { "app.preferences", { "<Control>comma", NULL } },
+      { "win.show-help-overlay", { "<Control>question", NULL } },
+      { "win.run", { "<Control>Return", "<Control>KP_Enter", NULL } },
+      { "win.zoom-in", { "<Control>plus", "<Control>equal", NULL } },
+      { "win.zoom-out", { "<Control>minus", NULL } },
+      { "win.zoom-reset", { "<Control>0", NULL } },
+    };
+    const UnfreezeMode * const *modes;
+    guint n_modes;
+
+    for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+      gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
+
+    /* Ctrl+1 … Ctrl+5 pick a mode by its number in the list. */
+    modes = unfreeze_modes_get_all (&n_modes);
+    for (guint i = 0; i < n_modes && i < 9; i++)
+      {
+        g_autofree char *action = g_strdup_printf ("win.mode('%s')", modes[i]->id);
+        g_autofree char *accel = g_strdup_printf ("<Control>%u", i + 1);
+        const char *accel_list[] = { accel, NULL };
+
+        gtk_application_set_accels_for_action (GTK_APPLICATION (app), action, accel_list);
+      }
+  }
 
   gtk_css_provider_load_from_resource (css, "/io/github/unfreeze/Unfreeze/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (),
@@ -297,6 +324,7 @@ unfreeze_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "cancel-after", "i", &self->cancel_after_ms);
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot);
   self->run = g_variant_dict_contains (options, "run");
+  self->scripted = self->run;
   self->quit_after_run = g_variant_dict_contains (options, "quit-after-run");
 
   if (self->mode != NULL && unfreeze_modes_lookup (self->mode) == NULL)
@@ -345,6 +373,49 @@ unfreeze_application_handle_local_options (GApplication *app,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  UnfreezeApplication *self = user_data;
+  GtkWidget *preferences;
+
+  if (self->settings == NULL)
+    {
+      g_warning ("The settings schema %s is not installed: no preferences", SCHEMA_ID);
+      return;
+    }
+
+  preferences = unfreeze_preferences_window_new (GTK_WINDOW (self->window), self->settings);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  UnfreezeApplication *self = user_data;
+  static const char * const developers[] = { "The Unfreeze developers", NULL };
+
+  adw_show_about_window (GTK_WINDOW (self->window),
+                         "application-name", _("Unfreeze"),
+                         "application-icon", APP_ID,
+                         "version", PACKAGE_VERSION,
+                         "developer-name", _("The Unfreeze developers"),
+                         "developers", developers,
+                         "comments", _("See why a user interface freezes, and how asynchronous "
+                                       "code keeps it alive: a real PostgreSQL query run on the "
+                                       "main thread, on a raw thread, with GTask, and on the "
+                                       "main loop with no thread at all."),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "website", "https://github.com/unfreeze/unfreeze",
+                         "issue-url", "https://github.com/unfreeze/unfreeze/issues",
+                         "copyright", "© 2026 The Unfreeze developers",
+                         NULL);
+}
+
+static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
@@ -390,6 +461,8 @@ unfreeze_application_init (UnfreezeApplication *self)
 {
   static const GActionEntry actions[] = {
     { "quit", quit_action },
+    { "preferences", preferences_action },
+    { "about", about_action },
   };
   const GOptionEntry entries[] = {
     { "mode", 'm', 0, G_OPTION_ARG_STRING, NULL,

@@ -197,14 +197,13 @@ connect_blocking (UnfreezeDatabase  *self,
 }
 
 /**
- * unfreeze_database_acquire:
+ * unfreeze_database_try_acquire_idle:
  *
- * Returns a connected, idle connection: one left by an earlier run, or a new one. Blocks
- * while connecting. Any thread.
+ * Returns a connection left idle by an earlier run, or %NULL when there is none. Never
+ * connects, so never blocks. Any thread.
  */
 PGconn *
-unfreeze_database_acquire (UnfreezeDatabase  *self,
-                           GError           **error)
+unfreeze_database_try_acquire_idle (UnfreezeDatabase *self)
 {
   g_return_val_if_fail (UNFREEZE_IS_DATABASE (self), NULL);
 
@@ -216,13 +215,29 @@ unfreeze_database_acquire (UnfreezeDatabase  *self,
       conn = g_queue_pop_head (&self->idle);
       g_mutex_unlock (&self->lock);
 
-      if (conn == NULL)
-        break;
-      if (PQstatus (conn) == CONNECTION_OK)
+      if (conn == NULL || PQstatus (conn) == CONNECTION_OK)
         return conn;
 
       unfreeze_database_close (self, conn);
     }
+}
+
+/**
+ * unfreeze_database_acquire:
+ *
+ * Returns a connected, idle connection: one left by an earlier run, or a new one. Blocks
+ * while connecting. Any thread.
+ */
+PGconn *
+unfreeze_database_acquire (UnfreezeDatabase  *self,
+                           GError           **error)
+{
+  PGconn *conn;
+
+  g_return_val_if_fail (UNFREEZE_IS_DATABASE (self), NULL);
+
+  if ((conn = unfreeze_database_try_acquire_idle (self)) != NULL)
+    return conn;
 
   return connect_blocking (self, error);
 }
@@ -583,6 +598,55 @@ server_started_cb (GObject      *object,
   start_seeding (self, task);
 }
 
+static void
+server_restarted_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(UnfreezeDatabase) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!unfreeze_local_server_start_finish (UNFREEZE_LOCAL_SERVER (object), result, &error))
+    {
+      g_autofree char *status =
+        g_strdup_printf (_("The built-in PostgreSQL server could not be restarted: %s. "
+                           "Quit Unfreeze and start it again."), error->message);
+
+      if (!g_cancellable_is_cancelled (self->cancellable))
+        set_status (self, status);
+      return;
+    }
+
+  g_mutex_lock (&self->lock);
+  g_free (self->conninfo);
+  self->conninfo = unfreeze_local_server_dup_conninfo (self->server);
+  g_mutex_unlock (&self->lock);
+
+  set_status (self, _("The built-in PostgreSQL server was restarted: the next run will work."));
+}
+
+/* The built-in server died under us (killed, crashed): its connections are gone. Start it
+ * again on the same cluster (PostgreSQL recovers it), and say so. */
+static void
+server_exited_cb (UnfreezeDatabase    *self,
+                  const char          *log_tail,
+                  UnfreezeLocalServer *server)
+{
+  close_idle_connections (self);
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->conninfo, g_free);
+  g_clear_error (&self->setup_error);
+  self->setup_error = g_error_new_literal (UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_NO_SERVER,
+                                           _("The built-in PostgreSQL server stopped unexpectedly "
+                                             "and is being restarted. Try again in a moment."));
+  g_mutex_unlock (&self->lock);
+
+  set_status (self, _("The built-in PostgreSQL server stopped unexpectedly; restarting it…"));
+  unfreeze_local_server_start_async (server, self->cancellable, server_restarted_cb,
+                                     g_object_ref (self));
+}
+
 void
 unfreeze_database_prepare_async (UnfreezeDatabase    *self,
                                  GCancellable        *cancellable,
@@ -600,6 +664,8 @@ unfreeze_database_prepare_async (UnfreezeDatabase    *self,
     {
       set_status (self, _("Starting the built-in PostgreSQL server…"));
       self->server = unfreeze_local_server_new (NULL);
+      g_signal_connect_object (self->server, "exited", G_CALLBACK (server_exited_cb), self,
+                               G_CONNECT_SWAPPED);
       unfreeze_local_server_start_async (self->server, cancellable, server_started_cb,
                                          g_steal_pointer (&task));
       return;

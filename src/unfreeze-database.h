@@ -36,6 +36,7 @@ PGconn              *unfreeze_database_acquire            (UnfreezeDatabase     
                                                            GError              **error);
 PGconn              *unfreeze_database_connect_start      (UnfreezeDatabase     *self,
                                                            GError              **error);
+PGconn              *unfreeze_database_try_acquire_idle   (UnfreezeDatabase     *self);
 void                 unfreeze_database_release            (UnfreezeDatabase     *self,
                                                            PGconn               *conn);
 void                 unfreeze_database_close              (UnfreezeDatabase     *self,

@@ -47,6 +47,13 @@ struct _UnfreezeLocalServer
 
 G_DEFINE_FINAL_TYPE (UnfreezeLocalServer, unfreeze_local_server, G_TYPE_OBJECT)
 
+enum {
+  EXITED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_QUARK (unfreeze-local-server-error-quark, unfreeze_local_server_error)
 
 /* Removes a directory tree, never following symbolic links out of it. */
@@ -305,6 +312,7 @@ on_postgres_exited (GObject      *source,
     {
       g_warning ("The built-in PostgreSQL server exited unexpectedly:\n%s", tail);
       shut_down (self);
+      g_signal_emit (self, signals[EXITED], 0, tail);
     }
   else if (strstr (tail, "\"postmaster.pid\" already exists") != NULL)
     fail_start (self, UNFREEZE_LOCAL_SERVER_ERROR_IN_USE,
@@ -817,6 +825,15 @@ unfreeze_local_server_class_init (UnfreezeLocalServerClass *klass)
 
   object_class->dispose = unfreeze_local_server_dispose;
   object_class->finalize = unfreeze_local_server_finalize;
+
+  /**
+   * UnfreezeLocalServer::exited:
+   * @log_tail: the last lines of the server's log
+   *
+   * The server stopped on its own (it was killed, or it crashed) after it had started.
+   */
+  signals[EXITED] = g_signal_new ("exited", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

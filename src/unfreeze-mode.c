@@ -10,6 +10,8 @@ static const UnfreezeMode * const all_modes[] = {
   &unfreeze_mode_blocking,
   &unfreeze_mode_thread,
   &unfreeze_mode_gtask,
+  &unfreeze_mode_mainloop,
+  &unfreeze_mode_sleep,
 };
 
 const UnfreezeMode * const *

@@ -26,6 +26,8 @@ struct _UnfreezeMode
 extern const UnfreezeMode unfreeze_mode_blocking;
 extern const UnfreezeMode unfreeze_mode_thread;
 extern const UnfreezeMode unfreeze_mode_gtask;
+extern const UnfreezeMode unfreeze_mode_mainloop;
+extern const UnfreezeMode unfreeze_mode_sleep;
 
 const UnfreezeMode * const *unfreeze_modes_get_all (guint      *n_modes);
 const UnfreezeMode         *unfreeze_modes_lookup  (const char *id);

@@ -16,6 +16,7 @@ typedef enum
   UNFREEZE_DATABASE_ERROR_SETUP,       /* the demo table is missing and cannot be created */
   UNFREEZE_DATABASE_ERROR_CONNINFO,    /* libpq rejects the connection string */
   UNFREEZE_DATABASE_ERROR_NO_SERVER,   /* there is no server to connect to */
+  UNFREEZE_DATABASE_ERROR_NOT_READY,   /* no result yet where the code expected one */
 } UnfreezeDatabaseError;
 
 /* The columns of a result row, in the order the statement selects them. */

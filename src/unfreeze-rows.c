@@ -5,7 +5,11 @@
  * Nothing is copied: an item is made only when the view asks for one (when it scrolls into
  * sight) and reads its text from the PGresult. So showing a million rows costs one libpq
  * result and no time on the main loop to "fill a model". Results can be appended in pieces
- * (single-row mode, batches), each one announced with items-changed.
+ * (batches), each one announced with items-changed.
+ *
+ * Single-row mode is the exception: libpq makes a PGresult of some kilobytes for every row,
+ * too much to keep for a million. Those rows are copied instead (copy_result), into one
+ * string chunk, and announced together (commit): a chunk is then an array of pointers.
  *
  * One thread at a time: a worker may build the model and hand it to the main thread.
  */
@@ -17,16 +21,19 @@
 
 typedef struct
 {
-  PGresult *result;
-  guint     first;     /* position of the result's first row in the model */
-  guint     n_rows;
+  PGresult  *result;   /* rows read straight from a libpq result, or NULL and… */
+  char     **values;   /* …copied rows: n_rows × UNFREEZE_N_COLUMNS pointers into strings */
+  guint      first;    /* position of the chunk's first row in the model */
+  guint      n_rows;
 } Chunk;
 
 struct _UnfreezeRows
 {
-  GObject  parent_instance;
-  GArray  *chunks;     /* of Chunk, in order */
-  guint    n_rows;
+  GObject       parent_instance;
+  GArray       *chunks;     /* of Chunk, in order */
+  guint         n_rows;
+  GStringChunk *strings;    /* the copied values; NULL until the first copy */
+  GPtrArray    *copied;     /* copied values not announced yet; NULL when none */
 };
 
 struct _UnfreezeRow
@@ -86,6 +93,7 @@ clear_chunk (gpointer data)
   Chunk *chunk = data;
 
   g_clear_pointer (&chunk->result, PQclear);
+  g_clear_pointer (&chunk->values, g_free);
 }
 
 static void
@@ -94,6 +102,8 @@ unfreeze_rows_finalize (GObject *object)
   UnfreezeRows *self = (UnfreezeRows *)object;
 
   g_clear_pointer (&self->chunks, g_array_unref);
+  g_clear_pointer (&self->copied, g_ptr_array_unref);
+  g_clear_pointer (&self->strings, g_string_chunk_free);
 
   G_OBJECT_CLASS (unfreeze_rows_parent_class)->finalize (object);
 }
@@ -179,12 +189,74 @@ unfreeze_rows_append_result (UnfreezeRows *self,
     }
 
   chunk.result = result;
+  chunk.values = NULL;
   chunk.first = self->n_rows;
   chunk.n_rows = added;
   g_array_append_val (self->chunks, chunk);
   self->n_rows += added;
 
   g_list_model_items_changed (G_LIST_MODEL (self), chunk.first, 0, added);
+}
+
+/**
+ * unfreeze_rows_copy_result:
+ * @result: (transfer none): a result with rows of the demo statement, e.g. one row of
+ *   single-row mode
+ *
+ * Copies the rows of @result, to be announced by the next unfreeze_rows_commit(). The
+ * caller may free @result at once.
+ */
+void
+unfreeze_rows_copy_result (UnfreezeRows   *self,
+                           const PGresult *result)
+{
+  int n;
+
+  g_return_if_fail (UNFREEZE_IS_ROWS (self));
+  g_return_if_fail (result != NULL);
+
+  n = PQntuples (result);
+  if (n == 0 || PQnfields (result) < UNFREEZE_N_COLUMNS)
+    return;
+
+  if (self->strings == NULL)
+    self->strings = g_string_chunk_new (64 * 1024);
+  if (self->copied == NULL)
+    self->copied = g_ptr_array_sized_new (64 * UNFREEZE_N_COLUMNS);
+
+  for (int row = 0; row < n; row++)
+    for (int column = 0; column < UNFREEZE_N_COLUMNS; column++)
+      g_ptr_array_add (self->copied,
+                       g_string_chunk_insert (self->strings, PQgetvalue (result, row, column)));
+}
+
+/**
+ * unfreeze_rows_commit:
+ *
+ * Appends the rows copied since the last commit as one chunk, with one items-changed.
+ *
+ * Returns: how many rows were added
+ */
+guint
+unfreeze_rows_commit (UnfreezeRows *self)
+{
+  Chunk chunk;
+
+  g_return_val_if_fail (UNFREEZE_IS_ROWS (self), 0);
+
+  if (self->copied == NULL)
+    return 0;
+
+  chunk.result = NULL;
+  chunk.n_rows = self->copied->len / UNFREEZE_N_COLUMNS;
+  chunk.values = (char **) g_ptr_array_free (g_steal_pointer (&self->copied), FALSE);
+  chunk.first = self->n_rows;
+  g_array_append_val (self->chunks, chunk);
+  self->n_rows += chunk.n_rows;
+
+  g_list_model_items_changed (G_LIST_MODEL (self), chunk.first, 0, chunk.n_rows);
+
+  return chunk.n_rows;
 }
 
 guint
@@ -209,7 +281,7 @@ unfreeze_rows_get_value (UnfreezeRows   *self,
   if (position >= self->n_rows)
     return NULL;
 
-  /* Binary search for the chunk holding @position: single-row mode makes many chunks. */
+  /* Binary search for the chunk holding @position: appending in pieces makes many chunks. */
   hi = self->chunks->len;
   while (hi - lo > 1)
     {
@@ -223,7 +295,11 @@ unfreeze_rows_get_value (UnfreezeRows   *self,
 
   {
     const Chunk *chunk = &g_array_index (self->chunks, Chunk, lo);
+    guint row = position - chunk->first;
 
-    return PQgetvalue (chunk->result, (int) (position - chunk->first), (int) column);
+    if (chunk->values != NULL)
+      return chunk->values[row * UNFREEZE_N_COLUMNS + column];
+
+    return PQgetvalue (chunk->result, (int) row, (int) column);
   }
 }

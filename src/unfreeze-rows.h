@@ -22,6 +22,9 @@ guint         unfreeze_row_get_position     (UnfreezeRow    *self);
 UnfreezeRows *unfreeze_rows_new             (void);
 void          unfreeze_rows_append_result   (UnfreezeRows   *self,
                                              PGresult       *result);
+void          unfreeze_rows_copy_result     (UnfreezeRows   *self,
+                                             const PGresult *result);
+guint         unfreeze_rows_commit          (UnfreezeRows   *self);
 guint         unfreeze_rows_get_n_rows      (UnfreezeRows   *self);
 const char   *unfreeze_rows_get_value       (UnfreezeRows   *self,
                                              guint           position,

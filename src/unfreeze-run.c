@@ -110,15 +110,14 @@ now_relative (UnfreezeRun *self)
   return g_get_monotonic_time () - self->start_us;
 }
 
-guint
-unfreeze_run_begin_span (UnfreezeRun      *self,
-                         UnfreezeSpanKind  kind)
+static guint
+add_span (UnfreezeRun      *self,
+          UnfreezeSpanKind  kind,
+          gboolean          is_mark)
 {
   g_autofree char *name = NULL;
   guint index;
   SpanSlot *slot;
-
-  g_return_val_if_fail (UNFREEZE_IS_RUN (self), G_MAXUINT);
 
   index = (guint) g_atomic_int_add (&self->n_spans, 1);
   if (index >= MAX_SPANS)
@@ -128,12 +127,23 @@ unfreeze_run_begin_span (UnfreezeRun      *self,
   name = unfreeze_ui_guard_dup_thread_name ();
   slot->span.kind = kind;
   slot->span.begin_us = now_relative (self);
-  slot->span.end_us = -1;
+  slot->span.end_us = is_mark ? slot->span.begin_us : -1;
   slot->span.thread_id = thread_slot (self);
   g_strlcpy (slot->span.thread_name, name, sizeof slot->span.thread_name);
+  if (is_mark)
+    g_atomic_int_set (&slot->ended, 1);
   g_atomic_int_set (&slot->begun, 1);
 
   return index;
+}
+
+guint
+unfreeze_run_begin_span (UnfreezeRun      *self,
+                         UnfreezeSpanKind  kind)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), G_MAXUINT);
+
+  return add_span (self, kind, FALSE);
 }
 
 void
@@ -151,11 +161,14 @@ unfreeze_run_end_span (UnfreezeRun *self,
   g_atomic_int_set (&self->spans[span].ended, 1);
 }
 
+/* A moment rather than a span: begin and end are the same time. */
 void
 unfreeze_run_mark (UnfreezeRun      *self,
                    UnfreezeSpanKind  kind)
 {
-  unfreeze_run_end_span (self, unfreeze_run_begin_span (self, kind));
+  g_return_if_fail (UNFREEZE_IS_RUN (self));
+
+  add_span (self, kind, TRUE);
 }
 
 /**

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Measures how long the main loop stalls.
+ * Measures how long the main loop stalls, and how many frames that cost.
  *
  * A high-priority timeout asks to run every 10 ms. When the main thread is busy (a blocking
  * query, a long handler), it cannot run; GLib timeouts do not catch up, so when the loop
  * comes back the heartbeat runs once, late by as long as the loop was stuck. That lateness
  * is the stall. It works with or without a display, allocates nothing per beat, and costs
  * one short wake-up every 10 ms.
+ *
+ * With a window, the meter can also watch a widget's frame clock: a tick callback records
+ * the gap between frames. A stuck loop draws no frames, so a 1 s stall is one 1 s gap, about
+ * 60 frames missed at 60 Hz. A frame gap counts as missed frames only as far as the heartbeat
+ * saw the loop stuck: a window that is hidden or covered gets no frames from the compositor
+ * while its loop is perfectly free, and that is not the app's fault.
  *
  * Main thread only.
  */
@@ -16,13 +22,33 @@
 
 #include "unfreeze-stall-meter.h"
 
-#define N_SAMPLES 2048   /* about 20 s of beats */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#define N_SAMPLES       2048   /* about 20 s of beats */
+#define N_FRAME_SAMPLES 1024   /* about 17 s of frames at 60 Hz */
 
 struct _UnfreezeStallWatch
 {
-  gint64 begin_us;
-  gint64 longest_us;
+  gint64   begin_us;
+  gint64   longest_us;
+  gint64   frames_missed;      /* in gaps that ended while the watch ran */
+  gboolean saw_frame_clock;    /* a frame clock was watched at some point of the watch */
 };
+
+/* One widget whose frame clock the meter watches. Several may be watched (one per window);
+ * only one at a time, the source, counts frames, so that two windows do not count the same
+ * stall twice. */
+typedef struct
+{
+  UnfreezeStallMeter *meter;
+  GtkWidget          *widget;          /* unowned: the tick callback goes with the widget */
+  guint               tick_id;
+  gulong              unmap_id;
+  gint64              last_frame_us;   /* 0: no frame since the widget was (re)mapped */
+} FrameClockWatch;
 
 struct _UnfreezeStallMeter
 {
@@ -32,6 +58,12 @@ struct _UnfreezeStallMeter
   UnfreezeStallSample  samples[N_SAMPLES];
   guint                n_samples;     /* total ever recorded; the ring holds the last N_SAMPLES */
   GPtrArray           *watches;
+
+  GPtrArray           *frame_clocks;  /* of FrameClockWatch */
+  FrameClockWatch     *frame_source;  /* the one that counts frames, or NULL */
+  gint64               stall_since_frame_us;   /* longest beat lateness since the last frame */
+  UnfreezeFrameSample  frame_samples[N_FRAME_SAMPLES];
+  guint                n_frame_samples;
 };
 
 G_DEFINE_FINAL_TYPE (UnfreezeStallMeter, unfreeze_stall_meter, G_TYPE_OBJECT)
@@ -55,6 +87,25 @@ watch_late (UnfreezeStallMeter *self,
   return late_between (MAX (self->last_beat_us, watch->begin_us), now_us);
 }
 
+/* Frames missed in a gap between frames from @since_us to @until_us, while the loop was
+ * seen stuck for @blocked_us: a gap of n frames is n - 1 missed. The gap is trusted only as
+ * far as the loop was stuck (plus the frame it would have taken anyway). */
+static gint64
+frames_missed_in (gint64 since_us,
+                  gint64 until_us,
+                  gint64 blocked_us)
+{
+  gint64 gap = MIN (until_us - since_us, blocked_us + UNFREEZE_STALL_METER_FRAME_US);
+  gint64 frames;
+
+  if (gap <= 0)
+    return 0;
+
+  frames = (gap + UNFREEZE_STALL_METER_FRAME_US / 2) / UNFREEZE_STALL_METER_FRAME_US;
+
+  return MAX (frames - 1, 0);
+}
+
 static gboolean
 heartbeat_cb (gpointer user_data)
 {
@@ -74,9 +125,171 @@ heartbeat_cb (gpointer user_data)
       watch->longest_us = MAX (watch->longest_us, watch_late (self, watch, now));
     }
 
+  self->stall_since_frame_us = MAX (self->stall_since_frame_us, late);
   self->last_beat_us = now;
 
   return G_SOURCE_CONTINUE;
+}
+
+/* Frame clock ------------------------------------------------------------------------ */
+
+static void
+record_frame_gap (UnfreezeStallMeter *self,
+                  gint64              previous_us,
+                  gint64              frame_us)
+{
+  UnfreezeFrameSample *sample = &self->frame_samples[self->n_frame_samples % N_FRAME_SAMPLES];
+  gint64 blocked;
+
+  sample->time_us = frame_us;
+  sample->gap_us = frame_us - previous_us;
+  self->n_frame_samples++;
+
+  /* The heartbeat runs before the frame clock (higher priority), so it has normally seen the
+   * stall already; the current lateness covers the case where it has not. */
+  blocked = MAX (self->stall_since_frame_us,
+                 late_between (self->last_beat_us, g_get_monotonic_time ()));
+
+  for (guint i = 0; i < self->watches->len; i++)
+    {
+      UnfreezeStallWatch *watch = g_ptr_array_index (self->watches, i);
+
+      watch->saw_frame_clock = TRUE;
+      watch->frames_missed += frames_missed_in (MAX (previous_us, watch->begin_us),
+                                                frame_us, blocked);
+    }
+
+  self->stall_since_frame_us = 0;
+}
+
+static gboolean
+frame_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *frame_clock,
+               gpointer       user_data)
+{
+  FrameClockWatch *clock_watch = user_data;
+  UnfreezeStallMeter *self = clock_watch->meter;
+  gint64 frame_us = gdk_frame_clock_get_frame_time (frame_clock);
+  gint64 previous_us = clock_watch->last_frame_us;
+
+  clock_watch->last_frame_us = frame_us;
+
+  if (self->frame_source == NULL)
+    {
+      self->frame_source = clock_watch;
+      self->stall_since_frame_us = 0;
+    }
+
+  if (self->frame_source == clock_watch && previous_us != 0 && frame_us > previous_us)
+    record_frame_gap (self, previous_us, frame_us);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* A hidden widget gets no frames: the gap until it shows again is no stall. Another watched
+ * widget, if any, takes over counting. */
+static void
+frame_widget_unmap_cb (GtkWidget       *widget,
+                       FrameClockWatch *clock_watch)
+{
+  UnfreezeStallMeter *self = clock_watch->meter;
+
+  clock_watch->last_frame_us = 0;
+  if (self->frame_source == clock_watch)
+    self->frame_source = NULL;
+}
+
+/* The tick callback's destroy notify: runs when the widget is destroyed, or when the meter
+ * removes the callback itself. */
+static void
+frame_clock_watch_free (gpointer data)
+{
+  FrameClockWatch *clock_watch = data;
+  UnfreezeStallMeter *self = clock_watch->meter;
+
+  if (self->frame_source == clock_watch)
+    self->frame_source = NULL;
+  g_ptr_array_remove_fast (self->frame_clocks, clock_watch);
+
+  if (g_signal_handler_is_connected (clock_watch->widget, clock_watch->unmap_id))
+    g_signal_handler_disconnect (clock_watch->widget, clock_watch->unmap_id);
+
+  g_free (clock_watch);
+}
+
+/**
+ * unfreeze_stall_meter_watch_frame_clock:
+ * @widget: a widget, normally the window
+ *
+ * Records the gaps between @widget's frames (see unfreeze_stall_meter_get_frame_samples())
+ * and counts frames missed in each watch, until @widget is destroyed. Watching the same
+ * widget twice does nothing. One short callback per frame; nothing is allocated per frame.
+ */
+void
+unfreeze_stall_meter_watch_frame_clock (UnfreezeStallMeter *self,
+                                        GtkWidget          *widget)
+{
+  FrameClockWatch *clock_watch;
+
+  g_return_if_fail (UNFREEZE_IS_STALL_METER (self));
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  for (guint i = 0; i < self->frame_clocks->len; i++)
+    {
+      FrameClockWatch *existing = g_ptr_array_index (self->frame_clocks, i);
+
+      if (existing->widget == widget)
+        return;
+    }
+
+  clock_watch = g_new0 (FrameClockWatch, 1);
+  clock_watch->meter = self;
+  clock_watch->widget = widget;
+  clock_watch->unmap_id = g_signal_connect (widget, "unmap",
+                                            G_CALLBACK (frame_widget_unmap_cb), clock_watch);
+  g_ptr_array_add (self->frame_clocks, clock_watch);
+  clock_watch->tick_id = gtk_widget_add_tick_callback (widget, frame_tick_cb, clock_watch,
+                                                       frame_clock_watch_free);
+}
+
+/* Copies up to @max_samples of the most recent frame gaps, oldest first. */
+guint
+unfreeze_stall_meter_get_frame_samples (UnfreezeStallMeter  *self,
+                                        UnfreezeFrameSample *samples,
+                                        guint                max_samples)
+{
+  guint n;
+  guint first;
+
+  g_return_val_if_fail (UNFREEZE_IS_STALL_METER (self), 0);
+
+  n = MIN (MIN (max_samples, (guint) N_FRAME_SAMPLES), self->n_frame_samples);
+  first = self->n_frame_samples - n;
+  for (guint i = 0; i < n; i++)
+    samples[i] = self->frame_samples[(first + i) % N_FRAME_SAMPLES];
+
+  return n;
+}
+
+/* The object ------------------------------------------------------------------------- */
+
+static void
+unfreeze_stall_meter_dispose (GObject *object)
+{
+  UnfreezeStallMeter *self = (UnfreezeStallMeter *)object;
+
+  /* Each removal frees its watch and takes it out of the array (from the end, so the rest
+   * stay where they are). */
+  for (guint i = self->frame_clocks->len; i > 0; i--)
+    {
+      FrameClockWatch *clock_watch = g_ptr_array_index (self->frame_clocks, i - 1);
+
+      gtk_widget_remove_tick_callback (clock_watch->widget, clock_watch->tick_id);
+    }
+
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+
+  G_OBJECT_CLASS (unfreeze_stall_meter_parent_class)->dispose (object);
 }
 
 static void
@@ -84,8 +297,8 @@ unfreeze_stall_meter_finalize (GObject *object)
 {
   UnfreezeStallMeter *self = (UnfreezeStallMeter *)object;
 
-  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
   g_clear_pointer (&self->watches, g_ptr_array_unref);
+  g_clear_pointer (&self->frame_clocks, g_ptr_array_unref);
 
   G_OBJECT_CLASS (unfreeze_stall_meter_parent_class)->finalize (object);
 }
@@ -93,13 +306,17 @@ unfreeze_stall_meter_finalize (GObject *object)
 static void
 unfreeze_stall_meter_class_init (UnfreezeStallMeterClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = unfreeze_stall_meter_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = unfreeze_stall_meter_dispose;
+  object_class->finalize = unfreeze_stall_meter_finalize;
 }
 
 static void
 unfreeze_stall_meter_init (UnfreezeStallMeter *self)
 {
   self->watches = g_ptr_array_new_with_free_func (g_free);
+  self->frame_clocks = g_ptr_array_new ();
   self->last_beat_us = g_get_monotonic_time ();
   self->heartbeat_id = g_timeout_add_full (G_PRIORITY_HIGH,
                                            UNFREEZE_STALL_METER_INTERVAL_MS,
@@ -152,6 +369,8 @@ unfreeze_stall_meter_get_samples (UnfreezeStallMeter  *self,
   return n;
 }
 
+/* Watches ---------------------------------------------------------------------------- */
+
 /* Starts tracking the longest stall from now on, e.g. for the length of one run. */
 UnfreezeStallWatch *
 unfreeze_stall_meter_watch_begin (UnfreezeStallMeter *self)
@@ -162,6 +381,7 @@ unfreeze_stall_meter_watch_begin (UnfreezeStallMeter *self)
 
   watch = g_new0 (UnfreezeStallWatch, 1);
   watch->begin_us = g_get_monotonic_time ();
+  watch->saw_frame_clock = self->frame_source != NULL;
   g_ptr_array_add (self->watches, watch);
 
   return watch;
@@ -179,6 +399,40 @@ unfreeze_stall_meter_watch_peek (UnfreezeStallMeter *self,
   return MAX (watch->longest_us, watch_late (self, watch, g_get_monotonic_time ()));
 }
 
+/**
+ * unfreeze_stall_meter_watch_get_frames_missed:
+ *
+ * Frames (at 60 Hz) the watched frame clock missed since @watch began, counting the gap
+ * that may be going on now: a blocking run ends before the next frame. Call it before
+ * unfreeze_stall_meter_watch_end().
+ *
+ * Returns: the frames missed, or -1 when no frame clock was watched during @watch (no
+ *   window, or none shown).
+ */
+gint64
+unfreeze_stall_meter_watch_get_frames_missed (UnfreezeStallMeter *self,
+                                              UnfreezeStallWatch *watch)
+{
+  gint64 missed;
+
+  g_return_val_if_fail (UNFREEZE_IS_STALL_METER (self), 0);
+  g_return_val_if_fail (watch != NULL, 0);
+
+  missed = watch->frames_missed;
+
+  if (self->frame_source != NULL && self->frame_source->last_frame_us != 0)
+    {
+      gint64 now = g_get_monotonic_time ();
+      gint64 blocked = MAX (self->stall_since_frame_us, late_between (self->last_beat_us, now));
+
+      missed += frames_missed_in (MAX (self->frame_source->last_frame_us, watch->begin_us),
+                                  now, blocked);
+      return missed;
+    }
+
+  return watch->saw_frame_clock ? missed : -1;
+}
+
 /* Like peek, and frees @watch. */
 gint64
 unfreeze_stall_meter_watch_end (UnfreezeStallMeter *self,
@@ -193,4 +447,55 @@ unfreeze_stall_meter_watch_end (UnfreezeStallMeter *self,
   g_ptr_array_remove_fast (self->watches, watch);
 
   return longest;
+}
+
+/* Process ---------------------------------------------------------------------------- */
+
+/**
+ * unfreeze_stall_meter_count_threads:
+ *
+ * The number of threads in this process right now, from field 20 (num_threads) of
+ * /proc/self/stat: one small read, no allocation. Cheap enough to call on every frame.
+ *
+ * Returns: the number of threads, or 0 where /proc is not available
+ */
+guint
+unfreeze_stall_meter_count_threads (void)
+{
+  char buffer[1024];
+  const char *field;
+  ssize_t len;
+  guint number = 0;
+  int fd;
+
+  fd = open ("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+
+  do
+    len = read (fd, buffer, sizeof buffer - 1);
+  while (len < 0 && errno == EINTR);
+  close (fd);
+
+  if (len <= 0)
+    return 0;
+  buffer[len] = '\0';
+
+  /* The command name (field 2) is in parentheses and may itself hold spaces and ')': the
+   * fields after it start after the last ')'. There, field 3 is the first. */
+  field = strrchr (buffer, ')');
+  if (field == NULL)
+    return 0;
+
+  for (guint i = 3; i <= 20; i++)
+    {
+      field = strchr (field, ' ');
+      if (field == NULL)
+        return 0;
+      field++;
+    }
+
+  number = (guint) g_ascii_strtoull (field, NULL, 10);
+
+  return number;
 }

@@ -17,10 +17,17 @@
 
 #include "unfreeze-database.h"
 #include "unfreeze-mode.h"
+#include "unfreeze-source-view.h"
 #include "unfreeze-ui-guard.h"
 
-/* Above this, a stall is a freeze anyone notices (a few frames at 60 Hz). */
-#define FREEZE_THRESHOLD_US (100 * 1000)
+/* How often the live counters (threads, connections, queries in flight) refresh. */
+#define COUNTERS_INTERVAL_MS 250
+
+/* Above this, the status line calls a stall a freeze: a hitch anyone notices. (Every
+ * stall is reported in milliseconds either way; one frame at 60 Hz is 16.7 ms. Showing
+ * new rows costs GTK tens of milliseconds on a machine without a GPU, which is not what
+ * the lessons are about.) */
+#define FREEZE_THRESHOLD_US (250 * 1000)
 
 struct _UnfreezeWindow
 {
@@ -28,7 +35,13 @@ struct _UnfreezeWindow
 
   /* Template widgets */
   AdwWindowTitle       *window_title;
-  AdwPreferencesGroup  *modes_group;
+  AdwFlap              *flap;
+  GtkButton            *header_run_button;
+  GtkLabel             *counters_label;
+  AdwViewStack         *view_stack;
+  GtkScrolledWindow    *timeline_scroller;
+  UnfreezeSourceView   *source_view;
+  GtkListBox           *modes_list;
   GtkEntry             *ticker_entry;
   GtkSpinButton        *delay_spin;
   GtkSpinButton        *count_spin;
@@ -45,7 +58,10 @@ struct _UnfreezeWindow
   gint64                run_finished_us;
   GtkNoSelection       *selection;
   guint                 tick_id;
+  guint                 counters_id;
   gboolean              database_ready;
+  double                zoom;
+  GtkCssProvider       *zoom_css;
 };
 
 G_DEFINE_FINAL_TYPE (UnfreezeWindow, unfreeze_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -183,16 +199,26 @@ update_run_action (UnfreezeWindow *self)
   if (in_flight)
     {
       gtk_button_set_label (self->run_button, _("_Cancel"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->run_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Cancel"), -1);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->run_button), "win.cancel");
       gtk_widget_remove_css_class (GTK_WIDGET (self->run_button), "suggested-action");
       gtk_widget_add_css_class (GTK_WIDGET (self->run_button), "destructive-action");
+      gtk_button_set_icon_name (self->header_run_button, "process-stop-symbolic");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->header_run_button), "win.cancel");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->header_run_button), _("Cancel (Escape)"));
     }
   else
     {
       gtk_button_set_label (self->run_button, _("_Run"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->run_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Run"), -1);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->run_button), "win.run");
       gtk_widget_remove_css_class (GTK_WIDGET (self->run_button), "destructive-action");
       gtk_widget_add_css_class (GTK_WIDGET (self->run_button), "suggested-action");
+      gtk_button_set_icon_name (self->header_run_button, "media-playback-start-symbolic");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->header_run_button), "win.run");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->header_run_button), _("Run (Ctrl+Return)"));
     }
 }
 
@@ -393,6 +419,7 @@ unfreeze_window_set_mode (UnfreezeWindow *self,
     return;
 
   self->mode = mode;
+  unfreeze_source_view_set_mode (self->source_view, mode);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
 }
 
@@ -402,6 +429,41 @@ unfreeze_window_get_mode (UnfreezeWindow *self)
   g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
 
   return self->mode->id;
+}
+
+/* The modes are a list with one selected row (what assistive technologies expect of a
+ * choice among items, through AT-SPI's Selection), each with a radio button on the
+ * win.mode action. Either way of choosing changes the "mode" property; the list follows it. */
+static void
+mode_row_selected_cb (UnfreezeWindow *self,
+                      GtkListBoxRow  *row,
+                      GtkListBox     *list)
+{
+  const UnfreezeMode * const *modes;
+  guint n_modes;
+  int index;
+
+  if (row == NULL)
+    return;
+
+  modes = unfreeze_modes_get_all (&n_modes);
+  index = gtk_list_box_row_get_index (row);
+  if (index >= 0 && (guint) index < n_modes)
+    unfreeze_window_set_mode (self, modes[index]->id);
+}
+
+static void
+select_mode_row (UnfreezeWindow *self)
+{
+  const UnfreezeMode * const *modes;
+  guint n_modes;
+
+  modes = unfreeze_modes_get_all (&n_modes);
+  for (guint i = 0; i < n_modes; i++)
+    {
+      if (modes[i] == self->mode)
+        gtk_list_box_select_row (self->modes_list, gtk_list_box_get_row_at_index (self->modes_list, i));
+    }
 }
 
 static void
@@ -422,6 +484,7 @@ add_mode_rows (UnfreezeWindow *self)
       gtk_actionable_set_action_target (GTK_ACTIONABLE (check), "s", modes[i]->id);
       gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
       gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      gtk_widget_set_focusable (check, FALSE);
       gtk_accessible_update_property (GTK_ACCESSIBLE (check),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _(modes[i]->title),
                                       -1);
@@ -430,9 +493,13 @@ add_mode_rows (UnfreezeWindow *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(modes[i]->subtitle));
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-      adw_preferences_group_add (self->modes_group, row);
+      gtk_list_box_append (self->modes_list, row);
     }
+
+  g_signal_connect_object (self->modes_list, "row-selected", G_CALLBACK (mode_row_selected_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "notify::mode", G_CALLBACK (select_mode_row), NULL);
+  select_mode_row (self);
 }
 
 /* Things that move ------------------------------------------------------------------- */
@@ -455,6 +522,90 @@ tick_cb (GtkWidget     *widget,
   gtk_progress_bar_set_fraction (self->pulse_bar, phase <= 1.0 ? phase : 2.0 - phase);
 
   return G_SOURCE_CONTINUE;
+}
+
+/* Live counters ---------------------------------------------------------------------- */
+
+static guint
+count_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
+}
+
+static gboolean
+update_counters_cb (gpointer user_data)
+{
+  UnfreezeWindow *self = user_data;
+  guint in_flight = 0;
+  g_autofree char *text = NULL;
+
+  if (run_in_flight (self))
+    in_flight = unfreeze_run_get_count (self->run) - unfreeze_run_get_n_finished (self->run);
+
+  text = g_strdup_printf (_("Threads in this process: %u   Open connections: %u   Queries in flight: %u"),
+                          count_threads (),
+                          self->database != NULL ? unfreeze_database_get_n_connections (self->database) : 0,
+                          in_flight);
+  gtk_label_set_text (self->counters_label, text);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Presenter features ----------------------------------------------------------------- */
+
+static void
+apply_zoom (UnfreezeWindow *self)
+{
+  g_autofree char *css = NULL;
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  /* A font size on the window scales every label, entry and the code view alike. */
+  g_ascii_formatd (number, sizeof number, "%.0f", self->zoom * 100.0);
+  css = g_strdup_printf ("window.unfreeze-zoom { font-size: %s%%; }", number);
+  gtk_css_provider_load_from_data (self->zoom_css, css, -1);
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  UnfreezeWindow *self = UNFREEZE_WINDOW (widget);
+
+  if (g_str_equal (action_name, "win.zoom-in"))
+    self->zoom = MIN (self->zoom + 0.1, 2.5);
+  else if (g_str_equal (action_name, "win.zoom-out"))
+    self->zoom = MAX (self->zoom - 0.1, 0.6);
+  else
+    self->zoom = 1.0;
+
+  apply_zoom (self);
+}
+
+static void
+view_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  UnfreezeWindow *self = UNFREEZE_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, g_variant_get_string (parameter, NULL));
+}
+
+static void
+toggle_sidebar_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  UnfreezeWindow *self = UNFREEZE_WINDOW (widget);
+
+  adw_flap_set_reveal_flap (self->flap, !adw_flap_get_reveal_flap (self->flap));
 }
 
 /* Columns ---------------------------------------------------------------------------- */
@@ -549,6 +700,54 @@ add_columns (UnfreezeWindow *self)
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 }
 
+/* Settings --------------------------------------------------------------------------- */
+
+static gboolean
+close_request_cb (UnfreezeWindow *self)
+{
+  GSettings *settings = g_object_get_data (G_OBJECT (self), "unfreeze-settings");
+  int width, height;
+
+  if (settings != NULL)
+    {
+      gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+      g_settings_set_int (settings, "window-width", width);
+      g_settings_set_int (settings, "window-height", height);
+      g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+    }
+
+  return FALSE;
+}
+
+/**
+ * unfreeze_window_bind_settings:
+ *
+ * The window remembers its size, the last mode, ticker, delay and count in @settings.
+ */
+void
+unfreeze_window_bind_settings (UnfreezeWindow *self,
+                               GSettings      *settings)
+{
+  g_return_if_fail (UNFREEZE_IS_WINDOW (self));
+  g_return_if_fail (G_IS_SETTINGS (settings));
+
+  g_object_set_data_full (G_OBJECT (self), "unfreeze-settings", g_object_ref (settings), g_object_unref);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (settings, "window-width"),
+                               g_settings_get_int (settings, "window-height"));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  g_signal_connect (self, "close-request", G_CALLBACK (close_request_cb), NULL);
+
+  g_settings_bind (settings, "mode", self, "mode", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "ticker", self->ticker_entry, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "delay", gtk_spin_button_get_adjustment (self->delay_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "count", gtk_spin_button_get_adjustment (self->count_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+}
+
 /* The object ------------------------------------------------------------------------- */
 
 void
@@ -578,6 +777,23 @@ unfreeze_window_set_count (UnfreezeWindow *self,
   gtk_spin_button_set_value (self->count_spin, count);
 }
 
+/* The database speaks up as it starts, fills the demo data, or restarts a server that
+ * died: the status line and the message panel say so. */
+static void
+database_status_cb (UnfreezeWindow   *self,
+                    GParamSpec       *pspec,
+                    UnfreezeDatabase *database)
+{
+  const char *status = unfreeze_database_get_status (database);
+
+  if (status == NULL)
+    return;
+
+  if (!run_in_flight (self))
+    gtk_label_set_text (self->status_label, status);
+  append_message (self, status, FALSE);
+}
+
 UnfreezeWindow *
 unfreeze_window_new (GtkApplication   *application,
                      UnfreezeDatabase *database)
@@ -588,6 +804,8 @@ unfreeze_window_new (GtkApplication   *application,
 
   self = g_object_new (UNFREEZE_TYPE_WINDOW, "application", application, NULL);
   self->database = g_object_ref (database);
+  g_signal_connect_object (database, "notify::status", G_CALLBACK (database_status_cb), self,
+                           G_CONNECT_SWAPPED);
 
   if (unfreeze_database_get_prepared (database))
     unfreeze_window_set_database_ready (self, NULL);
@@ -607,6 +825,8 @@ unfreeze_window_dispose (GObject *object)
   if (self->run != NULL)
     unfreeze_run_cancel (self->run);
 
+  g_clear_handle_id (&self->counters_id, g_source_remove);
+
   if (self->tick_id != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
@@ -617,6 +837,10 @@ unfreeze_window_dispose (GObject *object)
   g_clear_object (&self->run);
   g_clear_object (&self->selection);
   g_clear_object (&self->database);
+  if (self->zoom_css != NULL)
+    gtk_style_context_remove_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
+                                                   GTK_STYLE_PROVIDER (self->zoom_css));
+  g_clear_object (&self->zoom_css);
 
   G_OBJECT_CLASS (unfreeze_window_parent_class)->dispose (object);
 }
@@ -675,9 +899,17 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (UNFREEZE_TYPE_SOURCE_VIEW);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/unfreeze/Unfreeze/unfreeze-window.ui");
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, window_title);
-  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, modes_group);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, header_run_button);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, counters_label);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, timeline_scroller);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, source_view);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, modes_list);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, ticker_entry);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, delay_spin);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, count_spin);
@@ -691,6 +923,15 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-reset", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.view", "s", view_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-sidebar", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.view", "s", "rows");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.view", "s", "timeline");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.view", "s", "code");
   gtk_widget_class_install_property_action (widget_class, "win.mode", "mode");
 }
 
@@ -710,4 +951,16 @@ unfreeze_window_init (UnfreezeWindow *self)
 
   self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", FALSE);
+  unfreeze_source_view_set_mode (self->source_view, self->mode);
+
+  self->counters_id = g_timeout_add (COUNTERS_INTERVAL_MS, update_counters_cb, self);
+  update_counters_cb (self);
+
+  self->zoom = 1.0;
+  self->zoom_css = gtk_css_provider_new ();
+  gtk_widget_add_css_class (GTK_WIDGET (self), "unfreeze-zoom");
+  gtk_style_context_add_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
+                                              GTK_STYLE_PROVIDER (self->zoom_css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  apply_zoom (self);
 }

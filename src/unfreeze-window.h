@@ -13,6 +13,8 @@ G_DECLARE_FINAL_TYPE (UnfreezeWindow, unfreeze_window, UNFREEZE, WINDOW, AdwAppl
 
 UnfreezeWindow *unfreeze_window_new                (GtkApplication   *application,
                                                     UnfreezeDatabase *database);
+void            unfreeze_window_bind_settings      (UnfreezeWindow   *self,
+                                                    GSettings        *settings);
 void            unfreeze_window_set_mode           (UnfreezeWindow   *self,
                                                     const char       *mode_id);
 const char     *unfreeze_window_get_mode           (UnfreezeWindow   *self);

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <gtksourceview/gtksource.h>
+
 #include "unfreeze-resources.h"
 #include "unfreeze-test-fixture.h"
 #include "unfreeze-ui-guard.h"
@@ -159,6 +161,7 @@ main (int   argc,
   unfreeze_ui_guard_init ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  gtk_source_init ();
   unfreeze_register_resource ();
 
   if (!unfreeze_test_fixture_setup (&error))

@@ -38,8 +38,8 @@ blocking_start_query (UnfreezeRun *run,
 
   if (conn != NULL)
     {
-      /* LESSON: the freeze. The main loop is stuck on this call until the server answers. */
       span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_QUERY);
+      /* LESSON: the freeze. The main loop is stuck on this call until the server answers. */
       result = unfreeze_query_exec (conn,
                                     unfreeze_run_get_ticker (run),
                                     unfreeze_run_get_delay (run),

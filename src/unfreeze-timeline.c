@@ -1,0 +1,1398 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What each thread did during one run: one lane per thread, the UI thread first, then the
+ * workers in the order they appeared; time runs left to right, from the run's start to now
+ * (while it runs) or to its end.
+ *
+ * The UI thread's lane says whether it could draw. Its own spans are synchronous: the Run
+ * handler, a callback, rows being shown. Red where that held the thread for a frame or
+ * more (gray when shorter); red stripes where it *waited* (slept, or waited for the server
+ * inside a callback): the blocking mistake, made to look alarming. A wait that outlives the
+ * callback it began in was asynchronous (the main-loop mode): the thread was free, so it is
+ * drawn like a worker's wait. Green blocks are callbacks handed over from workers; green
+ * arrows the hand-offs; a red ✕ on a worker's lane an update the UI-thread guard refused.
+ *
+ * While the run is in flight the timeline redraws on every frame; once it is over, once.
+ * With many threads the worker lanes get thin, and past what fits, a "+N more threads"
+ * note takes the rest.
+ */
+#define G_LOG_DOMAIN "Unfreeze-Timeline"
+
+#include "config.h"
+
+#include "unfreeze-timeline.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "unfreeze-stall-meter.h"
+
+#define MAX_LANES        256            /* thread ids stay below this (unfreeze-run.c) */
+#define LANE_MAX_H       22.0
+#define LANE0_MIN_H      16.0
+#define LANE_MIN_H       3.0
+#define NATURAL_LANES    6
+#define LABEL_GAP        8.0
+#define TICK_MIN_PX      70.0
+#define MAX_TICKS        16
+#define LABEL_EVERY_US   (500 * 1000)   /* accessible label updates while running, at most */
+
+/* How a span is drawn; also the legend's entries, in order. */
+typedef enum
+{
+  STYLE_BLOCKED,   /* UI thread waiting inside a callback: could not draw */
+  STYLE_BUSY,      /* UI thread running for a frame or more: could not draw */
+  STYLE_WORK,      /* UI thread running, shorter than a frame */
+  STYLE_CONNECT,
+  STYLE_QUERY,
+  STYLE_FETCH,
+  STYLE_SLEEP,
+  STYLE_IDLE,      /* a callback handed to the UI thread */
+  STYLE_APPLY,     /* showing the rows */
+  STYLE_HANDOFF,   /* a mark: work handed to the main loop */
+  STYLE_REFUSED,   /* a mark: the guard refused a UI update */
+  N_STYLES
+} Style;
+
+static const char * const style_names[N_STYLES] = {
+  N_("UI thread blocked"),
+  N_("UI thread busy"),
+  N_("UI thread working"),
+  N_("Connecting"),
+  N_("Waiting for the server"),
+  N_("Reading rows"),
+  N_("Sleeping"),
+  N_("Callback on the UI thread"),
+  N_("Showing rows"),
+  N_("Hand-off"),
+  N_("Refused update"),
+};
+
+typedef struct
+{
+  GdkRGBA fg;
+  GdkRGBA background;
+  GdkRGBA fills[N_STYLES];
+  GdkRGBA blocked_dark;   /* the blocked stripes' second colour */
+} Colors;
+
+/* What one look at the run's spans found. */
+typedef struct
+{
+  GArray     *spans;
+  guint8     *styles;                  /* per span */
+  gint64      end_us;                  /* now, or the run's end */
+  gint64      x_max_us;                /* the time at the right edge */
+  guint       n_lanes;
+  guint16     lane_of[MAX_LANES];      /* thread id → lane + 1; 0: none */
+  guint       thread_of[MAX_LANES];    /* lane → thread id */
+  const char *name_of[MAX_LANES];      /* lane → thread name, inside spans */
+  gint64      busy_us;                 /* the UI thread, held by the run */
+  guint       n_refused;
+  guint       styles_seen;             /* 1 << Style */
+} Scan;
+
+typedef struct
+{
+  double text_h;
+  double plot_x;
+  double plot_w;
+  double lanes_top;
+  double lane0_h;
+  double lane_h;
+  guint  n_visible;        /* lanes drawn, lane 0 included */
+  double lanes_bottom;
+  double axis_y;
+  double legend_y;         /* the legend's first row */
+  double swatch;           /* the legend's colour squares */
+  guint  legend_rows;      /* 0: no room for a legend */
+  double legend_x[N_STYLES];
+  int    legend_row[N_STYLES];   /* -1: not shown */
+} Geometry;
+
+struct _UnfreezeTimeline
+{
+  GtkWidget    parent_instance;
+
+  UnfreezeRun *run;
+  guint        tick_id;
+  gint64       labelled_at_us;
+  char        *summary;            /* the accessible label */
+  guint        natural_lanes;      /* lanes the size request was made for */
+
+  PangoLayout *lane_layouts[MAX_LANES];
+  guint        lane_layout_thread[MAX_LANES];
+  PangoLayout *workers_layout;     /* "200 worker threads", for lanes too thin to name */
+  guint        workers_count;
+  PangoLayout *note_layout;        /* "+169 more threads" */
+  guint        note_count;
+  PangoLayout *tick_layouts[MAX_TICKS];
+  char         tick_texts[MAX_TICKS][24];
+  PangoLayout *legend_layouts[N_STYLES];
+};
+
+G_DEFINE_FINAL_TYPE (UnfreezeTimeline, unfreeze_timeline, GTK_TYPE_WIDGET)
+
+/* Looking at the spans -------------------------------------------------------------- */
+
+static gint64
+span_end (const UnfreezeSpan *span,
+          gint64              now_us)
+{
+  return span->end_us >= 0 ? span->end_us : MAX (now_us, span->begin_us);
+}
+
+static gboolean
+is_callback (const UnfreezeSpan *span)
+{
+  return span->kind == UNFREEZE_SPAN_HANDLER || span->kind == UNFREEZE_SPAN_IDLE;
+}
+
+/* @callback: the latest callback on the UI thread that began before @span, if any. Callbacks
+ * on one thread run one after the other, so that is the only one that can hold @span. */
+static Style
+style_for (const UnfreezeSpan *span,
+           const UnfreezeSpan *callback,
+           gint64              now_us)
+{
+  gboolean ui = span->thread_id == 0;
+  gint64 length = span_end (span, now_us) - span->begin_us;
+  Style busy = length >= UNFREEZE_STALL_METER_FRAME_US ? STYLE_BUSY : STYLE_WORK;
+  gboolean inside = callback != NULL && span_end (callback, now_us) >= span_end (span, now_us);
+
+  switch (span->kind)
+    {
+    case UNFREEZE_SPAN_HANDLER:
+      return busy;
+    case UNFREEZE_SPAN_CONNECT:
+      return ui && inside ? STYLE_BLOCKED : STYLE_CONNECT;
+    case UNFREEZE_SPAN_QUERY:
+      return ui && inside ? STYLE_BLOCKED : STYLE_QUERY;
+    case UNFREEZE_SPAN_FETCH:
+      /* Reading rows is work, never a wait: on the UI thread it holds the thread. */
+      return ui ? busy : STYLE_FETCH;
+    case UNFREEZE_SPAN_SLEEP:
+      return ui ? STYLE_BLOCKED : STYLE_SLEEP;
+    case UNFREEZE_SPAN_IDLE:
+      return STYLE_IDLE;
+    case UNFREEZE_SPAN_APPLY:
+      return STYLE_APPLY;
+    case UNFREEZE_SPAN_HANDOFF:
+      return STYLE_HANDOFF;
+    case UNFREEZE_SPAN_REFUSED:
+      return STYLE_REFUSED;
+    case UNFREEZE_N_SPAN_KINDS:
+    default:
+      return STYLE_WORK;
+    }
+}
+
+static gboolean
+style_is_mark (Style style)
+{
+  return style == STYLE_HANDOFF || style == STYLE_REFUSED;
+}
+
+/* Whether the UI thread was held (not just waiting asynchronously). */
+static gboolean
+style_holds_ui (Style style)
+{
+  return style == STYLE_BLOCKED || style == STYLE_BUSY || style == STYLE_WORK ||
+         style == STYLE_IDLE || style == STYLE_APPLY;
+}
+
+static void
+scan_clear (Scan *scan)
+{
+  g_clear_pointer (&scan->spans, g_array_unref);
+  g_clear_pointer (&scan->styles, g_free);
+}
+
+static void
+scan_run (UnfreezeRun *run,
+          Scan        *scan)
+{
+  const UnfreezeSpan *callback = NULL;
+  gint64 busy_begin = 0;
+  gint64 busy_end = -1;
+
+  memset (scan, 0, sizeof *scan);
+  scan->spans = unfreeze_run_dup_spans (run);
+  scan->styles = g_new0 (guint8, MAX (scan->spans->len, 1));
+  scan->end_us = unfreeze_run_get_elapsed_us (run);
+
+  /* Lane 0 is the UI thread, even before it has a span. */
+  scan->n_lanes = 1;
+  scan->lane_of[0] = 1;
+  scan->thread_of[0] = 0;
+  scan->name_of[0] = NULL;
+
+  for (guint i = 0; i < scan->spans->len; i++)
+    {
+      const UnfreezeSpan *span = &g_array_index (scan->spans, UnfreezeSpan, i);
+      guint thread = MIN (span->thread_id, MAX_LANES - 1);
+      Style style;
+
+      if (scan->lane_of[thread] == 0)
+        {
+          scan->lane_of[thread] = ++scan->n_lanes;
+          scan->thread_of[scan->n_lanes - 1] = thread;
+          scan->name_of[scan->n_lanes - 1] = span->thread_name;
+        }
+
+      style = style_for (span, thread == 0 ? callback : NULL, scan->end_us);
+      scan->styles[i] = style;
+      scan->styles_seen |= 1u << style;
+      if (style == STYLE_REFUSED)
+        scan->n_refused++;
+
+      if (thread != 0)
+        continue;
+      if (is_callback (span))
+        callback = span;
+
+      /* The UI thread's spans come in the order they began: merging as we go gives the
+       * time the thread was held, overlaps counted once. */
+      if (!style_holds_ui (style))
+        continue;
+      if (span->begin_us > busy_end)
+        {
+          if (busy_end >= 0)
+            scan->busy_us += busy_end - busy_begin;
+          busy_begin = span->begin_us;
+          busy_end = span_end (span, scan->end_us);
+        }
+      else
+        {
+          busy_end = MAX (busy_end, span_end (span, scan->end_us));
+        }
+    }
+  if (busy_end >= 0)
+    scan->busy_us += busy_end - busy_begin;
+
+  /* While running, the scale leaves room for the wait the run asked for, so the spans grow
+   * to the right instead of everything shrinking on every frame. */
+  scan->x_max_us = MAX (scan->end_us, 1000);
+  if (!unfreeze_run_get_finished (run))
+    scan->x_max_us = MAX (scan->x_max_us,
+                          (gint64) (unfreeze_run_get_delay (run) * G_USEC_PER_SEC) + 500 * 1000);
+}
+
+/* The accessible label ---------------------------------------------------------------- */
+
+static char *
+dup_summary (const Scan *scan)
+{
+  g_autofree char *threads = NULL;
+  g_autofree char *busy_ms = NULL;
+  g_autofree char *busy = NULL;
+  g_autofree char *refused = NULL;
+
+  if (scan == NULL)
+    return g_strdup (_("Timeline: no run yet"));
+
+  /* Translators: the three parts are joined as in "Timeline: 2 threads; main thread busy
+   * 3,004 ms; 1 refused update" */
+  threads = g_strdup_printf (ngettext ("Timeline: %u thread", "Timeline: %u threads",
+                                       scan->n_lanes),
+                             scan->n_lanes);
+  busy_ms = unfreeze_format_count (scan->busy_us / 1000);
+  busy = g_strdup_printf (_("main thread busy %s ms"), busy_ms);
+  if (scan->n_refused == 0)
+    return g_strdup_printf ("%s; %s", threads, busy);
+
+  refused = g_strdup_printf (ngettext ("%u refused update", "%u refused updates",
+                                       scan->n_refused),
+                             scan->n_refused);
+
+  return g_strdup_printf ("%s; %s; %s", threads, busy, refused);
+}
+
+static void
+update_summary (UnfreezeTimeline *self,
+                const Scan       *scan)
+{
+  g_autofree char *summary = dup_summary (scan);
+
+  if (g_strcmp0 (summary, self->summary) == 0)
+    return;
+
+  g_free (self->summary);
+  self->summary = g_steal_pointer (&summary);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, self->summary,
+                                  -1);
+}
+
+/* Drawing ---------------------------------------------------------------------------- */
+
+static void
+lookup_color (GtkWidget  *widget,
+              const char *name,
+              const char *fallback,
+              GdkRGBA    *color)
+{
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, color))
+    gdk_rgba_parse (color, fallback);
+}
+
+static GdkRGBA
+with_alpha (const GdkRGBA *color,
+            float          alpha)
+{
+  GdkRGBA result = *color;
+
+  result.alpha *= alpha;
+
+  return result;
+}
+
+static void
+get_colors (GtkWidget *widget,
+            Colors    *colors)
+{
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &colors->fg);
+  lookup_color (widget, "window_bg_color", "#fafafa", &colors->background);
+  lookup_color (widget, "error_bg_color", "#e01b24", &colors->fills[STYLE_BLOCKED]);
+  lookup_color (widget, "red_5", "#a51d2d", &colors->blocked_dark);
+  lookup_color (widget, "error_bg_color", "#e01b24", &colors->fills[STYLE_BUSY]);
+  colors->fills[STYLE_WORK] = with_alpha (&colors->fg, 0.35f);
+  lookup_color (widget, "purple_3", "#9141ac", &colors->fills[STYLE_CONNECT]);
+  lookup_color (widget, "blue_3", "#3584e4", &colors->fills[STYLE_QUERY]);
+  lookup_color (widget, "blue_1", "#99c1f1", &colors->fills[STYLE_FETCH]);
+  lookup_color (widget, "light_5", "#9a9996", &colors->fills[STYLE_SLEEP]);
+  lookup_color (widget, "green_4", "#2ec27e", &colors->fills[STYLE_IDLE]);
+  lookup_color (widget, "green_5", "#26a269", &colors->fills[STYLE_APPLY]);
+  lookup_color (widget, "green_5", "#26a269", &colors->fills[STYLE_HANDOFF]);
+  lookup_color (widget, "error_bg_color", "#e01b24", &colors->fills[STYLE_REFUSED]);
+}
+
+static void
+append_rect (GtkSnapshot   *snapshot,
+             const GdkRGBA *color,
+             double         x,
+             double         y,
+             double         width,
+             double         height)
+{
+  if (width <= 0 || height <= 0)
+    return;
+
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, width, height));
+}
+
+static void
+append_layout (GtkSnapshot   *snapshot,
+               PangoLayout   *layout,
+               const GdkRGBA *color,
+               double         x,
+               double         y)
+{
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x), round (y)));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+/* Diagonal red stripes: the UI thread blocked. */
+static void
+append_stripes (GtkSnapshot  *snapshot,
+                const Colors *colors,
+                double        x,
+                double        y,
+                double        width,
+                double        height)
+{
+  GskColorStop stops[4] = {
+    { 0.0f, colors->fills[STYLE_BLOCKED] },
+    { 0.5f, colors->fills[STYLE_BLOCKED] },
+    { 0.5f, colors->blocked_dark },
+    { 1.0f, colors->blocked_dark },
+  };
+
+  if (width <= 0 || height <= 0)
+    return;
+
+  gtk_snapshot_append_repeating_linear_gradient (snapshot,
+                                                 &GRAPHENE_RECT_INIT (x, y, width, height),
+                                                 &GRAPHENE_POINT_INIT (0, 0),
+                                                 &GRAPHENE_POINT_INIT (6, 6),
+                                                 stops, G_N_ELEMENTS (stops));
+}
+
+static void
+append_fill (GtkSnapshot  *snapshot,
+             const Colors *colors,
+             Style         style,
+             double        x,
+             double        y,
+             double        width,
+             double        height)
+{
+  if (style == STYLE_BLOCKED)
+    append_stripes (snapshot, colors, x, y, width, height);
+  else
+    append_rect (snapshot, &colors->fills[style], x, y, width, height);
+}
+
+/* A triangle pointing up with its tip at (@x, @y): a square turned by 45°, its lower half
+ * clipped away. */
+static void
+append_arrow_head (GtkSnapshot   *snapshot,
+                   const GdkRGBA *color,
+                   double         x,
+                   double         y,
+                   double         size)
+{
+  double half = size / 2.0;
+  double side = size / G_SQRT2;
+
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (x - half, y, size, half));
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y + half));
+  gtk_snapshot_rotate (snapshot, 45);
+  append_rect (snapshot, color, -side / 2, -side / 2, side, side);
+  gtk_snapshot_restore (snapshot);
+  gtk_snapshot_pop (snapshot);
+}
+
+static void
+append_cross (GtkSnapshot   *snapshot,
+              const GdkRGBA *color,
+              double         x,
+              double         y,
+              double         size,
+              double         thickness)
+{
+  for (int angle = 45; angle <= 135; angle += 90)
+    {
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+      gtk_snapshot_rotate (snapshot, angle);
+      append_rect (snapshot, color, -size / 2, -thickness / 2, size, thickness);
+      gtk_snapshot_restore (snapshot);
+    }
+}
+
+static void
+append_legend_swatch (GtkSnapshot  *snapshot,
+                      const Colors *colors,
+                      Style         style,
+                      double        x,
+                      double        y,
+                      double        size)
+{
+  switch (style)
+    {
+    case STYLE_HANDOFF:
+      append_rect (snapshot, &colors->fills[style], x + size / 2 - 1, y + size / 3, 2, size * 2 / 3);
+      append_arrow_head (snapshot, &colors->fills[style], x + size / 2, y, size * 0.8);
+      break;
+
+    case STYLE_REFUSED:
+      append_cross (snapshot, &colors->background, x + size / 2, y + size / 2, size * 1.2, 4);
+      append_cross (snapshot, &colors->fills[style], x + size / 2, y + size / 2, size * 1.1, 2);
+      break;
+
+    case STYLE_BLOCKED:
+    case STYLE_BUSY:
+    case STYLE_WORK:
+    case STYLE_CONNECT:
+    case STYLE_QUERY:
+    case STYLE_FETCH:
+    case STYLE_SLEEP:
+    case STYLE_IDLE:
+    case STYLE_APPLY:
+    case N_STYLES:
+    default:
+      append_fill (snapshot, colors, style, x, y, size, size);
+      break;
+    }
+}
+
+static PangoLayout *
+ensure_layout (UnfreezeTimeline  *self,
+               PangoLayout      **layout,
+               const char        *text)
+{
+  if (*layout == NULL)
+    *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+
+  return *layout;
+}
+
+static void
+clear_layouts (UnfreezeTimeline *self)
+{
+  for (guint i = 0; i < MAX_LANES; i++)
+    g_clear_object (&self->lane_layouts[i]);
+  for (guint i = 0; i < MAX_TICKS; i++)
+    {
+      g_clear_object (&self->tick_layouts[i]);
+      self->tick_texts[i][0] = '\0';
+    }
+  for (guint i = 0; i < N_STYLES; i++)
+    g_clear_object (&self->legend_layouts[i]);
+  g_clear_object (&self->workers_layout);
+  g_clear_object (&self->note_layout);
+}
+
+static PangoLayout *
+workers_layout (UnfreezeTimeline *self,
+                guint             n_workers)
+{
+  if (self->workers_layout == NULL || self->workers_count != n_workers)
+    {
+      g_autofree char *text = g_strdup_printf (ngettext ("%u worker thread",
+                                                         "%u worker threads", n_workers),
+                                               n_workers);
+
+      ensure_layout (self, &self->workers_layout, NULL);
+      pango_layout_set_text (self->workers_layout, text, -1);
+      pango_layout_set_ellipsize (self->workers_layout, PANGO_ELLIPSIZE_END);
+      self->workers_count = n_workers;
+    }
+
+  return self->workers_layout;
+}
+
+static PangoLayout *
+note_layout (UnfreezeTimeline *self,
+             guint             n_hidden)
+{
+  if (self->note_layout == NULL || self->note_count != n_hidden)
+    {
+      g_autofree char *text = g_strdup_printf (ngettext ("+%u more thread",
+                                                         "+%u more threads", n_hidden),
+                                               n_hidden);
+
+      ensure_layout (self, &self->note_layout, NULL);
+      pango_layout_set_text (self->note_layout, text, -1);
+      self->note_count = n_hidden;
+    }
+
+  return self->note_layout;
+}
+
+static PangoLayout *
+lane_layout (UnfreezeTimeline *self,
+             const Scan       *scan,
+             guint             lane)
+{
+  guint thread = scan->thread_of[lane];
+
+  if (self->lane_layouts[lane] != NULL && self->lane_layout_thread[lane] != thread)
+    g_clear_object (&self->lane_layouts[lane]);
+
+  if (self->lane_layouts[lane] == NULL)
+    {
+      const char *name = lane == 0 ? _("Main (UI) thread") : scan->name_of[lane];
+
+      self->lane_layouts[lane] = gtk_widget_create_pango_layout (GTK_WIDGET (self), name);
+      pango_layout_set_ellipsize (self->lane_layouts[lane], PANGO_ELLIPSIZE_END);
+      self->lane_layout_thread[lane] = thread;
+    }
+
+  return self->lane_layouts[lane];
+}
+
+static double
+text_height (UnfreezeTimeline *self)
+{
+  PangoLayout *layout = ensure_layout (self, &self->legend_layouts[STYLE_BUSY],
+                                       _(style_names[STYLE_BUSY]));
+  int height;
+
+  pango_layout_get_pixel_size (layout, NULL, &height);
+
+  return height;
+}
+
+static double
+lane_top (const Geometry *geometry,
+          guint           lane)
+{
+  if (lane == 0)
+    return geometry->lanes_top;
+
+  return geometry->lanes_top + geometry->lane0_h + (lane - 1) * geometry->lane_h;
+}
+
+static double
+lane_height (const Geometry *geometry,
+             guint           lane)
+{
+  return lane == 0 ? geometry->lane0_h : geometry->lane_h;
+}
+
+/* The legend names what the run shows, the lesson's colours first. */
+static const Style legend_order[] = {
+  STYLE_BLOCKED, STYLE_BUSY, STYLE_REFUSED, STYLE_QUERY, STYLE_HANDOFF, STYLE_IDLE,
+  STYLE_CONNECT, STYLE_FETCH, STYLE_SLEEP, STYLE_APPLY, STYLE_WORK,
+};
+
+/* Places the legend's entries in rows as wide as the widget, up to @max_rows. */
+static void
+layout_legend (UnfreezeTimeline *self,
+               const Scan       *scan,
+               double            width,
+               guint             max_rows,
+               Geometry         *geometry)
+{
+  double x = 0;
+  guint row = 0;
+
+  for (guint i = 0; i < N_STYLES; i++)
+    geometry->legend_row[i] = -1;
+  geometry->legend_rows = 0;
+  geometry->swatch = MIN (10, geometry->text_h - 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (legend_order); i++)
+    {
+      Style style = legend_order[i];
+      PangoLayout *layout;
+      double item_w;
+      int w;
+
+      if ((scan->styles_seen & (1u << style)) == 0)
+        continue;
+
+      layout = ensure_layout (self, &self->legend_layouts[style], _(style_names[style]));
+      pango_layout_get_pixel_size (layout, &w, NULL);
+      item_w = geometry->swatch + 4 + w;
+      if (x > 0 && x + item_w > width)
+        {
+          row++;
+          x = 0;
+        }
+      if (row >= max_rows || item_w > width)
+        break;
+
+      geometry->legend_x[style] = x;
+      geometry->legend_row[style] = row;
+      geometry->legend_rows = row + 1;
+      x += item_w + 14;
+    }
+}
+
+static void
+compute_geometry (UnfreezeTimeline *self,
+                  const Scan       *scan,
+                  Geometry         *geometry)
+{
+  double width = gtk_widget_get_width (GTK_WIDGET (self));
+  double height = gtk_widget_get_height (GTK_WIDGET (self));
+  double lanes_h;
+  double label_w = 0;
+  guint n = scan->n_lanes;
+
+  memset (geometry, 0, sizeof *geometry);
+  geometry->text_h = text_height (self);
+
+  /* From the bottom: the legend (in as many rows as there is room for), the time axis,
+   * the lanes. */
+  if (height >= 5 * geometry->text_h + LANE0_MIN_H + 2 * LANE_MIN_H)
+    layout_legend (self, scan, width, 2, geometry);
+  else if (height >= 4 * geometry->text_h + LANE0_MIN_H)
+    layout_legend (self, scan, width, 1, geometry);
+  else
+    layout_legend (self, scan, width, 0, geometry);
+  geometry->legend_y = height - geometry->legend_rows * geometry->text_h;
+  geometry->axis_y = (geometry->legend_rows > 0 ? geometry->legend_y - 4 : height)
+                     - geometry->text_h - 4;
+  geometry->lanes_top = 0;
+  geometry->lanes_bottom = geometry->axis_y - 1;
+  lanes_h = MAX (geometry->lanes_bottom - geometry->lanes_top, 1);
+
+  /* Lane 0 keeps a readable height; the workers share the rest, down to a few pixels
+   * each; past that, the last row says how many more there are. */
+  geometry->lane0_h = MIN (LANE_MAX_H, MAX (lanes_h / n, MIN (LANE0_MIN_H, lanes_h / 2)));
+  geometry->n_visible = n;
+  if (n > 1)
+    {
+      double rest = lanes_h - geometry->lane0_h;
+
+      geometry->lane_h = MIN (LANE_MAX_H, rest / (n - 1));
+      if (geometry->lane_h < LANE_MIN_H)
+        {
+          geometry->lane_h = LANE_MIN_H;
+          geometry->n_visible = 1 + (guint) MAX (0, floor ((rest - geometry->text_h) / LANE_MIN_H));
+          geometry->n_visible = MIN (geometry->n_visible, n);
+        }
+      geometry->lane_h = floor (geometry->lane_h);
+    }
+  geometry->lane0_h = floor (geometry->lane0_h);
+  geometry->lanes_bottom = lane_top (geometry, geometry->n_visible);
+
+  /* The names' column is as wide as the names drawn, up to a third of the width. */
+  for (guint lane = 0; lane < geometry->n_visible; lane++)
+    {
+      int w;
+
+      if (lane > 0 && geometry->lane_h < geometry->text_h)
+        break;
+      pango_layout_set_width (lane_layout (self, scan, lane), -1);
+      pango_layout_get_pixel_size (lane_layout (self, scan, lane), &w, NULL);
+      label_w = MAX (label_w, w);
+    }
+  if (geometry->n_visible > 1 && geometry->lane_h < geometry->text_h)
+    {
+      PangoLayout *layout = workers_layout (self, n - 1);
+      int w;
+
+      pango_layout_set_width (layout, -1);
+      pango_layout_get_pixel_size (layout, &w, NULL);
+      label_w = MAX (label_w, w);
+    }
+  label_w = MIN (label_w + LABEL_GAP, floor (width / 3));
+
+  /* Room at the right for marks at the very end, and for the last time label. */
+  geometry->plot_x = label_w;
+  geometry->plot_w = MAX (width - label_w - 10, 1);
+}
+
+static double
+x_for (const Geometry *geometry,
+       const Scan     *scan,
+       gint64          time_us)
+{
+  return geometry->plot_x + (double) time_us * geometry->plot_w / scan->x_max_us;
+}
+
+/* A step of 1, 2 or 5 × 10ⁿ µs that leaves room between labels. */
+static gint64
+tick_step (const Geometry *geometry,
+           const Scan     *scan)
+{
+  gint64 magnitude = 1000;
+
+  for (;;)
+    {
+      static const int factors[] = { 1, 2, 5 };
+
+      for (guint i = 0; i < G_N_ELEMENTS (factors); i++)
+        {
+          gint64 step = magnitude * factors[i];
+
+          if ((double) step * geometry->plot_w / scan->x_max_us >= TICK_MIN_PX)
+            return step;
+        }
+
+      magnitude *= 10;
+    }
+}
+
+static PangoLayout *
+tick_layout (UnfreezeTimeline *self,
+             guint             index,
+             gint64            time_us,
+             gint64            step_us)
+{
+  char text[24];
+
+  if (time_us == 0)
+    g_snprintf (text, sizeof text, "0");
+  else if (step_us >= G_USEC_PER_SEC && time_us % G_USEC_PER_SEC == 0)
+    /* Translators: a time on the timeline's axis, in seconds */
+    g_snprintf (text, sizeof text, _("%d s"), (int) (time_us / G_USEC_PER_SEC));
+  else if (step_us >= 100 * 1000)
+    g_snprintf (text, sizeof text, _("%.1f s"), time_us / (double) G_USEC_PER_SEC);
+  else
+    /* Translators: a time on the timeline's axis, in milliseconds */
+    g_snprintf (text, sizeof text, _("%d ms"), (int) (time_us / 1000));
+
+  ensure_layout (self, &self->tick_layouts[index], NULL);
+  if (strcmp (text, self->tick_texts[index]) != 0)
+    {
+      pango_layout_set_text (self->tick_layouts[index], text, -1);
+      g_strlcpy (self->tick_texts[index], text, sizeof self->tick_texts[index]);
+    }
+
+  return self->tick_layouts[index];
+}
+
+static void
+draw_axis (UnfreezeTimeline *self,
+           GtkSnapshot      *snapshot,
+           const Colors     *colors,
+           const Geometry   *geometry,
+           const Scan       *scan)
+{
+  GdkRGBA line = with_alpha (&colors->fg, 0.25f);
+  GdkRGBA dim = with_alpha (&colors->fg, 0.6f);
+  gint64 step = tick_step (geometry, scan);
+  double right = gtk_widget_get_width (GTK_WIDGET (self));
+
+  append_rect (snapshot, &line, geometry->plot_x, geometry->axis_y, geometry->plot_w, 1);
+
+  for (guint i = 0; i < MAX_TICKS && i * step <= scan->x_max_us; i++)
+    {
+      double x = round (x_for (geometry, scan, i * step));
+      PangoLayout *layout = tick_layout (self, i, i * step, step);
+      int w;
+
+      append_rect (snapshot, &line, x, geometry->axis_y, 1, 4);
+      pango_layout_get_pixel_size (layout, &w, NULL);
+      x = CLAMP (x - w / 2.0, geometry->plot_x, right - w);
+      append_layout (snapshot, layout, &dim, x, geometry->axis_y + 3);
+    }
+}
+
+static void
+draw_legend (UnfreezeTimeline *self,
+             GtkSnapshot      *snapshot,
+             const Colors     *colors,
+             const Geometry   *geometry)
+{
+  GdkRGBA dim = with_alpha (&colors->fg, 0.75f);
+  double size = geometry->swatch;
+
+  for (Style style = 0; style < N_STYLES; style++)
+    {
+      double x = geometry->legend_x[style];
+      double y = geometry->legend_y + geometry->legend_row[style] * geometry->text_h;
+
+      if (geometry->legend_row[style] < 0)
+        continue;
+
+      append_legend_swatch (snapshot, colors, style, x, y + (geometry->text_h - size) / 2, size);
+      append_layout (snapshot, self->legend_layouts[style], &dim, x + size + 4, y);
+    }
+}
+
+static void
+draw_lane_labels (UnfreezeTimeline *self,
+                  GtkSnapshot      *snapshot,
+                  const Colors     *colors,
+                  const Geometry   *geometry,
+                  const Scan       *scan)
+{
+  GdkRGBA text = with_alpha (&colors->fg, 0.85f);
+  int label_w = (int) (geometry->plot_x - LABEL_GAP);
+
+  if (label_w <= 0)
+    return;
+
+  for (guint lane = 0; lane < geometry->n_visible; lane++)
+    {
+      PangoLayout *layout;
+      double h = lane_height (geometry, lane);
+
+      if (h < geometry->text_h)
+        break;
+
+      layout = lane_layout (self, scan, lane);
+      pango_layout_set_width (layout, label_w * PANGO_SCALE);
+      append_layout (snapshot, layout, lane == 0 ? &colors->fg : &text,
+                     0, lane_top (geometry, lane) + (h - geometry->text_h) / 2);
+    }
+
+  /* Lanes too thin to name: one label for them all. */
+  if (geometry->n_visible > 1 && geometry->lane_h < geometry->text_h)
+    {
+      PangoLayout *layout = workers_layout (self, scan->n_lanes - 1);
+      double top = lane_top (geometry, 1);
+      double bottom = lane_top (geometry, geometry->n_visible);
+
+      pango_layout_set_width (layout, label_w * PANGO_SCALE);
+      append_layout (snapshot, layout, &text, 0, top + (bottom - top - geometry->text_h) / 2);
+    }
+}
+
+static void
+draw_more_note (UnfreezeTimeline *self,
+                GtkSnapshot      *snapshot,
+                const Colors     *colors,
+                const Geometry   *geometry,
+                const Scan       *scan)
+{
+  GdkRGBA dim = with_alpha (&colors->fg, 0.7f);
+  guint hidden = scan->n_lanes - geometry->n_visible;
+
+  if (hidden == 0)
+    return;
+
+  append_layout (snapshot, note_layout (self, hidden), &dim,
+                 geometry->plot_x + 2, geometry->lanes_bottom);
+}
+
+static void
+draw_spans (GtkSnapshot    *snapshot,
+            const Colors   *colors,
+            const Geometry *geometry,
+            const Scan     *scan)
+{
+  /* Back to front: the handler, then what happened inside it, then rows being shown. */
+  static const Style layers[][N_STYLES] = {
+    { STYLE_BUSY, STYLE_WORK, N_STYLES },
+    { STYLE_BLOCKED, STYLE_CONNECT, STYLE_QUERY, STYLE_FETCH, STYLE_SLEEP, STYLE_IDLE, N_STYLES },
+    { STYLE_APPLY, N_STYLES },
+  };
+
+  for (guint layer = 0; layer < G_N_ELEMENTS (layers); layer++)
+    for (guint i = 0; i < scan->spans->len; i++)
+      {
+        const UnfreezeSpan *span = &g_array_index (scan->spans, UnfreezeSpan, i);
+        Style style = scan->styles[i];
+        guint lane = scan->lane_of[MIN (span->thread_id, MAX_LANES - 1)] - 1;
+        gboolean in_layer = FALSE;
+        double x0, x1, top, h, inset;
+
+        for (guint k = 0; layers[layer][k] != N_STYLES; k++)
+          in_layer |= layers[layer][k] == style;
+        if (!in_layer || lane >= geometry->n_visible)
+          continue;
+
+        /* Everything gets at least a pixel: a short callback is still a callback. */
+        x0 = floor (x_for (geometry, scan, span->begin_us));
+        x1 = round (x_for (geometry, scan, span_end (span, scan->end_us)));
+        x1 = MAX (x1, x0 + (style == STYLE_IDLE || style == STYLE_APPLY ? 2 : 1));
+
+        h = lane_height (geometry, lane);
+        inset = h >= 8 ? 1 : 0;
+        top = lane_top (geometry, lane) + inset;
+        h -= 2 * inset;
+        /* Rows shown inside a callback: a smaller block within it. */
+        if (style == STYLE_APPLY && h >= 8)
+          {
+            top += h / 4;
+            h /= 2;
+          }
+
+        append_fill (snapshot, colors, style, x0, top, x1 - x0, h);
+      }
+}
+
+static void
+draw_marks (GtkSnapshot    *snapshot,
+            const Colors   *colors,
+            const Geometry *geometry,
+            const Scan     *scan)
+{
+  double lane0_bottom = lane_top (geometry, 1);
+
+  for (guint i = 0; i < scan->spans->len; i++)
+    {
+      const UnfreezeSpan *span = &g_array_index (scan->spans, UnfreezeSpan, i);
+      Style style = scan->styles[i];
+      guint lane = scan->lane_of[MIN (span->thread_id, MAX_LANES - 1)] - 1;
+      double x = round (x_for (geometry, scan, span->begin_us)) + 0.5;
+      double middle;
+
+      if (!style_is_mark (style) || lane >= geometry->n_visible)
+        continue;
+
+      middle = lane_top (geometry, lane) + lane_height (geometry, lane) / 2;
+
+      if (style == STYLE_HANDOFF && lane > 0)
+        {
+          double head = MIN (8, MAX (5, geometry->lane0_h / 2));
+
+          /* From the worker up to the UI thread's lane; with lanes too thin to tell apart,
+           * only where it arrives. */
+          if (geometry->lane_h >= geometry->text_h)
+            append_rect (snapshot, &colors->fills[style], x - 1, lane0_bottom + head / 2 - 1,
+                         2, middle - lane0_bottom - head / 2 + 1);
+          append_arrow_head (snapshot, &colors->background, x, lane0_bottom - 1.5, head + 3);
+          append_arrow_head (snapshot, &colors->fills[style], x, lane0_bottom, head);
+        }
+      else if (style == STYLE_REFUSED)
+        {
+          double size = CLAMP (lane_height (geometry, lane) * 0.9, 7, 14);
+
+          append_cross (snapshot, &colors->background, x, middle, size + 3, 5);
+          append_cross (snapshot, &colors->fills[style], x, middle, size, 2.5);
+        }
+    }
+}
+
+static void
+unfreeze_timeline_snapshot (GtkWidget   *widget,
+                            GtkSnapshot *snapshot)
+{
+  UnfreezeTimeline *self = UNFREEZE_TIMELINE (widget);
+  Scan scan;
+  Geometry geometry;
+  Colors colors;
+  GdkRGBA ground;
+  GdkRGBA ground0;
+
+  if (self->run == NULL)
+    return;
+
+  scan_run (self->run, &scan);
+  compute_geometry (self, &scan, &geometry);
+  get_colors (widget, &colors);
+  ground = with_alpha (&colors.fg, 0.04f);
+  ground0 = with_alpha (&colors.fg, 0.07f);
+
+  /* The lanes' ground. */
+  for (guint lane = 0; lane < geometry.n_visible; lane++)
+    {
+      double h = lane_height (&geometry, lane);
+      double gap = h >= 8 ? 1 : 0;
+
+      if (lane == 0 || lane % 2 == 1 || gap > 0)
+        append_rect (snapshot, lane == 0 ? &ground0 : &ground,
+                     geometry.plot_x, lane_top (&geometry, lane), geometry.plot_w, h - gap);
+    }
+
+  draw_lane_labels (self, snapshot, &colors, &geometry, &scan);
+
+  /* Marks may stick out a little on either side, not into the names. */
+  gtk_snapshot_push_clip (snapshot,
+                          &GRAPHENE_RECT_INIT (geometry.plot_x - LABEL_GAP / 2, 0,
+                                               gtk_widget_get_width (widget) - geometry.plot_x
+                                               + LABEL_GAP / 2,
+                                               geometry.lanes_bottom));
+  draw_spans (snapshot, &colors, &geometry, &scan);
+  draw_marks (snapshot, &colors, &geometry, &scan);
+
+  /* While running: where "now" is. */
+  if (!unfreeze_run_get_finished (self->run))
+    {
+      GdkRGBA now = with_alpha (&colors.fg, 0.5f);
+
+      append_rect (snapshot, &now, round (x_for (&geometry, &scan, scan.end_us)), 0,
+                   1, geometry.lanes_bottom);
+    }
+  gtk_snapshot_pop (snapshot);
+
+  draw_more_note (self, snapshot, &colors, &geometry, &scan);
+  draw_axis (self, snapshot, &colors, &geometry, &scan);
+  draw_legend (self, snapshot, &colors, &geometry);
+
+  scan_clear (&scan);
+}
+
+/* Tooltips: what is under the pointer ------------------------------------------------ */
+
+static char *
+describe_span (const Scan         *scan,
+               const UnfreezeSpan *span,
+               Style               style)
+{
+  g_autofree char *begin = unfreeze_format_count (span->begin_us / 1000);
+  g_autofree char *length = NULL;
+  const char *thread = span->thread_id == 0 ? _("Main (UI) thread") : span->thread_name;
+
+  if (style_is_mark (style))
+    /* Translators: "Hand-off — pool-unfreeze, at 12 ms" */
+    return g_strdup_printf (_("%s — %s, at %s ms"), _(style_names[style]), thread, begin);
+
+  length = unfreeze_format_count ((span_end (span, scan->end_us) - span->begin_us) / 1000);
+  /* Translators: "Waiting for the server — raw-worker, 3,004 ms from 2 ms" */
+  return g_strdup_printf (_("%s — %s, %s ms from %s ms"), _(style_names[style]), thread,
+                          length, begin);
+}
+
+static gboolean
+unfreeze_timeline_query_tooltip (GtkWidget  *widget,
+                                 int         x,
+                                 int         y,
+                                 gboolean    keyboard_mode,
+                                 GtkTooltip *tooltip)
+{
+  UnfreezeTimeline *self = UNFREEZE_TIMELINE (widget);
+  g_autofree char *text = NULL;
+  Geometry geometry;
+  Scan scan;
+  gint64 best_length = G_MAXINT64;
+  double best_distance = 5;   /* pixels, for marks */
+  int best = -1;
+  guint lane = G_MAXUINT;
+
+  if (self->run == NULL)
+    return FALSE;
+
+  scan_run (self->run, &scan);
+  compute_geometry (self, &scan, &geometry);
+
+  for (guint i = 0; i < geometry.n_visible; i++)
+    if (y >= lane_top (&geometry, i) && y < lane_top (&geometry, i) + lane_height (&geometry, i))
+      lane = i;
+
+  /* The innermost span under the pointer, or a mark near it. */
+  for (guint i = 0; lane != G_MAXUINT && !keyboard_mode && i < scan.spans->len; i++)
+    {
+      const UnfreezeSpan *span = &g_array_index (scan.spans, UnfreezeSpan, i);
+      Style style = scan.styles[i];
+      double x0 = x_for (&geometry, &scan, span->begin_us);
+      double x1 = MAX (x_for (&geometry, &scan, span_end (span, scan.end_us)), x0 + 2);
+
+      if (scan.lane_of[MIN (span->thread_id, MAX_LANES - 1)] - 1 != lane)
+        continue;
+
+      if (style_is_mark (style))
+        {
+          if (fabs (x - x0) < best_distance)
+            {
+              best_distance = fabs (x - x0);
+              best = i;
+              best_length = -1;
+            }
+        }
+      else if (x >= x0 - 1 && x <= x1 + 1 && best_length >= 0 &&
+               span_end (span, scan.end_us) - span->begin_us < best_length)
+        {
+          best = i;
+          best_length = span_end (span, scan.end_us) - span->begin_us;
+        }
+    }
+
+  if (best >= 0)
+    text = describe_span (&scan, &g_array_index (scan.spans, UnfreezeSpan, best), scan.styles[best]);
+  else
+    text = g_strdup (_("Each row is a thread, time runs to the right. Red: the UI thread could "
+                       "not draw (striped: it was waiting). Blue: waiting for the server. "
+                       "Green: work handed back to the UI thread. ✕: an update the UI-thread "
+                       "guard refused."));
+
+  gtk_tooltip_set_text (tooltip, text);
+  scan_clear (&scan);
+
+  return TRUE;
+}
+
+/* Keeping up with the run ----------------------------------------------------------- */
+
+/* The accessible label, and the height asked for: a thread that appeared may need more. */
+static void
+refresh (UnfreezeTimeline *self)
+{
+  guint natural_lanes = 2;
+  Scan scan;
+
+  if (self->run == NULL)
+    {
+      update_summary (self, NULL);
+    }
+  else
+    {
+      scan_run (self->run, &scan);
+      update_summary (self, &scan);
+      natural_lanes = CLAMP (scan.n_lanes, 2, NATURAL_LANES);
+      scan_clear (&scan);
+    }
+
+  if (natural_lanes != self->natural_lanes)
+    {
+      self->natural_lanes = natural_lanes;
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+    }
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *frame_clock,
+         gpointer       user_data)
+{
+  UnfreezeTimeline *self = UNFREEZE_TIMELINE (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (frame_clock);
+
+  gtk_widget_queue_draw (widget);
+
+  if (now - self->labelled_at_us >= LABEL_EVERY_US)
+    {
+      refresh (self);
+      self->labelled_at_us = now;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* A frame per frame only while a run is in flight and the timeline is on screen. */
+static void
+update_ticking (UnfreezeTimeline *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean want = gtk_widget_get_mapped (widget) &&
+                  self->run != NULL && !unfreeze_run_get_finished (self->run);
+
+  if (want && self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (widget, tick_cb, NULL, NULL);
+  else if (!want && self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (widget, self->tick_id);
+      self->tick_id = 0;
+    }
+}
+
+static void
+run_finished_cb (UnfreezeTimeline *self,
+                 UnfreezeRun      *run)
+{
+  update_ticking (self);
+  refresh (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * unfreeze_timeline_set_run:
+ * @run: (nullable): the run to show
+ *
+ * Shows @run, finished or not; %NULL clears the timeline.
+ */
+void
+unfreeze_timeline_set_run (UnfreezeTimeline *self,
+                           UnfreezeRun      *run)
+{
+  g_return_if_fail (UNFREEZE_IS_TIMELINE (self));
+  g_return_if_fail (run == NULL || UNFREEZE_IS_RUN (run));
+
+  if (run == self->run)
+    return;
+
+  if (self->run != NULL)
+    g_signal_handlers_disconnect_by_func (self->run, run_finished_cb, self);
+  g_set_object (&self->run, run);
+  if (run != NULL)
+    g_signal_connect_object (run, "finished", G_CALLBACK (run_finished_cb), self,
+                             G_CONNECT_SWAPPED);
+
+  for (guint i = 0; i < MAX_LANES; i++)
+    g_clear_object (&self->lane_layouts[i]);
+
+  update_ticking (self);
+  refresh (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+UnfreezeRun *
+unfreeze_timeline_get_run (UnfreezeTimeline *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_TIMELINE (self), NULL);
+
+  return self->run;
+}
+
+/* What the accessible label says, e.g. "Timeline: 2 threads; main thread busy 3,004 ms;
+ * 1 refused update". */
+const char *
+unfreeze_timeline_get_summary (UnfreezeTimeline *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_TIMELINE (self), NULL);
+
+  return self->summary;
+}
+
+/* The widget ------------------------------------------------------------------------- */
+
+static void
+unfreeze_timeline_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  UnfreezeTimeline *self = UNFREEZE_TIMELINE (widget);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 200;
+      *natural = 360;
+    }
+  else
+    {
+      double text_h = text_height (self);
+      *minimum = (int) ceil (3 * text_h + LANE0_MIN_H + 2 * LANE_MIN_H);
+      /* The axis, two rows of legend, the lanes. */
+      *natural = (int) ceil (3 * text_h + 8 + self->natural_lanes * LANE_MAX_H);
+    }
+}
+
+static void
+unfreeze_timeline_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (unfreeze_timeline_parent_class)->map (widget);
+
+  update_ticking (UNFREEZE_TIMELINE (widget));
+}
+
+static void
+unfreeze_timeline_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (unfreeze_timeline_parent_class)->unmap (widget);
+
+  update_ticking (UNFREEZE_TIMELINE (widget));
+}
+
+/* Fonts or the theme changed: the layouts are made again on the next draw. */
+static void
+unfreeze_timeline_css_changed (GtkWidget         *widget,
+                               GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (unfreeze_timeline_parent_class)->css_changed (widget, change);
+
+  clear_layouts (UNFREEZE_TIMELINE (widget));
+}
+
+static void
+unfreeze_timeline_root (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (unfreeze_timeline_parent_class)->root (widget);
+
+  clear_layouts (UNFREEZE_TIMELINE (widget));
+}
+
+static void
+unfreeze_timeline_dispose (GObject *object)
+{
+  UnfreezeTimeline *self = UNFREEZE_TIMELINE (object);
+
+  if (self->run != NULL)
+    g_signal_handlers_disconnect_by_func (self->run, run_finished_cb, self);
+  g_clear_object (&self->run);
+  clear_layouts (self);
+
+  G_OBJECT_CLASS (unfreeze_timeline_parent_class)->dispose (object);
+}
+
+static void
+unfreeze_timeline_finalize (GObject *object)
+{
+  UnfreezeTimeline *self = UNFREEZE_TIMELINE (object);
+
+  g_clear_pointer (&self->summary, g_free);
+
+  G_OBJECT_CLASS (unfreeze_timeline_parent_class)->finalize (object);
+}
+
+static void
+unfreeze_timeline_class_init (UnfreezeTimelineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = unfreeze_timeline_dispose;
+  object_class->finalize = unfreeze_timeline_finalize;
+
+  widget_class->snapshot = unfreeze_timeline_snapshot;
+  widget_class->measure = unfreeze_timeline_measure;
+  widget_class->map = unfreeze_timeline_map;
+  widget_class->unmap = unfreeze_timeline_unmap;
+  widget_class->css_changed = unfreeze_timeline_css_changed;
+  widget_class->root = unfreeze_timeline_root;
+  widget_class->query_tooltip = unfreeze_timeline_query_tooltip;
+
+  gtk_widget_class_set_css_name (widget_class, "timeline");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+unfreeze_timeline_init (UnfreezeTimeline *self)
+{
+  gtk_widget_add_css_class (GTK_WIDGET (self), "caption");
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  self->natural_lanes = 2;
+  update_summary (self, NULL);
+}
+
+GtkWidget *
+unfreeze_timeline_new (void)
+{
+  return g_object_new (UNFREEZE_TYPE_TIMELINE, NULL);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "unfreeze-run.h"
+
+G_BEGIN_DECLS
+
+#define UNFREEZE_TYPE_TIMELINE (unfreeze_timeline_get_type ())
+G_DECLARE_FINAL_TYPE (UnfreezeTimeline, unfreeze_timeline, UNFREEZE, TIMELINE, GtkWidget)
+
+GtkWidget   *unfreeze_timeline_new         (void);
+void         unfreeze_timeline_set_run     (UnfreezeTimeline *self,
+                                            UnfreezeRun      *run);
+UnfreezeRun *unfreeze_timeline_get_run     (UnfreezeTimeline *self);
+const char  *unfreeze_timeline_get_summary (UnfreezeTimeline *self);
+
+G_END_DECLS

@@ -1,0 +1,705 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The main-loop mode against a real PostgreSQL and against fake servers: the right rows,
+ * no thread ever created, no stall, rows read in slices, errors at every stage (during the
+ * handshake, in the middle of the rows), cancellation that leaves the connection reusable,
+ * and fifty queries at once on one thread.
+ */
+#define G_LOG_DOMAIN "Unfreeze-Test"
+
+#include "config.h"
+
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+
+#include "unfreeze-mode.h"
+#include "unfreeze-run.h"
+#include "unfreeze-stall-meter.h"
+#include "unfreeze-test-fixture.h"
+#include "unfreeze-ui-guard.h"
+
+#define BIG_TICKER "TERM"
+#define BIG_ROWS   300000
+
+typedef struct
+{
+  UnfreezeRun *run;
+  gboolean     finished;
+  gint64       finished_us;
+  guint        n_rows_signals;
+  guint        n_error_signals;
+  guint        rows_at_first_signal;
+} Observed;
+
+static void
+rows_cb (UnfreezeRun  *run,
+         UnfreezeRows *rows,
+         Observed     *observed)
+{
+  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
+  if (observed->n_rows_signals++ == 0)
+    observed->rows_at_first_signal = unfreeze_rows_get_n_rows (rows);
+}
+
+static void
+error_cb (UnfreezeRun  *run,
+          const GError *error,
+          Observed     *observed)
+{
+  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
+  observed->n_error_signals++;
+}
+
+static void
+finished_cb (UnfreezeRun *run,
+             Observed    *observed)
+{
+  observed->finished = TRUE;
+  observed->finished_us = g_get_monotonic_time ();
+}
+
+static UnfreezeRun *
+start_run (UnfreezeDatabase *database,
+           const char       *ticker,
+           double            delay,
+           guint             count,
+           Observed         *observed)
+{
+  UnfreezeRun *run;
+
+  memset (observed, 0, sizeof *observed);
+  run = unfreeze_run_new (unfreeze_modes_lookup ("mainloop"), database, ticker, delay, count);
+  observed->run = run;
+  g_signal_connect (run, "rows", G_CALLBACK (rows_cb), observed);
+  g_signal_connect (run, "error", G_CALLBACK (error_cb), observed);
+  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), observed);
+
+  unfreeze_stall_meter_get_default ();
+  unfreeze_run_start (run);
+
+  return run;
+}
+
+static void
+wait_run (Observed *observed)
+{
+  g_assert_true (unfreeze_test_wait_for (&observed->finished, 60000));
+}
+
+static UnfreezeRun *
+run_mainloop (const char *ticker,
+              double      delay,
+              guint       count,
+              Observed   *observed)
+{
+  UnfreezeRun *run = start_run (unfreeze_test_fixture_get_database (), ticker, delay, count, observed);
+
+  wait_run (observed);
+  return run;
+}
+
+static guint
+expected_rows (const char *ticker)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM stock_prices WHERE ticker = '%s'", ticker);
+  g_autofree char *value = unfreeze_test_query_value (sql);
+
+  return (guint) g_ascii_strtoull (value, NULL, 10);
+}
+
+static void
+assert_rows_are (UnfreezeRows *rows,
+                 const char   *ticker)
+{
+  guint n = unfreeze_rows_get_n_rows (rows);
+
+  g_assert_cmpuint (n, ==, expected_rows (ticker));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, n);
+  for (guint i = 0; i < n; i += 97)
+    {
+      g_autoptr(UnfreezeRow) row = g_list_model_get_item (G_LIST_MODEL (rows), i);
+
+      g_assert_cmpstr (unfreeze_row_get_value (row, UNFREEZE_COLUMN_TICKER), ==, ticker);
+      if (i > 0)
+        g_assert_cmpstr (unfreeze_rows_get_value (rows, i - 1, UNFREEZE_COLUMN_DATE), <,
+                         unfreeze_rows_get_value (rows, i, UNFREEZE_COLUMN_DATE));
+    }
+  if (n > 0)
+    g_assert_cmpstr (unfreeze_rows_get_value (rows, n - 1, UNFREEZE_COLUMN_TICKER), ==, ticker);
+}
+
+static guint
+count_active_queries (void)
+{
+  /* Our connections say application_name=Unfreeze; the checking one does not. */
+  g_autofree char *value =
+    unfreeze_test_query_value ("SELECT count(*) FROM pg_stat_activity "
+                               " WHERE application_name = 'Unfreeze' AND state <> 'idle'"
+                               "   AND pid <> pg_backend_pid()");
+
+  return (guint) g_ascii_strtoull (value, NULL, 10);
+}
+
+/* Threads: the entries of /proc/self/task are thread ids, never reused this quickly. A new
+ * id is a new thread, even if another (an idle pool thread timing out) went meanwhile. */
+
+static GHashTable *
+dup_thread_ids (void)
+{
+  GHashTable *ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_hash_table_add (ids, g_strdup (name));
+
+  return ids;
+}
+
+static guint
+count_new_threads (GHashTable *before)
+{
+  g_autoptr(GHashTable) now = dup_thread_ids ();
+  GHashTableIter iter;
+  gpointer id;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, now);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    n += !g_hash_table_contains (before, id);
+
+  return n;
+}
+
+typedef struct
+{
+  GHashTable *before;
+  guint       n_samples;
+  guint       max_threads;
+  guint       max_new;
+} ThreadSampler;
+
+static gboolean
+sample_threads_cb (gpointer user_data)
+{
+  ThreadSampler *sampler = user_data;
+  g_autoptr(GHashTable) now = dup_thread_ids ();
+
+  sampler->n_samples++;
+  sampler->max_threads = MAX (sampler->max_threads, g_hash_table_size (now));
+  sampler->max_new = MAX (sampler->max_new, count_new_threads (sampler->before));
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* (a) The rows, in order, from a real server; and zero rows for an unknown ticker. */
+static void
+test_rows (void)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  g_autoptr(UnfreezeRun) none = NULL;
+  Observed observed;
+
+  run = run_mainloop ("MSFT", 0.1, 1, &observed);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_no_error ((GError *) unfreeze_run_get_error (run));
+  g_assert_cmpuint (observed.n_rows_signals, ==, 1);
+  g_assert_cmpuint (observed.n_error_signals, ==, 0);
+  g_assert_cmpuint (expected_rows ("MSFT"), >=, 1000);
+  assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
+
+  none = run_mainloop ("NOPE", 0, 1, &observed);
+  g_assert_cmpint (unfreeze_run_get_result (none), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (observed.n_rows_signals, ==, 1);
+  g_assert_cmpuint (unfreeze_run_get_n_rows (none), ==, 0);
+}
+
+/* (b) One thread: none is created before, during (while the server sleeps) or after. */
+static void
+test_no_thread (void)
+{
+  g_autoptr(GHashTable) before = dup_thread_ids ();
+  g_autoptr(UnfreezeRun) run = NULL;
+  ThreadSampler sampler = { before, 0, 0, 0 };
+  Observed observed;
+  guint id;
+
+  id = g_timeout_add (50, sample_threads_cb, &sampler);
+  run = run_mainloop ("MSFT", 1.0, 1, &observed);
+  g_source_remove (id);
+
+  g_test_message ("threads before %u, at most %u during (%u samples), %u new; after %u",
+                  g_hash_table_size (before), sampler.max_threads, sampler.n_samples,
+                  sampler.max_new, g_hash_table_size (dup_thread_ids ()));
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (sampler.n_samples, >=, 5);
+  g_assert_cmpuint (sampler.max_new, ==, 0);
+  g_assert_cmpuint (sampler.max_threads, <=, g_hash_table_size (before));
+  g_assert_cmpuint (count_new_threads (before), ==, 0);
+}
+
+/* (g) The main loop never stalls while the server takes a second. */
+static void
+test_no_stall (void)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  Observed observed;
+
+  run = run_mainloop ("MSFT", 1.0, 1, &observed);
+
+  g_test_message ("1 query, delay 1 s: longest stall %" G_GINT64_FORMAT " us, elapsed %" G_GINT64_FORMAT " ms",
+                  unfreeze_run_get_longest_stall_us (run), unfreeze_run_get_elapsed_us (run) / 1000);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpint (unfreeze_run_get_elapsed_us (run), >=, G_USEC_PER_SEC);
+  g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
+}
+
+/* A ticker of BIG_ROWS rows, made once, for the tests that need rows to stream a while. */
+static void
+ensure_big_ticker (void)
+{
+  static gboolean done;
+  g_autofree char *value = NULL;
+
+  if (done)
+    return;
+
+  value = unfreeze_test_query_value ("WITH added AS ("
+                                     "  INSERT INTO stock_prices"
+                                     "  SELECT '" BIG_TICKER "', DATE '1900-01-01' + i, 1, 2, 0.5, 1.5, i"
+                                     "    FROM generate_series (0, " G_STRINGIFY (BIG_ROWS) " - 1) AS i"
+                                     "  ON CONFLICT DO NOTHING RETURNING 1)"
+                                     " SELECT count(*) FROM added");
+  g_assert_cmpuint (expected_rows (BIG_TICKER), ==, BIG_ROWS);
+  done = TRUE;
+}
+
+/* Gives the pool a connection whose libpq input buffer has grown to megabytes (it never
+ * shrinks): each PQconsumeInput() then takes in thousands of rows at once, more than one
+ * slice can handle, so the rest must wait inside libpq for the idle that continues. */
+static void
+prime_pool_with_big_buffer (void)
+{
+  UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
+  g_autoptr(GError) error = NULL;
+  PGconn *conn = unfreeze_database_acquire (database, &error);
+
+  g_assert_no_error (error);
+  PQclear (PQexec (conn, "SELECT repeat ('x', 8000000)"));
+  unfreeze_database_release (database, conn);
+}
+
+/* Many rows arrive in slices: shown early, the model grows, no slice runs long, and rows
+ * left inside libpq at the end of a slice are not forgotten. */
+static void
+test_big_result_in_slices (gconstpointer data)
+{
+  gboolean big_buffer = GPOINTER_TO_INT (data);
+  g_autoptr(UnfreezeRun) run = NULL;
+  g_autoptr(GArray) spans = NULL;
+  Observed observed;
+  gint64 longest_fetch_us = 0;
+  guint n_fetch = 0;
+
+  ensure_big_ticker ();
+  if (big_buffer)
+    prime_pool_with_big_buffer ();
+  run = run_mainloop (BIG_TICKER, 0, 1, &observed);
+
+  spans = unfreeze_run_dup_spans (run);
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const UnfreezeSpan *span = &g_array_index (spans, UnfreezeSpan, i);
+
+      g_assert_cmpuint (span->thread_id, ==, 0);
+      if (span->kind == UNFREEZE_SPAN_FETCH)
+        {
+          n_fetch++;
+          longest_fetch_us = MAX (longest_fetch_us, span->end_us - span->begin_us);
+        }
+    }
+
+  g_test_message ("%u rows: %u fetch slices (longest %" G_GINT64_FORMAT " us), first shown with "
+                  "%u rows, longest stall %" G_GINT64_FORMAT " us, elapsed %" G_GINT64_FORMAT " ms",
+                  unfreeze_run_get_n_rows (run), n_fetch, longest_fetch_us,
+                  observed.rows_at_first_signal, unfreeze_run_get_longest_stall_us (run),
+                  unfreeze_run_get_elapsed_us (run) / 1000);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  assert_rows_are (unfreeze_run_get_rows (run), BIG_TICKER);
+  g_assert_cmpuint (observed.rows_at_first_signal, >, 0);
+  g_assert_cmpuint (observed.rows_at_first_signal, <, BIG_ROWS);
+  g_assert_cmpuint (n_fetch, >, 10);
+  /* Slices end at their 3 ms budget (plus one row and the commit), whatever libpq holds. */
+  g_assert_cmpint (longest_fetch_us, <, 50 * 1000);
+  g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
+}
+
+/* (d) The server ends the connection while rows stream: an error, after some rows. */
+static void
+terminate_backend_cb (UnfreezeRun  *run,
+                      UnfreezeRows *rows,
+                      guint        *n_terminated)
+{
+  g_autofree char *value =
+    unfreeze_test_query_value ("SELECT count(pg_terminate_backend (pid)) FROM pg_stat_activity"
+                               " WHERE application_name = 'Unfreeze' AND state = 'active'"
+                               "   AND query LIKE 'SELECT ticker, trade_date%'");
+
+  *n_terminated = (guint) g_ascii_strtoull (value, NULL, 10);
+}
+
+static void
+test_error_mid_result (void)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  const GError *error;
+  Observed observed;
+  guint n_terminated = 0;
+
+  ensure_big_ticker ();
+  memset (&observed, 0, sizeof observed);
+  run = unfreeze_run_new (unfreeze_modes_lookup ("mainloop"), unfreeze_test_fixture_get_database (),
+                          BIG_TICKER, 0, 1);
+  g_signal_connect (run, "rows", G_CALLBACK (rows_cb), &observed);
+  g_signal_connect (run, "rows", G_CALLBACK (terminate_backend_cb), &n_terminated);
+  g_signal_connect (run, "error", G_CALLBACK (error_cb), &observed);
+  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &observed);
+  unfreeze_run_start (run);
+  wait_run (&observed);
+
+  error = unfreeze_run_get_error (run);
+  g_test_message ("terminated %u backend(s) at %u rows; run ended with %u rows: %s",
+                  n_terminated, observed.rows_at_first_signal, unfreeze_run_get_n_rows (run),
+                  error != NULL ? error->message : "no error");
+  g_assert_cmpuint (n_terminated, ==, 1);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_ERROR);
+  g_assert_error ((GError *) error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_LOST);
+  g_assert_cmpuint (observed.n_error_signals, ==, 1);
+  g_assert_cmpuint (observed.rows_at_first_signal, >, 0);
+  g_assert_cmpuint (unfreeze_run_get_n_rows (run), <, BIG_ROWS);
+  g_assert_cmpuint (count_active_queries (), ==, 0);
+}
+
+/* (e) Cancel during the server's 10 s: over within a second, nothing left running on the
+ * server, and the next run reuses that very connection. */
+typedef struct
+{
+  UnfreezeRun *run;
+  gint64       cancelled_us;
+  char        *pid;          /* the backend running the query, if asked for */
+} Canceller;
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  Canceller *canceller = user_data;
+
+  if (canceller->pid == NULL)
+    canceller->pid = unfreeze_test_query_value ("SELECT pid FROM pg_stat_activity"
+                                                " WHERE application_name = 'Unfreeze'"
+                                                "   AND state = 'active'");
+  canceller->cancelled_us = g_get_monotonic_time ();
+  unfreeze_run_cancel (canceller->run);
+
+  return G_SOURCE_REMOVE;
+}
+
+static char *
+dup_query_start (const char *pid)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT query_start || ' ' || state FROM pg_stat_activity"
+                                          " WHERE pid = %s", pid);
+
+  return unfreeze_test_query_value (sql);
+}
+
+static void
+test_cancel (void)
+{
+  UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
+  g_autoptr(UnfreezeRun) run = NULL;
+  g_autoptr(UnfreezeRun) next = NULL;
+  g_autofree char *started = NULL;
+  g_autofree char *started_next = NULL;
+  Canceller canceller = { NULL, 0, NULL };
+  Observed observed;
+  guint n_connections;
+  gint64 latency_us;
+
+  run = start_run (database, "MSFT", 10, 1, &observed);
+  canceller.run = run;
+  g_timeout_add (200, cancel_cb, &canceller);
+  wait_run (&observed);
+
+  latency_us = observed.finished_us - canceller.cancelled_us;
+  g_test_message ("cancelled at %" G_GINT64_FORMAT " ms, over %" G_GINT64_FORMAT " us later; "
+                  "longest stall %" G_GINT64_FORMAT " us (libpq < 17: the blocking PQcancel)",
+                  unfreeze_run_get_elapsed_us (run) / 1000 - latency_us / 1000, latency_us,
+                  unfreeze_run_get_longest_stall_us (run));
+  g_assert_cmpint (canceller.cancelled_us, >, 0);
+  g_assert_nonnull (canceller.pid);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_CANCELLED);
+  g_assert_cmpint (latency_us, <, G_USEC_PER_SEC);
+  g_assert_cmpuint (observed.n_error_signals, ==, 0);
+  g_assert_cmpuint (count_active_queries (), ==, 0);
+
+  /* The cancelled connection is idle in the pool; the next run takes it, connecting none. */
+  started = dup_query_start (canceller.pid);
+  g_assert_true (g_str_has_suffix (started, " idle"));
+  n_connections = unfreeze_database_get_n_connections (database);
+  next = run_mainloop ("MSFT", 0, 1, &observed);
+  started_next = dup_query_start (canceller.pid);
+
+  g_assert_cmpint (unfreeze_run_get_result (next), ==, UNFREEZE_RUN_RESULT_OK);
+  assert_rows_are (unfreeze_run_get_rows (next), "MSFT");
+  g_assert_cmpuint (unfreeze_database_get_n_connections (database), ==, n_connections);
+  g_assert_cmpstr (started_next, !=, started);
+  g_assert_true (g_str_has_suffix (started_next, " idle"));
+  g_free (canceller.pid);
+}
+
+/* Fake servers on a Unix socket, served by this very main loop: a client that blocked in
+ * connect would never let them answer. */
+typedef enum
+{
+  FAKE_GARBAGE,   /* answers the startup packet with nonsense and hangs up */
+  FAKE_SILENT,    /* accepts and never says a word */
+} FakeBehaviour;
+
+typedef struct
+{
+  char             *dir;
+  GSocketService   *service;
+  FakeBehaviour     behaviour;
+  guint             n_accepted;
+  GPtrArray        *held;
+  UnfreezeDatabase *database;
+} FakeServer;
+
+static gboolean
+fake_incoming_cb (GSocketService    *service,
+                  GSocketConnection *connection,
+                  GObject           *source_object,
+                  FakeServer        *fake)
+{
+  static const char garbage[] = "HTTP/1.0 400 Bad Request\r\n\r\n";
+
+  fake->n_accepted++;
+  if (fake->behaviour == FAKE_SILENT)
+    {
+      g_ptr_array_add (fake->held, g_object_ref (connection));
+      return TRUE;
+    }
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                             garbage, sizeof garbage - 1, NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+
+  return TRUE;
+}
+
+static void
+async_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+fake_server_start (FakeServer *fake)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *conninfo = NULL;
+
+  fake->dir = g_dir_make_tmp ("unfreeze-fake-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (fake->dir, ".s.PGSQL.5432", NULL);
+  address = g_unix_socket_address_new (path);
+  fake->held = g_ptr_array_new_with_free_func (g_object_unref);
+  fake->service = g_socket_service_new ();
+  g_socket_listener_add_address (G_SOCKET_LISTENER (fake->service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (fake->service, "incoming", G_CALLBACK (fake_incoming_cb), fake);
+  g_socket_service_start (fake->service);
+
+  /* Preparing fails (garbage instead of a server), but it gives runs the connection string. */
+  fake->behaviour = FAKE_GARBAGE;
+  conninfo = g_strdup_printf ("host=%s port=5432 dbname=postgres user=unfreeze", fake->dir);
+  fake->database = unfreeze_database_new (conninfo);
+  unfreeze_database_prepare_async (fake->database, NULL, async_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (unfreeze_database_prepare_finish (fake->database, result, &error));
+  g_assert_error (error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_CONNECT);
+  g_assert_cmpuint (fake->n_accepted, ==, 1);
+}
+
+static void
+fake_server_stop (FakeServer *fake)
+{
+  g_autofree char *path = g_build_filename (fake->dir, ".s.PGSQL.5432", NULL);
+
+  g_socket_service_stop (fake->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (fake->service));
+  g_clear_object (&fake->service);
+  g_clear_pointer (&fake->held, g_ptr_array_unref);
+  g_clear_object (&fake->database);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (fake->dir), ==, 0);
+  g_clear_pointer (&fake->dir, g_free);
+}
+
+/* (c) The connection fails in the middle of the handshake: a CONNECT error, no stall. */
+static void
+test_handshake_failure (void)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  FakeServer fake = { 0 };
+  const GError *error;
+  Observed observed;
+
+  fake_server_start (&fake);
+  run = start_run (fake.database, "MSFT", 0, 1, &observed);
+  wait_run (&observed);
+
+  error = unfreeze_run_get_error (run);
+  g_test_message ("%s; longest stall %" G_GINT64_FORMAT " us", error != NULL ? error->message : "no error",
+                  unfreeze_run_get_longest_stall_us (run));
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_ERROR);
+  g_assert_error ((GError *) error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_CONNECT);
+  g_assert_cmpstr (error->message, !=, "");
+  g_assert_cmpuint (fake.n_accepted, ==, 2);
+  g_assert_cmpuint (observed.n_error_signals, ==, 1);
+  g_assert_cmpuint (observed.n_rows_signals, ==, 0);
+  g_assert_cmpuint (unfreeze_database_get_n_connections (fake.database), ==, 0);
+  g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
+
+  fake_server_stop (&fake);
+}
+
+/* Cancel before the connection is up: the attempt is simply dropped. (libpq ignores
+ * connect_timeout with PQconnectPoll(), so without Cancel this would wait for ever.) */
+static void
+test_cancel_while_connecting (void)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  FakeServer fake = { 0 };
+  Canceller canceller = { NULL, 0, (char *) "(not asked)" };
+  Observed observed;
+
+  fake_server_start (&fake);
+  fake.behaviour = FAKE_SILENT;
+  run = start_run (fake.database, "MSFT", 0, 1, &observed);
+  canceller.run = run;
+  g_timeout_add (200, cancel_cb, &canceller);
+  wait_run (&observed);
+
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_CANCELLED);
+  g_assert_cmpint (observed.finished_us - canceller.cancelled_us, <, G_USEC_PER_SEC);
+  g_assert_cmpuint (fake.n_accepted, ==, 2);
+  g_assert_cmpuint (fake.held->len, ==, 1);
+  g_assert_cmpuint (unfreeze_database_get_n_connections (fake.database), ==, 0);
+  g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
+
+  fake_server_stop (&fake);
+}
+
+/* No server at all: connecting fails at once, with libpq's message. */
+static void
+test_no_server (void)
+{
+  g_autoptr(UnfreezeDatabase) database = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) prepare_error = NULL;
+  g_autoptr(UnfreezeRun) run = NULL;
+  g_autofree char *conninfo = NULL;
+  const GError *error;
+  Observed observed;
+
+  conninfo = g_strdup_printf ("host=%s/no-such-dir port=1", unfreeze_test_fixture_get_tmpdir ());
+  database = unfreeze_database_new (conninfo);
+  unfreeze_database_prepare_async (database, NULL, async_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (unfreeze_database_prepare_finish (database, result, &prepare_error));
+
+  run = start_run (database, "MSFT", 0, 1, &observed);
+  wait_run (&observed);
+
+  error = unfreeze_run_get_error (run);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_ERROR);
+  g_assert_error ((GError *) error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_CONNECT);
+  g_assert_nonnull (strstr (error->message, "no-such-dir"));
+  g_assert_cmpuint (observed.n_error_signals, ==, 1);
+  g_assert_cmpuint (unfreeze_database_get_n_connections (database), ==, 0);
+}
+
+/* (f) Fifty queries at once: fifty sockets, still one thread. */
+static void
+test_fifty (void)
+{
+  g_autoptr(GHashTable) before = dup_thread_ids ();
+  g_autoptr(UnfreezeRun) run = NULL;
+  ThreadSampler sampler = { before, 0, 0, 0 };
+  Observed observed;
+  guint id;
+
+  id = g_timeout_add (50, sample_threads_cb, &sampler);
+  run = run_mainloop ("MSFT", 0.5, 50, &observed);
+  g_source_remove (id);
+
+  g_test_message ("50 queries, delay 0.5 s: elapsed %" G_GINT64_FORMAT " ms, longest stall %"
+                  G_GINT64_FORMAT " us; threads before %u, at most %u during, %u new",
+                  unfreeze_run_get_elapsed_us (run) / 1000, unfreeze_run_get_longest_stall_us (run),
+                  g_hash_table_size (before), sampler.max_threads, sampler.max_new);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (unfreeze_run_get_n_finished (run), ==, 50);
+  assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
+  /* One after the other they would take 25 s. */
+  g_assert_cmpint (unfreeze_run_get_elapsed_us (run), <, 10 * G_USEC_PER_SEC);
+  g_assert_cmpuint (sampler.max_new, ==, 0);
+  g_assert_cmpuint (sampler.max_threads, <=, g_hash_table_size (before));
+  g_assert_cmpuint (count_new_threads (before), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  unfreeze_ui_guard_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  if (!unfreeze_test_fixture_setup (&error))
+    {
+      g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
+      return 77;
+    }
+
+  g_test_add_func ("/unfreeze/MainLoop/rows", test_rows);
+  g_test_add_func ("/unfreeze/MainLoop/no-thread", test_no_thread);
+  g_test_add_func ("/unfreeze/MainLoop/no-stall", test_no_stall);
+  g_test_add_data_func ("/unfreeze/MainLoop/big-result-in-slices", GINT_TO_POINTER (FALSE),
+                        test_big_result_in_slices);
+  g_test_add_data_func ("/unfreeze/MainLoop/big-result-in-slices/big-buffer", GINT_TO_POINTER (TRUE),
+                        test_big_result_in_slices);
+  g_test_add_func ("/unfreeze/MainLoop/error-mid-result", test_error_mid_result);
+  g_test_add_func ("/unfreeze/MainLoop/cancel", test_cancel);
+  g_test_add_func ("/unfreeze/MainLoop/cancel-while-connecting", test_cancel_while_connecting);
+  g_test_add_func ("/unfreeze/MainLoop/handshake-failure", test_handshake_failure);
+  g_test_add_func ("/unfreeze/MainLoop/no-server", test_no_server);
+  g_test_add_func ("/unfreeze/MainLoop/fifty", test_fifty);
+
+  status = g_test_run ();
+  unfreeze_test_fixture_teardown ();
+
+  return status;
+}

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The stall meter against a main loop blocked on purpose: the heartbeat reports the block
+ * as one stall of about its length, an idle loop reports none, and a window's frame clock
+ * counts the frames the block cost. No database; the frame clock part needs a display and
+ * is skipped without one.
+ */
+#define G_LOG_DOMAIN "Unfreeze-Test"
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "unfreeze-stall-meter.h"
+
+#define N_SAMPLES 2048
+
+static gboolean have_display;
+
+/* Runs the default main context for @ms, as the app's main loop would. The heartbeat wakes
+ * it every 10 ms, so the loop never sleeps past the end. */
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef struct
+{
+  guint               block_ms;
+  gboolean            done;
+  UnfreezeStallWatch *watch;            /* ended inside the block, like a blocking run */
+  gint64              frames_in_block;
+  gint64              stall_in_block;
+} Block;
+
+/* Dispatched by the main loop: the loop is stuck for as long as this sleeps. */
+static gboolean
+block_cb (gpointer user_data)
+{
+  Block *block = user_data;
+  UnfreezeStallMeter *meter = unfreeze_stall_meter_get_default ();
+
+  g_usleep (block->block_ms * 1000);
+
+  if (block->watch != NULL)
+    {
+      block->frames_in_block = unfreeze_stall_meter_watch_get_frames_missed (meter, block->watch);
+      block->stall_in_block = unfreeze_stall_meter_watch_end (meter, g_steal_pointer (&block->watch));
+    }
+  block->done = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+static gint64
+longest_sample_since (gint64 since_us)
+{
+  g_autofree UnfreezeStallSample *samples = g_new (UnfreezeStallSample, N_SAMPLES);
+  guint n = unfreeze_stall_meter_get_samples (unfreeze_stall_meter_get_default (),
+                                              samples, N_SAMPLES);
+  gint64 longest = 0;
+
+  for (guint i = 0; i < n; i++)
+    if (samples[i].time_us >= since_us)
+      longest = MAX (longest, samples[i].late_us);
+
+  return longest;
+}
+
+static void
+test_block (gconstpointer data)
+{
+  UnfreezeStallMeter *meter = unfreeze_stall_meter_get_default ();
+  guint block_ms = GPOINTER_TO_UINT (data);
+  Block block = { .block_ms = block_ms };
+  UnfreezeStallWatch *watch;
+  gint64 since;
+  gint64 longest;
+  gint64 longest_sample;
+
+  iterate_for (100);
+  since = g_get_monotonic_time ();
+  watch = unfreeze_stall_meter_watch_begin (meter);
+
+  g_timeout_add (20, block_cb, &block);
+  iterate_for (block_ms + 200);
+  g_assert_true (block.done);
+
+  longest = unfreeze_stall_meter_watch_end (meter, watch);
+  longest_sample = longest_sample_since (since);
+  g_test_message ("blocked %u ms: watch %" G_GINT64_FORMAT " us, samples %" G_GINT64_FORMAT " us",
+                  block_ms, longest, longest_sample);
+
+  g_assert_cmpint (longest, >=, block_ms * 900);
+  g_assert_cmpint (longest, <=, block_ms * 1200);
+  g_assert_cmpint (longest_sample, >=, block_ms * 900);
+  g_assert_cmpint (longest_sample, <=, block_ms * 1200);
+}
+
+/* A watch ended inside the block (before the heartbeat could run again) sees it too. */
+static void
+test_block_still_going (void)
+{
+  UnfreezeStallMeter *meter = unfreeze_stall_meter_get_default ();
+  Block block = { .block_ms = 300 };
+
+  iterate_for (100);
+  block.watch = unfreeze_stall_meter_watch_begin (meter);
+  g_timeout_add (20, block_cb, &block);
+  iterate_for (500);
+
+  g_assert_true (block.done);
+  g_assert_cmpint (block.stall_in_block, >=, 300 * 900);
+  g_assert_cmpint (block.stall_in_block, <=, 300 * 1200);
+}
+
+static void
+test_idle (void)
+{
+  UnfreezeStallMeter *meter = unfreeze_stall_meter_get_default ();
+  g_autofree UnfreezeStallSample *samples = g_new (UnfreezeStallSample, N_SAMPLES);
+  UnfreezeStallWatch *watch;
+  gint64 since;
+  gint64 longest;
+  guint n_beats = 0;
+  guint n;
+
+  iterate_for (100);
+  since = g_get_monotonic_time ();
+  watch = unfreeze_stall_meter_watch_begin (meter);
+  iterate_for (1000);
+  longest = unfreeze_stall_meter_watch_end (meter, watch);
+
+  n = unfreeze_stall_meter_get_samples (meter, samples, N_SAMPLES);
+  for (guint i = 0; i < n; i++)
+    if (samples[i].time_us >= since)
+      n_beats++;
+  g_test_message ("idle 1 s: longest %" G_GINT64_FORMAT " us over %u beats", longest, n_beats);
+
+  /* The heartbeat did run (about 100 times), and never found the loop stuck. */
+  g_assert_cmpuint (n_beats, >=, 50);
+  g_assert_cmpuint (n_beats, <=, 110);
+  g_assert_cmpint (longest, <, 50 * 1000);
+  g_assert_cmpint (longest_sample_since (since), <, 50 * 1000);
+}
+
+static gpointer
+parked_thread (gpointer data)
+{
+  GCancellable *stop = data;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) source = g_cancellable_source_new (stop);
+
+  g_source_set_dummy_callback (source);
+  g_source_attach (source, context);
+  while (!g_cancellable_is_cancelled (stop))
+    g_main_context_iteration (context, TRUE);
+
+  return NULL;
+}
+
+static void
+test_count_threads (void)
+{
+  g_autoptr(GCancellable) stop = g_cancellable_new ();
+  GThread *thread;
+  guint before = unfreeze_stall_meter_count_threads ();
+  guint during;
+
+  g_assert_cmpuint (before, >=, 1);
+
+  thread = g_thread_new ("parked", parked_thread, stop);
+  during = unfreeze_stall_meter_count_threads ();
+  g_cancellable_cancel (stop);
+  g_thread_join (thread);
+
+  g_assert_cmpuint (during, ==, before + 1);
+}
+
+/* Frame clock ------------------------------------------------------------------------ */
+
+static GtkWidget *
+present_window (void)
+{
+  GtkWidget *window = gtk_window_new ();
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 200, 100);
+  gtk_window_present (GTK_WINDOW (window));
+  while (!gtk_widget_get_mapped (window))
+    g_main_context_iteration (NULL, TRUE);
+
+  return window;
+}
+
+static void
+test_frames_missed (void)
+{
+  UnfreezeStallMeter *meter = unfreeze_stall_meter_get_default ();
+  UnfreezeFrameSample frames[1024];
+  Block block = { .block_ms = 1000 };
+  UnfreezeStallWatch *watch;
+  GtkWidget *window;
+  gint64 missed;
+  gint64 longest_gap = 0;
+  guint n;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  window = present_window ();
+  unfreeze_stall_meter_watch_frame_clock (meter, window);
+  unfreeze_stall_meter_watch_frame_clock (meter, window);   /* twice is once */
+  iterate_for (300);
+
+  /* An idle window ticks along with no frame missed. */
+  watch = unfreeze_stall_meter_watch_begin (meter);
+  iterate_for (500);
+  missed = unfreeze_stall_meter_watch_get_frames_missed (meter, watch);
+  unfreeze_stall_meter_watch_end (meter, watch);
+  g_test_message ("idle 500 ms: %" G_GINT64_FORMAT " frames missed", missed);
+  g_assert_cmpint (missed, >=, 0);
+  g_assert_cmpint (missed, <=, 5);
+
+  n = unfreeze_stall_meter_get_frame_samples (meter, frames, G_N_ELEMENTS (frames));
+  g_assert_cmpuint (n, >=, 10);
+
+  /* One watch across the block, read afterwards; one ended inside it, as a blocking run's
+   * end is. */
+  watch = unfreeze_stall_meter_watch_begin (meter);
+  block.watch = unfreeze_stall_meter_watch_begin (meter);
+  g_timeout_add (20, block_cb, &block);
+  iterate_for (1300);
+  g_assert_true (block.done);
+
+  missed = unfreeze_stall_meter_watch_get_frames_missed (meter, watch);
+  unfreeze_stall_meter_watch_end (meter, watch);
+  g_test_message ("blocked 1000 ms: %" G_GINT64_FORMAT " frames missed, %" G_GINT64_FORMAT
+                  " counted inside the block", missed, block.frames_in_block);
+  g_assert_cmpint (missed, >=, 30);
+  g_assert_cmpint (missed, <=, 90);
+  g_assert_cmpint (block.frames_in_block, >=, 30);
+  g_assert_cmpint (block.frames_in_block, <=, 90);
+
+  n = unfreeze_stall_meter_get_frame_samples (meter, frames, G_N_ELEMENTS (frames));
+  for (guint i = 0; i < n; i++)
+    longest_gap = MAX (longest_gap, frames[i].gap_us);
+  g_assert_cmpint (longest_gap, >=, 900 * 1000);
+  g_assert_cmpint (longest_gap, <=, 1300 * 1000);
+
+  /* A hidden window draws nothing, and that costs no frames: the loop was free. */
+  watch = unfreeze_stall_meter_watch_begin (meter);
+  gtk_widget_set_visible (window, FALSE);
+  iterate_for (500);
+  gtk_widget_set_visible (window, TRUE);
+  iterate_for (300);
+  missed = unfreeze_stall_meter_watch_get_frames_missed (meter, watch);
+  unfreeze_stall_meter_watch_end (meter, watch);
+  g_test_message ("hidden 500 ms: %" G_GINT64_FORMAT " frames missed", missed);
+  g_assert_cmpint (missed, >=, 0);
+  g_assert_cmpint (missed, <=, 5);
+
+  /* The watch on the window goes with it: afterwards there is no frame clock to count. */
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_for (50);
+  watch = unfreeze_stall_meter_watch_begin (meter);
+  iterate_for (50);
+  g_assert_cmpint (unfreeze_stall_meter_watch_get_frames_missed (meter, watch), ==, -1);
+  unfreeze_stall_meter_watch_end (meter, watch);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  have_display = gtk_init_check ();
+
+  /* Started first, so that it has history before the first test. */
+  unfreeze_stall_meter_get_default ();
+
+  g_test_add_data_func ("/unfreeze/Meter/block/300", GUINT_TO_POINTER (300), test_block);
+  g_test_add_data_func ("/unfreeze/Meter/block/1000", GUINT_TO_POINTER (1000), test_block);
+  g_test_add_func ("/unfreeze/Meter/block-still-going", test_block_still_going);
+  g_test_add_func ("/unfreeze/Meter/idle", test_idle);
+  g_test_add_func ("/unfreeze/Meter/count-threads", test_count_threads);
+  g_test_add_func ("/unfreeze/Meter/frames-missed", test_frames_missed);
+
+  return g_test_run ();
+}
