@@ -16,6 +16,7 @@
 #include "unfreeze-mode.h"
 #include "unfreeze-preferences-window.h"
 #include "unfreeze-run.h"
+#include "unfreeze-stall-meter.h"
 #include "unfreeze-window.h"
 
 #define SCHEMA_ID "io.github.unfreeze.Unfreeze"
@@ -42,6 +43,7 @@ struct _UnfreezeApplication
   gboolean          scripted;       /* started with --run */
 
   int               exit_status;
+  gint64            settle_started_us;
   char             *mode_ids;     /* for --help: GLib keeps a pointer to it */
 };
 
@@ -177,6 +179,40 @@ start_command_line_run_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A scripted run waits until the window has settled: the first frames of a new window
+ * (fonts, styles, the code view's highlighting) keep the main loop busy for a while, and
+ * that is start-up, not what the run is about. Settled means the heartbeat has not been
+ * late by more than SETTLE_STALL_MS for SETTLE_QUIET_MS; it waits SETTLE_MAX_MS at most. */
+#define SETTLE_POLL_MS   100
+#define SETTLE_QUIET_MS  500
+#define SETTLE_STALL_MS  50
+#define SETTLE_MAX_MS    5000
+
+static gboolean
+settle_then_run_cb (gpointer user_data)
+{
+  UnfreezeApplication *self = user_data;
+  UnfreezeStallSample samples[SETTLE_QUIET_MS / UNFREEZE_STALL_METER_INTERVAL_MS];
+  gint64 now = g_get_monotonic_time ();
+  guint n = unfreeze_stall_meter_get_samples (unfreeze_stall_meter_get_default (),
+                                              samples, G_N_ELEMENTS (samples));
+  gboolean quiet = now - self->settle_started_us >= SETTLE_QUIET_MS * 1000;
+
+  for (guint i = 0; i < n && quiet; i++)
+    {
+      if (samples[i].time_us >= now - SETTLE_QUIET_MS * 1000 &&
+          samples[i].late_us > SETTLE_STALL_MS * 1000)
+        quiet = FALSE;
+    }
+
+  if (!quiet && now - self->settle_started_us < SETTLE_MAX_MS * 1000)
+    return G_SOURCE_CONTINUE;
+
+  start_command_line_run_cb (self);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 database_prepared_cb (GObject      *object,
                       GAsyncResult *result,
@@ -195,8 +231,8 @@ database_prepared_cb (GObject      *object,
   if (self->run)
     {
       self->run = FALSE;
-      /* Let the window draw once before a blocking run freezes it. */
-      g_timeout_add_full (G_PRIORITY_DEFAULT, 100, start_command_line_run_cb,
+      self->settle_started_us = g_get_monotonic_time ();
+      g_timeout_add_full (G_PRIORITY_DEFAULT, SETTLE_POLL_MS, settle_then_run_cb,
                           g_object_ref (self), g_object_unref);
     }
 }

@@ -47,6 +47,9 @@ struct _UnfreezeRun
   gint64              end_us;
   UnfreezeStallWatch *watch;
   gint64              longest_stall_us;
+  gint64              frames_missed;
+  gint64              stall_before_rows_us;
+  gint64              apply_us;
   guint               handler_span;
   guint               sample_id;
   guint               threads_before;
@@ -265,10 +268,16 @@ unfreeze_run_show_rows (UnfreezeRun  *self,
   if (self->rows != NULL)
     return TRUE;
 
+  /* Waiting and showing are two different costs: keep them apart. */
+  if (self->watch != NULL)
+    self->stall_before_rows_us = unfreeze_stall_meter_watch_peek (unfreeze_stall_meter_get_default (),
+                                                                  self->watch);
+  self->apply_us = g_get_monotonic_time ();
   span = unfreeze_run_begin_span (self, UNFREEZE_SPAN_APPLY);
   self->rows = g_object_ref (rows);
   g_signal_emit (self, signals[ROWS], 0, rows);
   unfreeze_run_end_span (self, span);
+  self->apply_us = g_get_monotonic_time () - self->apply_us;
 
   return TRUE;
 }
@@ -290,23 +299,10 @@ unfreeze_run_show_error (UnfreezeRun  *self,
 
 /* Peaks ------------------------------------------------------------------------------ */
 
-/* Threads in this process right now: the entries of /proc/self/task. */
-static guint
-count_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  guint n = 0;
-
-  while (dir != NULL && g_dir_read_name (dir) != NULL)
-    n++;
-
-  return n;
-}
-
 static void
 sample_peaks (UnfreezeRun *self)
 {
-  self->threads_peak = MAX (self->threads_peak, count_threads ());
+  self->threads_peak = MAX (self->threads_peak, unfreeze_stall_meter_count_threads ());
   self->connections_peak = MAX (self->connections_peak,
                                 unfreeze_database_get_n_connections (self->database));
 }
@@ -327,6 +323,8 @@ finish (UnfreezeRun *self)
   UnfreezeStallMeter *meter = unfreeze_stall_meter_get_default ();
 
   self->end_us = g_get_monotonic_time ();
+  /* -1 means no window was drawing: nothing could be missed. */
+  self->frames_missed = MAX (unfreeze_stall_meter_watch_get_frames_missed (meter, self->watch), 0);
   self->longest_stall_us = unfreeze_stall_meter_watch_end (meter, g_steal_pointer (&self->watch));
   unfreeze_run_end_span (self, self->handler_span);
   sample_peaks (self);
@@ -385,7 +383,7 @@ unfreeze_run_start (UnfreezeRun *self)
 
   g_object_ref (self);
 
-  self->threads_before = count_threads ();
+  self->threads_before = unfreeze_stall_meter_count_threads ();
   self->threads_peak = self->threads_before;
   self->connections_peak = unfreeze_database_get_n_connections (self->database);
   self->sample_id = g_timeout_add (SAMPLE_INTERVAL_MS, sample_peaks_cb, self);
@@ -549,6 +547,35 @@ unfreeze_run_get_longest_stall_us (UnfreezeRun *self)
   return self->longest_stall_us;
 }
 
+/* The longest stall before the first rows were shown (the wait for the server), and how
+ * long showing them took on the main thread. Both 0 when no rows were shown. */
+gint64
+unfreeze_run_get_stall_before_rows_us (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+  return self->stall_before_rows_us;
+}
+
+gint64
+unfreeze_run_get_apply_us (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+  return self->apply_us;
+}
+
+/* Frames the window could not draw during the run (0 without a window). */
+gint64
+unfreeze_run_get_frames_missed (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+
+  if (!self->finished && self->watch != NULL)
+    return MAX (unfreeze_stall_meter_watch_get_frames_missed (unfreeze_stall_meter_get_default (),
+                                                              self->watch), 0);
+
+  return self->frames_missed;
+}
+
 const char *
 unfreeze_run_result_to_string (UnfreezeRunResult result)
 {
@@ -602,7 +629,8 @@ unfreeze_run_dup_summary_line (UnfreezeRun *self)
   ticker = g_uri_escape_string (self->ticker, NULL, TRUE);
 
   return g_strdup_printf ("mode=%s ticker=%s rows=%u elapsed_ms=%" G_GINT64_FORMAT
-                          " longest_stall_ms=%" G_GINT64_FORMAT
+                          " longest_stall_ms=%" G_GINT64_FORMAT " frames_missed=%" G_GINT64_FORMAT
+                          " apply_ms=%" G_GINT64_FORMAT
                           " count=%u finished=%u threads_before=%u threads_peak=%u"
                           " connections_peak=%u result=%s",
                           self->mode->id,
@@ -610,6 +638,8 @@ unfreeze_run_dup_summary_line (UnfreezeRun *self)
                           unfreeze_run_get_n_rows (self),
                           unfreeze_run_get_elapsed_us (self) / 1000,
                           unfreeze_run_get_longest_stall_us (self) / 1000,
+                          unfreeze_run_get_frames_missed (self),
+                          self->apply_us / 1000,
                           self->count,
                           self->n_done,
                           self->threads_before,

@@ -97,6 +97,9 @@ guint                unfreeze_run_get_threads_peak     (UnfreezeRun         *sel
 guint                unfreeze_run_get_connections_peak (UnfreezeRun         *self);
 gint64               unfreeze_run_get_elapsed_us       (UnfreezeRun         *self);
 gint64               unfreeze_run_get_longest_stall_us (UnfreezeRun         *self);
+gint64               unfreeze_run_get_frames_missed    (UnfreezeRun         *self);
+gint64               unfreeze_run_get_stall_before_rows_us (UnfreezeRun     *self);
+gint64               unfreeze_run_get_apply_us         (UnfreezeRun         *self);
 const char          *unfreeze_run_result_to_string     (UnfreezeRunResult    result);
 char                *unfreeze_run_dup_summary_line     (UnfreezeRun         *self);
 char                *unfreeze_run_dup_status_text      (UnfreezeRun         *self);

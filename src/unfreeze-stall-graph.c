@@ -69,6 +69,7 @@ struct _UnfreezeStallGraph
   GtkWidget            parent_instance;
 
   guint                tick_id;
+  gint64               scroll;            /* the time, in pixels, of the last redraw */
   gint64               longest_us;        /* the longest stall in view at the last draw */
   gint64               labelled_ms;       /* what the accessible label says; -1: nothing */
   gint64               labelled_at_us;
@@ -394,7 +395,6 @@ unfreeze_stall_graph_snapshot (GtkWidget   *widget,
       y = CLAMP (y, 0, height - extents.height);
       append_layout (snapshot, self->grid_layouts[i], &dim, plot_w + 4, round (y));
     }
-
 }
 
 static void
@@ -423,8 +423,16 @@ tick_cb (GtkWidget     *widget,
 {
   UnfreezeStallGraph *self = UNFREEZE_STALL_GRAPH (widget);
   gint64 now = gdk_frame_clock_get_frame_time (frame_clock);
+  int width = MAX (gtk_widget_get_width (widget), 1);
+  gint64 scroll = now / (WINDOW_US / width);
 
-  gtk_widget_queue_draw (widget);
+  /* The bars sit on whole pixels: draw again only once they have moved by one, about 36
+   * times a second, not on every frame. */
+  if (scroll != self->scroll)
+    {
+      self->scroll = scroll;
+      gtk_widget_queue_draw (widget);
+    }
 
   if (now - self->labelled_at_us >= LABEL_EVERY_US)
     {

@@ -690,20 +690,18 @@ compute_geometry (UnfreezeTimeline *self,
   memset (geometry, 0, sizeof *geometry);
   geometry->text_h = text_height (self);
 
-  /* From the bottom: the legend (in as many rows as there is room for), the time axis,
-   * the lanes. */
+  /* Below the lanes: the time axis, then the legend in as many rows as there is room for.
+   * The lanes get the rest. */
   if (height >= 5 * geometry->text_h + LANE0_MIN_H + 2 * LANE_MIN_H)
     layout_legend (self, scan, width, 2, geometry);
   else if (height >= 4 * geometry->text_h + LANE0_MIN_H)
     layout_legend (self, scan, width, 1, geometry);
   else
     layout_legend (self, scan, width, 0, geometry);
-  geometry->legend_y = height - geometry->legend_rows * geometry->text_h;
-  geometry->axis_y = (geometry->legend_rows > 0 ? geometry->legend_y - 4 : height)
-                     - geometry->text_h - 4;
   geometry->lanes_top = 0;
-  geometry->lanes_bottom = geometry->axis_y - 1;
-  lanes_h = MAX (geometry->lanes_bottom - geometry->lanes_top, 1);
+  lanes_h = height - geometry->text_h - 8 - geometry->legend_rows * geometry->text_h
+            - (geometry->legend_rows > 0 ? 4 : 0);
+  lanes_h = MAX (lanes_h, 1);
 
   /* Lane 0 keeps a readable height; the workers share the rest, down to a few pixels
    * each; past that, the last row says how many more there are. */
@@ -724,6 +722,13 @@ compute_geometry (UnfreezeTimeline *self,
     }
   geometry->lane0_h = floor (geometry->lane0_h);
   geometry->lanes_bottom = lane_top (geometry, geometry->n_visible);
+
+  /* The axis and the legend follow the lanes (and the "+N more" note), however tall the
+   * widget is. */
+  geometry->axis_y = geometry->lanes_bottom + 1;
+  if (geometry->n_visible < n)
+    geometry->axis_y += geometry->text_h;
+  geometry->legend_y = geometry->axis_y + geometry->text_h + 8;
 
   /* The names' column is as wide as the names drawn, up to a third of the width. */
   for (guint lane = 0; lane < geometry->n_visible; lane++)
@@ -775,7 +780,8 @@ tick_step (const Geometry *geometry,
         {
           gint64 step = magnitude * factors[i];
 
-          if ((double) step * geometry->plot_w / scan->x_max_us >= TICK_MIN_PX)
+          if ((double) step * geometry->plot_w / scan->x_max_us >= TICK_MIN_PX &&
+              scan->x_max_us / step < MAX_TICKS)
             return step;
         }
 

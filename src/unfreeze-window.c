@@ -18,6 +18,9 @@
 #include "unfreeze-database.h"
 #include "unfreeze-mode.h"
 #include "unfreeze-source-view.h"
+#include "unfreeze-stall-graph.h"
+#include "unfreeze-stall-meter.h"
+#include "unfreeze-timeline.h"
 #include "unfreeze-ui-guard.h"
 
 /* How often the live counters (threads, connections, queries in flight) refresh. */
@@ -41,6 +44,8 @@ struct _UnfreezeWindow
   AdwViewStack         *view_stack;
   GtkScrolledWindow    *timeline_scroller;
   UnfreezeSourceView   *source_view;
+  GtkBox               *live_box;
+  UnfreezeTimeline     *timeline;
   GtkListBox           *modes_list;
   GtkEntry             *ticker_entry;
   GtkSpinButton        *delay_spin;
@@ -159,9 +164,22 @@ run_finished_cb (UnfreezeWindow *self,
   g_autofree char *stall_ms = unfreeze_format_count (stall_us / 1000);
   g_autofree char *stall = NULL;
 
-  if (stall_us >= FREEZE_THRESHOLD_US)
-    /* Translators: the number is milliseconds */
-    stall = g_strdup_printf (_("UI frozen for %s ms"), stall_ms);
+  if (stall_us >= FREEZE_THRESHOLD_US && unfreeze_run_get_rows (run) != NULL &&
+      unfreeze_run_get_stall_before_rows_us (run) < FREEZE_THRESHOLD_US)
+    {
+      g_autofree char *waiting_ms = unfreeze_format_count (unfreeze_run_get_stall_before_rows_us (run) / 1000);
+      g_autofree char *apply_ms = unfreeze_format_count (unfreeze_run_get_apply_us (run) / 1000);
+
+      /* Translators: "UI stayed responsive while waiting (longest stall 12 ms); showing the
+       * rows then took 180 ms on the main thread" */
+      stall = g_strdup_printf (_("UI stayed responsive while waiting (longest stall %s ms); "
+                                 "showing the rows then took %s ms on the main thread"),
+                               waiting_ms, apply_ms);
+    }
+  else if (stall_us >= FREEZE_THRESHOLD_US)
+    /* Translators: "UI frozen for 3,012 ms (181 frames missed)" */
+    stall = g_strdup_printf (_("UI frozen for %s ms (%" G_GINT64_FORMAT " frames missed)"),
+                             stall_ms, unfreeze_run_get_frames_missed (run));
   else
     stall = g_strdup_printf (_("UI stayed responsive: longest stall %s ms"), stall_ms);
 
@@ -324,6 +342,7 @@ unfreeze_window_start_run (UnfreezeWindow *self)
   append_message (self, started, FALSE);
 
   g_set_object (&self->run, run);
+  unfreeze_timeline_set_run (self->timeline, run);
   update_run_action (self);
   unfreeze_run_start (run);
 
@@ -526,18 +545,6 @@ tick_cb (GtkWidget     *widget,
 
 /* Live counters ---------------------------------------------------------------------- */
 
-static guint
-count_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  guint n = 0;
-
-  while (dir != NULL && g_dir_read_name (dir) != NULL)
-    n++;
-
-  return n;
-}
-
 static gboolean
 update_counters_cb (gpointer user_data)
 {
@@ -549,7 +556,7 @@ update_counters_cb (gpointer user_data)
     in_flight = unfreeze_run_get_count (self->run) - unfreeze_run_get_n_finished (self->run);
 
   text = g_strdup_printf (_("Threads in this process: %u   Open connections: %u   Queries in flight: %u"),
-                          count_threads (),
+                          unfreeze_stall_meter_count_threads (),
                           self->database != NULL ? unfreeze_database_get_n_connections (self->database) : 0,
                           in_flight);
   gtk_label_set_text (self->counters_label, text);
@@ -909,6 +916,7 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, timeline_scroller);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, source_view);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, live_box);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, modes_list);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, ticker_entry);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, delay_spin);
@@ -952,6 +960,19 @@ unfreeze_window_init (UnfreezeWindow *self)
   self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", FALSE);
   unfreeze_source_view_set_mode (self->source_view, self->mode);
+
+  /* The meter: the main loop's latency, drawn live (the graph cannot draw while the loop is
+   * stuck: a freeze shows up as one tall bar, afterwards), and the frame clock's gaps. */
+  {
+    GtkWidget *graph = unfreeze_stall_graph_new ();
+
+    gtk_widget_set_size_request (graph, -1, 90);
+    gtk_box_insert_child_after (self->live_box, graph, gtk_widget_get_first_child (GTK_WIDGET (self->live_box)));
+    unfreeze_stall_meter_watch_frame_clock (unfreeze_stall_meter_get_default (), GTK_WIDGET (self));
+  }
+
+  self->timeline = UNFREEZE_TIMELINE (unfreeze_timeline_new ());
+  gtk_scrolled_window_set_child (self->timeline_scroller, GTK_WIDGET (self->timeline));
 
   self->counters_id = g_timeout_add (COUNTERS_INTERVAL_MS, update_counters_cb, self);
   update_counters_cb (self);

@@ -459,6 +459,32 @@ test_cancel (void)
   g_free (canceller.pid);
 }
 
+/* Cancel with fifty queries in flight: all stop, none is left running on the server. */
+static void
+test_cancel_fifty (void)
+{
+  UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
+  g_autoptr(UnfreezeRun) run = NULL;
+  Canceller canceller = { NULL, 0, (char *) "(not asked)" };
+  Observed observed;
+  gint64 latency_us;
+
+  run = start_run (database, "MSFT", 10, 50, &observed);
+  canceller.run = run;
+  g_timeout_add (1000, cancel_cb, &canceller);
+  wait_run (&observed);
+
+  latency_us = observed.finished_us - canceller.cancelled_us;
+  g_test_message ("50 queries cancelled: over %" G_GINT64_FORMAT " us later; longest stall %"
+                  G_GINT64_FORMAT " us (libpq < 17: one blocking PQcancel per turn of the loop)",
+                  latency_us, unfreeze_run_get_longest_stall_us (run));
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_CANCELLED);
+  g_assert_cmpuint (unfreeze_run_get_n_finished (run), ==, 50);
+  /* Ten seconds is the server's own sleep: the cancel requests must beat it. */
+  g_assert_cmpint (latency_us, <, 9 * G_USEC_PER_SEC);
+  g_assert_cmpuint (count_active_queries (), ==, 0);
+}
+
 /* Fake servers on a Unix socket, served by this very main loop: a client that blocked in
  * connect would never let them answer. */
 typedef enum
@@ -693,6 +719,7 @@ main (int   argc,
                         test_big_result_in_slices);
   g_test_add_func ("/unfreeze/MainLoop/error-mid-result", test_error_mid_result);
   g_test_add_func ("/unfreeze/MainLoop/cancel", test_cancel);
+  g_test_add_func ("/unfreeze/MainLoop/cancel-fifty", test_cancel_fifty);
   g_test_add_func ("/unfreeze/MainLoop/cancel-while-connecting", test_cancel_while_connecting);
   g_test_add_func ("/unfreeze/MainLoop/handshake-failure", test_handshake_failure);
   g_test_add_func ("/unfreeze/MainLoop/no-server", test_no_server);

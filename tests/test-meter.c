@@ -225,8 +225,9 @@ test_frames_missed (void)
   missed = unfreeze_stall_meter_watch_get_frames_missed (meter, watch);
   unfreeze_stall_meter_watch_end (meter, watch);
   g_test_message ("idle 500 ms: %" G_GINT64_FORMAT " frames missed", missed);
+  /* None, or a few on a busy machine; 30 would be the whole 500 ms. */
   g_assert_cmpint (missed, >=, 0);
-  g_assert_cmpint (missed, <=, 5);
+  g_assert_cmpint (missed, <=, 15);
 
   n = unfreeze_stall_meter_get_frame_samples (meter, frames, G_N_ELEMENTS (frames));
   g_assert_cmpuint (n, >=, 10);
@@ -263,8 +264,10 @@ test_frames_missed (void)
   missed = unfreeze_stall_meter_watch_get_frames_missed (meter, watch);
   unfreeze_stall_meter_watch_end (meter, watch);
   g_test_message ("hidden 500 ms: %" G_GINT64_FORMAT " frames missed", missed);
+  /* Showing the window again costs a frame or a few (more on a busy machine); counting the
+   * time it was hidden would be 30 or more. */
   g_assert_cmpint (missed, >=, 0);
-  g_assert_cmpint (missed, <=, 5);
+  g_assert_cmpint (missed, <=, 15);
 
   /* The watch on the window goes with it: afterwards there is no frame clock to count. */
   gtk_window_destroy (GTK_WINDOW (window));

@@ -394,13 +394,15 @@ typedef struct
   guint greens;
 } Counts;
 
+/* @height: -1 for the timeline's natural height */
 static void
 draw_timeline (UnfreezeRun *run,
                const char  *name,
+               int          height,
                Counts      *counts)
 {
   GtkWidget *timeline = unfreeze_timeline_new ();
-  GtkWidget *window = show_in_window (timeline, 560, -1);
+  GtkWidget *window = show_in_window (timeline, 560, height);
   Pixels pixels = { 0 };
 
   unfreeze_timeline_set_run (UNFREEZE_TIMELINE (timeline), run);
@@ -440,7 +442,7 @@ test_draw_timeline_blocking (void)
   guint lane_area = (560 - 560 / 3 - 8) * 8;
   Counts counts;
 
-  draw_timeline (run, "timeline-blocking", &counts);
+  draw_timeline (run, "timeline-blocking", -1, &counts);
 
   /* The UI thread's lane is alarming from end to end, and no worker waited. */
   g_assert_cmpuint (counts.reds, >=, lane_area * 6 / 10);
@@ -457,7 +459,7 @@ test_draw_timeline_thread (void)
   run = run_named_mode ("thread", 0.5);
   g_test_assert_expected_messages ();
 
-  draw_timeline (run, "timeline-thread", &counts);
+  draw_timeline (run, "timeline-thread", -1, &counts);
 
   /* The UI thread stayed free; the worker waited (blue), and its update was refused: a red
    * cross, and its legend entry. */
@@ -498,7 +500,8 @@ test_draw_timeline_gtask (void)
   g_assert_null (strstr (summary, "refused"));
   gtk_window_destroy (GTK_WINDOW (window));
 
-  draw_timeline (run, "timeline-gtask", &counts);
+  /* As tall as a page: the lanes keep their height, the axis follows them. */
+  draw_timeline (run, "timeline-gtask", 250, &counts);
 
   /* Nothing alarming; a worker waited; callbacks and hand-offs in green. */
   g_assert_cmpuint (counts.reds_all, <, 10);
@@ -580,7 +583,7 @@ test_draw_timeline_many (void)
   g_autoptr(UnfreezeDatabase) database = unfreeze_database_new ("host=/nonexistent");
   g_autoptr(UnfreezeRun) run = run_mode (&many_mode, database, 0.4, NULL);
   GtkWidget *timeline = unfreeze_timeline_new ();
-  GtkWidget *window = show_in_window (timeline, 560, 160);
+  GtkWidget *window = show_in_window (timeline, 560, 300);
   Pixels pixels = { 0 };
   g_autofree char *expected = g_strdup_printf ("Timeline: %u threads; ", MANY_THREADS + 1);
 

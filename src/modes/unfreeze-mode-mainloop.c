@@ -15,6 +15,10 @@
  *
  * The price: the code becomes a state machine, and no callback may run long, or it freezes
  * the window like the blocking mode. So rows are read in slices of a few milliseconds.
+ *
+ * The story, from the bottom of the file up: mainloop_start_query() starts connecting;
+ * socket_ready_cb() takes one step each time the socket is ready (connecting, then
+ * sending and reading); read_results() takes the rows; finish() hands the connection back.
  */
 #define G_LOG_DOMAIN "Unfreeze-MainLoop"
 
@@ -263,6 +267,30 @@ cancel_ready_cb (int           fd,
 
   return G_SOURCE_CONTINUE;
 }
+#else
+static GQueue cancel_queue = G_QUEUE_INIT;   /* of Query: waiting to send a cancel request */
+static GSource *cancel_turn_source;
+
+/* Before libpq 17, PQcancel() blocks, the one wait left in this mode: it opens a connection
+ * to deliver the request, and the server starts a process for it (a few ms over a Unix
+ * socket on an idle machine, tens on a busy one). So with many queries the requests take
+ * turns, one per turn of the main loop, and the window draws in between. */
+static gboolean
+cancel_turn_cb (gpointer user_data)
+{
+  Query *query = g_queue_pop_head (&cancel_queue);
+  PGcancel *cancel = query != NULL ? PQgetCancel (query->conn) : NULL;
+  char message[256] = "";
+
+  if (cancel != NULL && !PQcancel (cancel, message, sizeof message))
+    g_warning ("Could not send the cancel request: %s", message);
+  g_clear_pointer (&cancel, PQfreeCancel);
+
+  if (!g_queue_is_empty (&cancel_queue))
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&cancel_turn_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
 #endif
 
 static void
@@ -280,15 +308,9 @@ send_cancel_request (Query *query)
   g_warning ("Could not send the cancel request: %s", PQcancelErrorMessage (query->cancel_conn));
   g_clear_pointer (&query->cancel_conn, PQcancelFinish);
 #else
-  /* Before libpq 17 this blocks, the one wait left in this mode: it opens a connection to
-   * deliver the request, and the server starts a process for it. A few ms over a Unix
-   * socket on an idle machine, tens on a busy one, longer over a slow network. */
-  PGcancel *cancel = PQgetCancel (query->conn);
-  char message[256] = "";
-
-  if (cancel == NULL || !PQcancel (cancel, message, sizeof message))
-    g_warning ("Could not send the cancel request: %s", message);
-  g_clear_pointer (&cancel, PQfreeCancel);
+  g_queue_push_tail (&cancel_queue, query);
+  if (cancel_turn_source == NULL)
+    cancel_turn_source = attach (g_idle_source_new (), cancel_turn_cb, NULL);
 #endif
 }
 
@@ -336,6 +358,8 @@ finish (Query *query)
       g_clear_pointer (&query->cancel_conn, PQcancelFinish);
       unfreeze_database_close (database, g_steal_pointer (&query->conn));
     }
+#else
+  g_queue_remove (&cancel_queue, query);
 #endif
 
   /* Only an idle, healthy connection goes back to the pool; release() closes any other. */
