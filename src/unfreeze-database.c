@@ -699,7 +699,8 @@ unfreeze_database_prepare_async (UnfreezeDatabase    *self,
   self->conninfo = g_strdup (self->conninfo_given != NULL ? self->conninfo_given : "");
   g_mutex_unlock (&self->lock);
 
-  start_seeding (self, g_steal_pointer (&task));
+  /* start_seeding() takes its own reference; ours goes with this scope. */
+  start_seeding (self, task);
 }
 
 gboolean

@@ -122,7 +122,9 @@ run_progress_cb (UnfreezeWindow *self,
                  const char     *text,
                  UnfreezeRun    *run)
 {
-  gtk_label_set_text (self->status_label, text);
+  /* Progress can still trickle in after the run ended: it must not replace the outcome. */
+  if (!unfreeze_run_get_finished (run))
+    gtk_label_set_text (self->status_label, text);
   append_message (self, text, FALSE);
 }
 

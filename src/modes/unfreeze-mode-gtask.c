@@ -51,8 +51,9 @@ post_progress (UnfreezeRun *run,
   progress->run = g_object_ref (run);
   progress->text = g_strdup (text);
   unfreeze_run_mark (run, UNFREEZE_SPAN_HANDOFF);
-  /* LESSON: the hop. g_idle_add() queues show_progress_cb() to run on the main thread. */
-  g_idle_add (show_progress_cb, progress);
+  /* LESSON: the hop. g_idle_add() queues show_progress_cb() to run on the main thread.
+   * (At the default priority, the same as the task's result, so the two keep their order.) */
+  g_idle_add_full (G_PRIORITY_DEFAULT, show_progress_cb, progress, NULL);
 }
 
 /* Worker thread. */
