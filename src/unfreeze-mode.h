@@ -12,6 +12,7 @@ struct _UnfreezeMode
   const char *id;           /* "blocking", used by --mode= and the win.mode action */
   const char *title;        /* translatable, marked with N_() */
   const char *subtitle;     /* translatable, marked with N_() */
+  const char *explanation;  /* translatable: what happens, what to watch, why, the fix */
   const char *lesson;       /* translatable: what the run just showed, and why */
   const char *source_path;  /* the mode's .c file in the resources (what the app shows) */
   gboolean    can_cancel;

@@ -412,6 +412,15 @@ unfreeze_window_set_database_ready (UnfreezeWindow *self,
 
 /* Modes ------------------------------------------------------------------------------ */
 
+/* Says what the selected mode is about, before anyone runs it. */
+static void
+explain_mode (UnfreezeWindow *self)
+{
+  g_autofree char *text = g_strdup_printf ("%s: %s", _(self->mode->title), _(self->mode->explanation));
+
+  append_message (self, text, FALSE);
+}
+
 enum {
   PROP_0,
   PROP_MODE,
@@ -441,6 +450,7 @@ unfreeze_window_set_mode (UnfreezeWindow *self,
 
   self->mode = mode;
   unfreeze_source_view_set_mode (self->source_view, mode);
+  explain_mode (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
 }
 
@@ -962,6 +972,7 @@ unfreeze_window_init (UnfreezeWindow *self)
   self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", FALSE);
   unfreeze_source_view_set_mode (self->source_view, self->mode);
+  explain_mode (self);
 
   /* The meter: the main loop's latency, drawn live (the graph cannot draw while the loop is
    * stuck: a freeze shows up as one tall bar, afterwards), and the frame clock's gaps. */

@@ -421,6 +421,14 @@ const UnfreezeMode unfreeze_mode_mainloop = {
   .id = "mainloop",
   .title = N_("Main loop, no threads"),
   .subtitle = N_("libpq's asynchronous API on the main loop: one thread, like Node.js"),
+  .explanation = N_("What happens: no thread at all. libpq connects and sends without waiting "
+                    "(PQconnectStartParams, PQsendQueryParams); the main loop watches the connection's "
+                    "socket and calls back when data arrives, and each callback reads a few "
+                    "milliseconds' worth of rows. What to watch: the window stays alive and the thread "
+                    "count does not move, even with 200 queries at once. Why: waiting for a server is "
+                    "waiting on a socket, and one main loop can watch many sockets. This is how Node.js "
+                    "works, and what truly asynchronous I/O does under .NET's await. The price: the code "
+                    "becomes a state machine in which no callback may run long."),
   .lesson = N_("No thread waited: the main loop watched the connection's socket and ran a short "
                "callback whenever it was ready (PQconnectPoll, PQflush, PQconsumeInput, "
                "PQgetResult), like Node.js on its event loop or truly asynchronous I/O under "
