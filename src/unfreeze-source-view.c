@@ -32,6 +32,12 @@
  * expects; stop rather than paint half the file. */
 #define MAX_STATEMENT_LINES 8
 
+/* Each round of scrolling measures about a screenful of lines (see try_scroll_to_cursor()).
+ * A jump within a file takes one or two; in a file just loaded, where no line has been
+ * measured yet, about one per screenful above the line. If the rounds run out, the retry
+ * goes on from where they stopped. */
+#define MAX_SCROLL_ROUNDS 16
+
 typedef struct
 {
   int first_line;   /* the LESSON comment */
@@ -56,6 +62,7 @@ struct _UnfreezeSourceView
   GArray             *lessons;      /* of Lesson, in file order */
   int                 current;      /* index into lessons, or -1 */
   gboolean            scroll_pending;
+  guint               scroll_idle;   /* retries a pending scroll */
 };
 
 G_DEFINE_FINAL_TYPE (UnfreezeSourceView, unfreeze_source_view, GTK_TYPE_WIDGET)
@@ -265,8 +272,21 @@ update_position (UnfreezeSourceView *self)
 }
 
 /* Puts the cursor's line a quarter down from the top, scrolled fully left: the comment,
- * the statement and a little of what led to them are all in view. Returns FALSE when that
- * cannot be done yet because the view has no size or the line has not been laid out. */
+ * the statement and a little of what led to them are all in view.
+ *
+ * GtkTextView measures lines lazily, in idles; a line not measured yet counts as 0 pixels
+ * high, so a position computed from the line heights is only right once the lines between
+ * the top of the view and the cursor's line have been measured. Setting the scroll
+ * position makes GtkTextView measure the lines then on screen before it returns; so set it,
+ * look where the line really is now, and set it again until it stays put (a few rounds at
+ * most). The position is set directly, never animated: GtkTextView itself sets the position
+ * whenever lines above the view get measured, and that stops a running animation halfway,
+ * wherever it happens to be.
+ *
+ * Returns FALSE when that cannot be done yet: the view has no size, or the line has not been
+ * measured and scrolling cannot make it so. It is tried again when the scroll range changes,
+ * which it does as lines are measured. Once the line is in place, GtkTextView keeps the top
+ * line of the view in place while it measures the rest of the file. */
 static gboolean
 try_scroll_to_cursor (UnfreezeSourceView *self)
 {
@@ -274,40 +294,84 @@ try_scroll_to_cursor (UnfreezeSourceView *self)
   GtkTextBuffer *buffer = GTK_TEXT_BUFFER (self->buffer);
   GtkAdjustment *hadjustment = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (self->view));
   GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->view));
-  GdkRectangle visible;
   GtkTextIter iter;
-  int y, height;
 
-  gtk_text_view_get_visible_rect (text_view, &visible);
   gtk_text_buffer_get_iter_at_mark (buffer, &iter, gtk_text_buffer_get_insert (buffer));
-  gtk_text_view_get_line_yrange (text_view, &iter, &y, &height);
-
-  if (visible.height <= 0 || height <= 0)
-    return FALSE;
-
   gtk_adjustment_set_value (hadjustment, gtk_adjustment_get_lower (hadjustment));
-  gtk_adjustment_set_value (vadjustment,
-                            gtk_adjustment_get_value (vadjustment) + (y - visible.y) - visible.height / 4);
 
-  return TRUE;
+  for (guint i = 0; i < MAX_SCROLL_ROUNDS; i++)
+    {
+      double value = gtk_adjustment_get_value (vadjustment);
+      double highest = gtk_adjustment_get_upper (vadjustment) - gtk_adjustment_get_page_size (vadjustment);
+      double target;
+      GdkRectangle visible;
+      int y, height;
+
+      gtk_text_view_get_visible_rect (text_view, &visible);
+      gtk_text_view_get_line_yrange (text_view, &iter, &y, &height);
+
+      if (visible.height <= 0)
+        return FALSE;
+
+      /* Near the end of the file the line stays lower: the view cannot scroll further. */
+      target = value + (y - visible.y) - visible.height / 4;
+      target = MAX (MIN (target, highest), gtk_adjustment_get_lower (vadjustment));
+
+      if (ABS (target - value) < 1.0)
+        return height > 0;
+
+      gtk_adjustment_set_value (vadjustment, target);
+    }
+
+  return FALSE;
 }
 
-/* Lines are laid out in idles after the text changes, and the scroll range grows as they
- * are. gtk_text_view_scroll_to_mark() would animate towards a position computed from the
- * first estimate and end somewhere else; so until the line has been laid out, retry each
- * time the range changes, and then set the position directly. Once it is right, GtkTextView
- * keeps it steady while the lines above it are measured. */
+static gboolean
+scroll_idle_cb (gpointer data)
+{
+  UnfreezeSourceView *self = data;
+
+  self->scroll_idle = 0;
+  if (self->scroll_pending)
+    self->scroll_pending = !try_scroll_to_cursor (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* After GtkTextView has measured the lines on screen (GTK_PRIORITY_RESIZE - 2), before the
+ * next frame is laid out and drawn. */
+static void
+queue_scroll_retry (UnfreezeSourceView *self)
+{
+  if (self->scroll_idle != 0)
+    return;
+
+  self->scroll_idle = g_idle_add_full (GTK_PRIORITY_RESIZE, scroll_idle_cb, self, NULL);
+  g_source_set_name_by_id (self->scroll_idle, "[unfreeze] retry scroll to lesson");
+}
+
+/* The range changes when the view gets its size and each time GtkTextView has measured more
+ * lines: a pending scroll may work now. Not from inside this signal, though: GtkTextView is
+ * in the middle of updating the range and would then overwrite the new position with one
+ * it computed before. */
 static void
 vadjustment_changed_cb (UnfreezeSourceView *self,
                         GtkAdjustment      *adjustment)
 {
   if (self->scroll_pending)
-    self->scroll_pending = !try_scroll_to_cursor (self);
+    queue_scroll_retry (self);
 }
 
 static void
-show_current_lesson (UnfreezeSourceView *self,
-                     gboolean            animate)
+scroll_to_cursor (UnfreezeSourceView *self)
+{
+  self->scroll_pending = !try_scroll_to_cursor (self);
+  if (self->scroll_pending)
+    queue_scroll_retry (self);
+}
+
+static void
+show_current_lesson (UnfreezeSourceView *self)
 {
   GtkTextBuffer *buffer = GTK_TEXT_BUFFER (self->buffer);
   const Lesson *lesson;
@@ -318,15 +382,7 @@ show_current_lesson (UnfreezeSourceView *self,
   lesson = &g_array_index (self->lessons, Lesson, self->current);
   gtk_text_buffer_get_iter_at_line (buffer, &iter, lesson->first_line);
   gtk_text_buffer_place_cursor (buffer, &iter);
-
-  /* A jump within a file that is already laid out may glide there (unless the user turned
-   * animations off); a file just loaded is not laid out yet, see above. */
-  if (animate && !self->scroll_pending && gtk_widget_get_mapped (GTK_WIDGET (self->view)))
-    gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (self->view),
-                                  gtk_text_buffer_get_insert (buffer),
-                                  0.0, TRUE, 0.0, 0.25);
-  else
-    self->scroll_pending = !try_scroll_to_cursor (self);
+  scroll_to_cursor (self);
 
   update_position (self);
 }
@@ -350,6 +406,7 @@ unfreeze_source_view_dispose (GObject *object)
   UnfreezeSourceView *self = UNFREEZE_SOURCE_VIEW (object);
   GtkWidget *child;
 
+  g_clear_handle_id (&self->scroll_idle, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), UNFREEZE_TYPE_SOURCE_VIEW);
   /* The template's unnamed children (the separator) are ours to drop too. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -576,7 +633,7 @@ unfreeze_source_view_set_mode (UnfreezeSourceView *self,
   self->current = self->lessons->len > 0 ? 0 : -1;
   if (self->current >= 0)
     {
-      show_current_lesson (self, FALSE);
+      show_current_lesson (self);
     }
   else
     {
@@ -584,7 +641,7 @@ unfreeze_source_view_set_mode (UnfreezeSourceView *self,
 
       gtk_text_buffer_get_start_iter (buffer, &start);
       gtk_text_buffer_place_cursor (buffer, &start);
-      self->scroll_pending = !try_scroll_to_cursor (self);
+      scroll_to_cursor (self);
       update_position (self);
     }
 
@@ -702,7 +759,7 @@ unfreeze_source_view_jump_to_lesson (UnfreezeSourceView *self,
   else
     self->current = (self->current + direction + n) % n;
 
-  show_current_lesson (self, TRUE);
+  show_current_lesson (self);
 }
 
 /**
