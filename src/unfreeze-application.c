@@ -345,6 +345,7 @@ unfreeze_application_handle_local_options (GApplication *app,
                                            GVariantDict *options)
 {
   UnfreezeApplication *self = UNFREEZE_APPLICATION (app);
+  g_autofree char *text = NULL;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -355,9 +356,35 @@ unfreeze_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "mode", "s", &self->mode);
   g_variant_dict_lookup (options, "ticker", "s", &self->ticker);
   g_variant_dict_lookup (options, "connection", "s", &self->connection);
-  g_variant_dict_lookup (options, "delay", "d", &self->delay);
   g_variant_dict_lookup (options, "count", "i", &self->count);
-  g_variant_dict_lookup (options, "cancel-after", "i", &self->cancel_after_ms);
+
+  /* Numbers that may be 0 arrive as text: GApplication leaves a numeric option that equals
+   * 0 out of the dictionary, so --delay=0 would look as if it had not been given. */
+  if (g_variant_dict_lookup (options, "delay", "s", &text))
+    {
+      char *end = NULL;
+
+      self->delay = g_ascii_strtod (text, &end);
+      if (end == text || *end != '\0' || !(self->delay >= 0 && self->delay <= 3600))
+        {
+          g_printerr ("%s\n", _("The delay must be between 0 and 3600 seconds"));
+          return 2;
+        }
+      g_clear_pointer (&text, g_free);
+    }
+
+  if (g_variant_dict_lookup (options, "cancel-after", "s", &text))
+    {
+      guint64 ms = 0;
+
+      if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT, &ms, NULL))
+        {
+          g_printerr ("%s\n", _("--cancel-after takes a number of milliseconds, 0 or more"));
+          return 2;
+        }
+      self->cancel_after_ms = (int) ms;
+      g_clear_pointer (&text, g_free);
+    }
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot);
   self->run = g_variant_dict_contains (options, "run");
   self->scripted = self->run;
@@ -371,21 +398,9 @@ unfreeze_application_handle_local_options (GApplication *app,
       return 2;
     }
 
-  if (self->delay != -1 && (self->delay < 0 || self->delay > 3600))
-    {
-      g_printerr ("%s\n", _("The delay must be between 0 and 3600 seconds"));
-      return 2;
-    }
-
   if (g_variant_dict_contains (options, "count") && (self->count < 1 || self->count > 200))
     {
       g_printerr ("%s\n", _("The count must be between 1 and 200"));
-      return 2;
-    }
-
-  if (g_variant_dict_contains (options, "cancel-after") && self->cancel_after_ms < 0)
-    {
-      g_printerr ("%s\n", _("--cancel-after takes a number of milliseconds, 0 or more"));
       return 2;
     }
 
@@ -505,7 +520,7 @@ unfreeze_application_init (UnfreezeApplication *self)
       N_("How to run the query"), (self->mode_ids = unfreeze_modes_dup_ids ("|")) },
     { "ticker", 't', 0, G_OPTION_ARG_STRING, NULL,
       N_("The ticker to query (default: MSFT)"), N_("TICKER") },
-    { "delay", 'd', 0, G_OPTION_ARG_DOUBLE, NULL,
+    { "delay", 'd', 0, G_OPTION_ARG_STRING, NULL,
       N_("Seconds the server takes to answer (default: 3)"), N_("SECONDS") },
     { "count", 'n', 0, G_OPTION_ARG_INT, NULL,
       N_("Run this many queries at once, 1 to 200 (default: 1)"), N_("N") },
@@ -516,7 +531,7 @@ unfreeze_application_init (UnfreezeApplication *self)
     { "connection", 'c', 0, G_OPTION_ARG_STRING, NULL,
       N_("Use this PostgreSQL server (a libpq connection string or URI) instead of the built-in one"),
       N_("CONNINFO") },
-    { "cancel-after", 0, 0, G_OPTION_ARG_INT, NULL,
+    { "cancel-after", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Cancel the run after this many milliseconds (for demonstrations and tests)"), N_("MS") },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("After the run, save a picture of the window to this PNG file"), N_("FILE") },

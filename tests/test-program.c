@@ -305,6 +305,14 @@ test_kill_leaves_no_server (void)
   g_assert_cmpint (run_program (again, &out, NULL), ==, 0);
   result = summary_value (out, "result");
   g_assert_cmpstr (result, ==, "ok");
+
+  /* --delay=0 really is no delay (GApplication drops numeric options equal to 0; the app
+   * must not fall back to its default of 3 s): the whole run is well under that. */
+  {
+    g_autofree char *elapsed = summary_value (out, "elapsed_ms");
+
+    g_assert_cmpint (g_ascii_strtoll (elapsed, NULL, 10), <, 2500);
+  }
 }
 
 int
