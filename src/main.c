@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
+#include <locale.h>
 
 #include "unfreeze-application.h"
 #include "unfreeze-resources.h"
@@ -15,12 +16,22 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(UnfreezeApplication) app = NULL;
+  const char *localedir;
   int status;
 
   /* First thing: remember which thread is the UI thread (see unfreeze-ui-guard.c). */
   unfreeze_ui_guard_init ();
 
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Before anything reads the locale: --help is printed before GTK initialises. */
+  setlocale (LC_ALL, "");
+
+  /* UNFREEZE_LOCALEDIR overrides where the translations are found, so that an uninstalled
+   * build runs translated: the build tree's po/ directory holds <lang>/LC_MESSAGES/unfreeze.mo
+   * (the tests use it, see tests/test-translation.c). */
+  localedir = g_getenv ("UNFREEZE_LOCALEDIR");
+  if (localedir == NULL || *localedir == '\0')
+    localedir = LOCALEDIR;
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -179,9 +179,12 @@ run_finished_cb (UnfreezeWindow *self,
                                waiting_ms, apply_ms);
     }
   else if (stall_us >= FREEZE_THRESHOLD_US)
-    /* Translators: "UI frozen for 3,012 ms (181 frames missed)" */
-    stall = g_strdup_printf (_("UI frozen for %s ms (%" G_GINT64_FORMAT " frames missed)"),
-                             stall_ms, unfreeze_run_get_frames_missed (run));
+    {
+      g_autofree char *frames = unfreeze_format_count (unfreeze_run_get_frames_missed (run));
+
+      /* Translators: "UI frozen for 3,012 ms (181 frames missed)" */
+      stall = g_strdup_printf (_("UI frozen for %s ms (%s frames missed)"), stall_ms, frames);
+    }
   else
     stall = g_strdup_printf (_("UI stayed responsive: longest stall %s ms"), stall_ms);
 
@@ -652,6 +655,14 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
   UnfreezeRow *row = gtk_list_item_get_item (item);
   GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
   const char *value = unfreeze_row_get_value (row, column);
+
+  /* libpq gives NULL as "": a table of the user's own may have NULLs, which are no number
+   * and must not show as 0. */
+  if (value == NULL || *value == '\0')
+    {
+      gtk_label_set_text (label, "");
+      return;
+    }
 
   switch (column)
     {
