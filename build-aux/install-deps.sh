@@ -22,7 +22,7 @@ runtime_pkgs=(postgresql-15)
 # (dbus-run-session is in dbus-daemon), the accessibility bus and python bindings the UI tests
 # drive the app with, ImageMagick for screenshots, procps (pgrep/pkill), python3 for test.sh.
 test_pkgs=(
-  xvfb xauth dbus dbus-daemon at-spi2-core python3 python3-pyatspi imagemagick procps
+  xvfb xauth dbus dbus-daemon at-spi2-core python3 python3-pyatspi imagemagick procps valgrind
 )
 
 want_tests=false

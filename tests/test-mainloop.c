@@ -220,6 +220,7 @@ static void
 test_no_thread (void)
 {
   g_autoptr(GHashTable) before = dup_thread_ids ();
+  g_autoptr(GHashTable) after = NULL;
   g_autoptr(UnfreezeRun) run = NULL;
   ThreadSampler sampler = { before, 0, 0, 0 };
   Observed observed;
@@ -228,10 +229,11 @@ test_no_thread (void)
   id = g_timeout_add (50, sample_threads_cb, &sampler);
   run = run_mainloop ("MSFT", 1.0, 1, &observed);
   g_source_remove (id);
+  after = dup_thread_ids ();
 
   g_test_message ("threads before %u, at most %u during (%u samples), %u new; after %u",
                   g_hash_table_size (before), sampler.max_threads, sampler.n_samples,
-                  sampler.max_new, g_hash_table_size (dup_thread_ids ()));
+                  sampler.max_new, g_hash_table_size (after));
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
   g_assert_cmpuint (sampler.n_samples, >=, 5);
   g_assert_cmpuint (sampler.max_new, ==, 0);
@@ -252,7 +254,8 @@ test_no_stall (void)
                   unfreeze_run_get_longest_stall_us (run), unfreeze_run_get_elapsed_us (run) / 1000);
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
   g_assert_cmpint (unfreeze_run_get_elapsed_us (run), >=, G_USEC_PER_SEC);
-  g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
+  if (unfreeze_test_timing_is_reliable ())
+    g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
 }
 
 /* A ticker of BIG_ROWS rows, made once, for the tests that need rows to stream a while. */
@@ -331,8 +334,10 @@ test_big_result_in_slices (gconstpointer data)
   g_assert_cmpuint (observed.rows_at_first_signal, <, BIG_ROWS);
   g_assert_cmpuint (n_fetch, >, 10);
   /* Slices end at their 3 ms budget (plus one row and the commit), whatever libpq holds. */
-  g_assert_cmpint (longest_fetch_us, <, 50 * 1000);
-  g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
+  if (unfreeze_test_timing_is_reliable ())
+    g_assert_cmpint (longest_fetch_us, <, 50 * 1000);
+  if (unfreeze_test_timing_is_reliable ())
+    g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
 }
 
 /* (d) The server ends the connection while rows stream: an error, after some rows. */
@@ -604,7 +609,8 @@ test_handshake_failure (void)
   g_assert_cmpuint (observed.n_error_signals, ==, 1);
   g_assert_cmpuint (observed.n_rows_signals, ==, 0);
   g_assert_cmpuint (unfreeze_database_get_n_connections (fake.database), ==, 0);
-  g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
+  if (unfreeze_test_timing_is_reliable ())
+    g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
 
   fake_server_stop (&fake);
 }
@@ -631,7 +637,8 @@ test_cancel_while_connecting (void)
   g_assert_cmpuint (fake.n_accepted, ==, 2);
   g_assert_cmpuint (fake.held->len, ==, 1);
   g_assert_cmpuint (unfreeze_database_get_n_connections (fake.database), ==, 0);
-  g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
+  if (unfreeze_test_timing_is_reliable ())
+    g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
 
   fake_server_stop (&fake);
 }
@@ -687,8 +694,10 @@ test_fifty (void)
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
   g_assert_cmpuint (unfreeze_run_get_n_finished (run), ==, 50);
   assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
-  /* One after the other they would take 25 s. */
-  g_assert_cmpint (unfreeze_run_get_elapsed_us (run), <, 10 * G_USEC_PER_SEC);
+  /* One after the other they would take 25 s, on any machine: under a checker, which slows
+   * the reading of the rows, that is the bound. */
+  g_assert_cmpint (unfreeze_run_get_elapsed_us (run), <,
+                   (unfreeze_test_timing_is_reliable () ? 10 : 24) * G_USEC_PER_SEC);
   g_assert_cmpuint (sampler.max_new, ==, 0);
   g_assert_cmpuint (sampler.max_threads, <=, g_hash_table_size (before));
   g_assert_cmpuint (count_new_threads (before), ==, 0);

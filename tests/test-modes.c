@@ -313,7 +313,8 @@ test_worker_does_not_stall (gconstpointer data)
   run = run_mode (mode_id, unfreeze_test_fixture_get_database (), "MSFT", delay, &observed);
 
   g_assert_cmpint (unfreeze_run_get_elapsed_us (run), >=, delay * G_USEC_PER_SEC);
-  g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
+  if (unfreeze_test_timing_is_reliable ())
+    g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), <, 150 * 1000);
   if (g_str_equal (mode_id, "gtask"))
     g_assert_cmpuint (observed.n_progress_signals, >=, 2);
 }

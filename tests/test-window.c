@@ -111,7 +111,8 @@ test_window_modes (void)
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
   g_assert_cmpuint (g_list_model_get_n_items (unfreeze_window_get_rows_model (window)), ==, msft_rows ());
   g_assert_true (g_str_has_prefix (unfreeze_window_get_status_text (window), loaded));
-  g_assert_nonnull (strstr (unfreeze_window_get_status_text (window), "UI stayed responsive"));
+  if (unfreeze_test_timing_is_reliable ())
+    g_assert_nonnull (strstr (unfreeze_window_get_status_text (window), "UI stayed responsive"));
   messages = unfreeze_window_dup_messages (window);
   g_assert_nonnull (strstr (messages, "Worker thread: waiting for the server"));
 

@@ -132,3 +132,13 @@ unfreeze_test_query_value (const char *sql)
 
   return value;
 }
+
+gboolean
+unfreeze_test_timing_is_reliable (void)
+{
+#if defined (__SANITIZE_ADDRESS__) || defined (__SANITIZE_THREAD__)
+  return FALSE;
+#else
+  return g_getenv ("UNFREEZE_TEST_NO_TIMING") == NULL;
+#endif
+}

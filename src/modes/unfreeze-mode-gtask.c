@@ -135,7 +135,9 @@ gtask_start_query (UnfreezeRun *run,
 
   task = g_task_new (NULL, unfreeze_run_get_cancellable (run), gtask_done_cb, g_object_ref (run));
   g_task_set_source_tag (task, gtask_start_query);
-  g_task_set_task_data (task, g_object_ref (run), g_object_unref);
+  /* The callback's reference keeps the run alive until after the worker returns, so the
+   * last reference to it always goes on the main thread. */
+  g_task_set_task_data (task, run, NULL);
   /* LESSON: the wait moves to a worker from GLib's pool (.NET: Task.Run). */
   g_task_run_in_thread (task, gtask_worker);
 }
