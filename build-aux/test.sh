@@ -7,9 +7,16 @@
 # non-zero when a test failed or none ran. Environment:
 #   UNFREEZE_BUILDDIR    the build directory (default: _build in the source tree)
 #   UNFREEZE_SKIP_DEPS=1 do not check for missing packages
+#   UNFREEZE_SKIP_FLATPAK=1   leave out the Flatpak check (counted as skipped)
+#   UNFREEZE_FLATPAK_CHECK=1  run the Flatpak check when not root too (through sudo)
+#   UNFREEZE_FLATPAK_CHECK=0  do not run it, nor count it
 #
 # PostgreSQL refuses to run as root, so as root the build and the tests run as the system user
 # 'unfreeze-ci' (created if needed), in a copy of the source tree if that user cannot read it.
+#
+# As root and with no arguments, one more test follows the meson tests: flatpak/check-offline
+# builds the Flatpak manifest, installs it and runs the app in the sandbox (see
+# flatpak/README.md; it needs root). It counts as one test in the final line.
 set -euo pipefail
 
 ci_user=unfreeze-ci
@@ -21,6 +28,51 @@ if [[ ${UNFREEZE_SKIP_DEPS:-} != 1 ]]; then
 fi
 
 builddir=${UNFREEZE_BUILDDIR:-_build}
+
+# --- The Flatpak check: one more test after the meson tests. ----------------------------------
+# Not with arguments: those ask for some of the meson tests only.
+flatpak_check_wanted() {
+  if (($# > 0)); then
+    return 1
+  elif [[ $(id -u) -eq 0 ]]; then
+    [[ ${UNFREEZE_FLATPAK_CHECK:-} != 0 ]]
+  else
+    [[ ${UNFREEZE_FLATPAK_CHECK:-} == 1 ]]
+  fi
+}
+
+# Runs flatpak/check-offline (unless UNFREEZE_SKIP_FLATPAK=1) and prints the summary line
+# "$1" with it counted in. "$2" is the status so far; returns the status with it counted in.
+flatpak_check() {
+  local summary=$1 status=$2 passed=0 failed=0 skipped=0
+  local check=("$root/flatpak/check-offline")
+
+  if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
+    passed=${BASH_REMATCH[1]} failed=${BASH_REMATCH[2]} skipped=${BASH_REMATCH[4]:-0}
+  fi
+  if [[ ${UNFREEZE_SKIP_FLATPAK:-} == 1 ]]; then
+    echo "test.sh: skipping the Flatpak check (flatpak/check-offline): UNFREEZE_SKIP_FLATPAK=1" >&2
+    skipped=$((skipped + 1))
+  else
+    echo "test.sh: the Flatpak check: flatpak/check-offline" >&2
+    if [[ $(id -u) -ne 0 ]]; then
+      check=(sudo --preserve-env=UNFREEZE_FLATPAK_CACHE,UNFREEZE_SKIP_DEPS "${check[@]}")
+    fi
+    if "${check[@]}" </dev/null; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+      status=1
+    fi
+  fi
+
+  summary="$passed passed, $failed failed"
+  if ((skipped > 0)); then
+    summary+=", $skipped skipped"
+  fi
+  echo "$summary"
+  return "$status"
+}
 
 # --- As root: hand over to the unprivileged user. ---------------------------------------------
 if [[ $(id -u) -eq 0 ]]; then
@@ -70,12 +122,15 @@ if [[ $(id -u) -eq 0 ]]; then
     "HOME=$ci_home" "USER=$ci_user" "LOGNAME=$ci_user" "SHELL=/bin/sh"
     "PATH=/usr/local/bin:/usr/bin:/bin"
     "UNFREEZE_BUILDDIR=$builddir" "UNFREEZE_SKIP_DEPS=1"
+    # The Flatpak check needs root: it runs here, after the user's run.
+    "UNFREEZE_FLATPAK_CHECK=0"
   )
   while read -r name; do
     case $name in
       LANG | LANGUAGE | LC_* | TERM | CI | MESON_* | PG* | UNFREEZE_* | G_* | GTK_* | GDK_* | \
         GSK_* | ADW_*)
-        [[ $name == UNFREEZE_BUILDDIR || $name == UNFREEZE_SKIP_DEPS ]] ||
+        [[ $name == UNFREEZE_BUILDDIR || $name == UNFREEZE_SKIP_DEPS ||
+          $name == UNFREEZE_FLATPAK_CHECK ]] ||
           env_vars+=("$name=${!name}")
         ;;
     esac
@@ -83,7 +138,22 @@ if [[ $(id -u) -eq 0 ]]; then
 
   cd "$srcdir"
   status=0
-  as_ci env -i "${env_vars[@]}" bash "$srcdir/build-aux/test.sh" "$@" </dev/null || status=$?
+  if ! flatpak_check_wanted "$@"; then
+    as_ci env -i "${env_vars[@]}" bash "$srcdir/build-aux/test.sh" "$@" </dev/null || status=$?
+    exit "$status"
+  fi
+
+  # Hold the user's summary line back, to print it with the Flatpak check counted in.
+  summary=
+  while IFS= read -r line; do
+    if [[ $line =~ ^[0-9]+\ passed,\ [0-9]+\ failed ]]; then
+      summary=$line
+    else
+      printf '%s\n' "$line"
+    fi
+  done < <(as_ci env -i "${env_vars[@]}" bash "$srcdir/build-aux/test.sh" "$@" </dev/null)
+  wait $! || status=$?
+  flatpak_check "$summary" "$status" || status=$?
   exit "$status"
 fi
 
@@ -117,8 +187,34 @@ dbus-run-session -- \
   xvfb-run -a -s "-screen 0 1280x800x24 -noreset" \
   meson test -C "$builddir" --print-errorlogs "$@" || status=$?
 
+# --- The checkers: memory and threads (each counts as one test in the final line). ------------
+# Valgrind memcheck on the tests that need no display, ThreadSanitizer on the threaded modes,
+# and ASan+UBSan on the suites that need no display (the display suite under ASan takes over
+# ten minutes on two cores; run build-aux/test-sanitizers.sh alone for the whole suite).
+# Not with arguments (those ask for some meson tests only), nor with UNFREEZE_SKIP_CHECKERS=1.
+run_checker() {
+  local name=$1 result=OK started=$SECONDS
+  shift
+  echo "test.sh: checker $name: $*" >&2
+  if ! "$@" </dev/null >"$builddir/meson-logs/$name.log" 2>&1; then
+    result=FAIL
+    tail -n 40 "$builddir/meson-logs/$name.log" >&2
+  fi
+  echo "test.sh: checker $name: $result in $((SECONDS - started)) s (log: $builddir/meson-logs/$name.log)" >&2
+  printf '{"name": "%s", "result": "%s"}\n' "$name" "$result" >>"$testlog"
+}
+
+if (($# == 0)) && [[ ${UNFREEZE_SKIP_CHECKERS:-} != 1 ]]; then
+  export UNFREEZE_ASAN_BUILDDIR=$builddir/checkers-asan UNFREEZE_TSAN_BUILDDIR=$builddir/checkers-tsan
+  run_checker valgrind env UNFREEZE_BUILDDIR="$builddir" build-aux/test-valgrind.sh
+  run_checker threads build-aux/test-threads.sh
+  run_checker sanitizers build-aux/test-sanitizers.sh --suite data --suite database --suite meter
+fi
+
 echo "test.sh: test logs are in $builddir/meson-logs" >&2
-python3 - "$testlog" "$status" <<'PYTHON'
+# Prints the summary line from meson's log; fails when a test failed or none ran.
+summarize() {
+  python3 - "$testlog" "$status" <<'PYTHON'
 import json
 import sys
 
@@ -154,3 +250,12 @@ if meson_status != 0:
     print(f"test.sh: meson test exited with status {meson_status}", file=sys.stderr)
     sys.exit(1)
 PYTHON
+}
+
+if flatpak_check_wanted "$@"; then
+  summary_status=0
+  summary=$(summarize) || summary_status=$?
+  flatpak_check "$summary" "$summary_status"
+else
+  summarize
+fi

@@ -128,6 +128,10 @@ command_line_run_finished_cb (UnfreezeApplication *self,
   g_print ("%s\n", line);
   fflush (stdout);
 
+  /* The summary line says "error"; standard error says which. */
+  if (unfreeze_run_get_result (run) == UNFREEZE_RUN_RESULT_ERROR)
+    g_printerr ("%s\n", unfreeze_run_get_error (run)->message);
+
   self->exit_status = exit_status_for (unfreeze_run_get_result (run));
 
   /* A screenshot waits for the window to draw the outcome (and the meters to settle). */
@@ -354,7 +358,7 @@ unfreeze_application_handle_local_options (GApplication *app,
     }
 
   g_variant_dict_lookup (options, "mode", "s", &self->mode);
-  g_variant_dict_lookup (options, "ticker", "s", &self->ticker);
+  g_variant_dict_lookup (options, "ticker", "^ay", &self->ticker);
   g_variant_dict_lookup (options, "connection", "s", &self->connection);
   g_variant_dict_lookup (options, "count", "i", &self->count);
 
@@ -406,8 +410,16 @@ unfreeze_application_handle_local_options (GApplication *app,
 
   if (self->ticker != NULL && !g_utf8_validate (self->ticker, -1, NULL))
     {
-      g_printerr ("%s\n", _("The ticker is not valid UTF-8"));
-      return 2;
+      /* In a locale that is not UTF-8, the terminal gave the locale's own bytes. */
+      g_autofree char *converted = g_locale_to_utf8 (self->ticker, -1, NULL, NULL, NULL);
+
+      if (converted == NULL)
+        {
+          g_printerr ("%s\n", _("The ticker is not valid UTF-8"));
+          return 2;
+        }
+      g_free (self->ticker);
+      self->ticker = g_steal_pointer (&converted);
     }
 
   if (self->quit_after_run && !self->run)
@@ -518,7 +530,9 @@ unfreeze_application_init (UnfreezeApplication *self)
   const GOptionEntry entries[] = {
     { "mode", 'm', 0, G_OPTION_ARG_STRING, NULL,
       N_("How to run the query"), (self->mode_ids = unfreeze_modes_dup_ids ("|")) },
-    { "ticker", 't', 0, G_OPTION_ARG_STRING, NULL,
+    /* Taken as bytes: as a string, GOption would refuse bytes that are not UTF-8 with a
+     * message that names no option, and exit status 1. The check below says which. */
+    { "ticker", 't', 0, G_OPTION_ARG_FILENAME, NULL,
       N_("The ticker to query (default: MSFT)"), N_("TICKER") },
     { "delay", 'd', 0, G_OPTION_ARG_STRING, NULL,
       N_("Seconds the server takes to answer (default: 3)"), N_("SECONDS") },

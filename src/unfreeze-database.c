@@ -196,6 +196,17 @@ connect_blocking (UnfreezeDatabase  *self,
   return conn;
 }
 
+/* An idle connection has nothing to say. If its socket is readable, the server has ended
+ * it (shut down, restarted after a crash, or an administrator's pg_terminate_backend) and
+ * that was its last word: PQstatus() does not know yet, and the next statement would fail. */
+static gboolean
+idle_connection_is_alive (PGconn *conn)
+{
+  GPollFD fd = { PQsocket (conn), G_IO_IN, 0 };
+
+  return PQstatus (conn) == CONNECTION_OK && fd.fd >= 0 && g_poll (&fd, 1, 0) == 0;
+}
+
 /**
  * unfreeze_database_try_acquire_idle:
  *
@@ -215,7 +226,7 @@ unfreeze_database_try_acquire_idle (UnfreezeDatabase *self)
       conn = g_queue_pop_head (&self->idle);
       g_mutex_unlock (&self->lock);
 
-      if (conn == NULL || PQstatus (conn) == CONNECTION_OK)
+      if (conn == NULL || idle_connection_is_alive (conn))
         return conn;
 
       unfreeze_database_close (self, conn);
@@ -377,6 +388,7 @@ query_bool (PGconn      *conn,
 static gboolean
 seed_dataset (PGconn         *conn,
               const Dataset  *dataset,
+              GCancellable   *cancellable,
               GError        **error)
 {
   g_autofree char *insert = NULL;
@@ -385,7 +397,10 @@ seed_dataset (PGconn         *conn,
   if (!exec_command (conn, "BEGIN", error))
     return FALSE;
 
-  if (!exec_command (conn, create_sql, error) ||
+  /* The built-in server commits asynchronously (synchronous_commit=off, for speed): a
+   * server killed just after would forget the whole demo table. Not this transaction. */
+  if (!exec_command (conn, "SET LOCAL synchronous_commit TO on", error) ||
+      !exec_command (conn, create_sql, error) ||
       !exec_command (conn, "LOCK TABLE unfreeze_dataset IN EXCLUSIVE MODE", error) ||
       !query_bool (conn, "SELECT EXISTS (SELECT FROM unfreeze_dataset WHERE name = $1)",
                    dataset->name, &present, error))
@@ -397,7 +412,8 @@ seed_dataset (PGconn         *conn,
       PGresult *result;
 
       insert = g_strdup_printf (seed_insert_sql, dataset->tickers);
-      if (!exec_command (conn, insert, error))
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          !exec_command (conn, insert, error))
         goto failed;
 
       result = PQexecParams (conn, "INSERT INTO unfreeze_dataset (name) VALUES ($1)",
@@ -454,7 +470,7 @@ seed_thread_func (GTask        *task,
       return;
     }
 
-  if (!seed_dataset (conn, &small_dataset, &error))
+  if (!seed_dataset (conn, &small_dataset, NULL, &error))
     {
       unfreeze_database_close (self, conn);
       g_prefix_error (&error, _("The demo table “stock_prices” is missing and could not be "
@@ -483,17 +499,34 @@ big_seed_done_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Runs in the thread that shuts the database down (the main thread). */
+static void
+cancel_statement_cb (GCancellable *cancellable,
+                     PGcancel     *cancel)
+{
+  char message[256];
+
+  if (!PQcancel (cancel, message, sizeof message))
+    g_debug ("Could not cancel the background seeding: %s", message);
+}
+
 /* Runs on its own thread: the million-row ticker takes seconds to generate, and nobody
- * should wait for it before the first run. A run for HUGE before it is done finds no rows. */
+ * should wait for it before the first run. A run for HUGE before it is done finds no rows.
+ * Quitting does not wait for it either: shutting down cancels the statement. */
 static gpointer
 big_seed_thread_func (gpointer user_data)
 {
   UnfreezeDatabase *self = user_data;
   g_autoptr(GError) error = NULL;
+  PGcancel *cancel = NULL;
+  gulong handler = 0;
   PGconn *conn;
 
-  if (!(conn = unfreeze_database_acquire (self, &error)) ||
-      !seed_dataset (conn, &big_dataset, &error))
+  if ((conn = unfreeze_database_acquire (self, &error)) != NULL &&
+      (cancel = PQgetCancel (conn)) != NULL)
+    handler = g_cancellable_connect (self->cancellable, G_CALLBACK (cancel_statement_cb), cancel, NULL);
+
+  if (conn == NULL || !seed_dataset (conn, &big_dataset, self->cancellable, &error))
     {
       if (!g_cancellable_is_cancelled (self->cancellable))
         g_warning ("Could not generate the big tickers: %s", error->message);
@@ -503,6 +536,8 @@ big_seed_thread_func (gpointer user_data)
       g_idle_add (big_seed_done_cb, g_object_ref (self));
     }
 
+  g_cancellable_disconnect (self->cancellable, handler);
+  g_clear_pointer (&cancel, PQfreeCancel);
   unfreeze_database_release (self, conn);
 
   return NULL;

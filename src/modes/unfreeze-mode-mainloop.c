@@ -41,6 +41,7 @@ typedef struct
   GSource      *socket_source;   /* the connection's socket, ready for what we wait for */
   GSource      *resume_source;   /* an idle: more rows are already inside libpq */
   GSource      *cancel_source;   /* fires on the main loop when Cancel is pressed */
+  GSource      *timeout_source;  /* fires when connecting takes longer than connect_timeout */
   guint         span;            /* the open CONNECT or QUERY span */
   UnfreezeRows *rows;
   GError       *error;
@@ -186,6 +187,7 @@ static void
 send_query (Query *query)
 {
   query->connected = TRUE;
+  clear_source (&query->timeout_source);
   unfreeze_run_end_span (query->run, query->span);
   unfreeze_run_show_progress (query->run, _("Waiting for the server; the main loop is free"));
 
@@ -348,6 +350,7 @@ finish (Query *query)
   clear_source (&query->socket_source);
   clear_source (&query->resume_source);
   clear_source (&query->cancel_source);
+  clear_source (&query->timeout_source);
   unfreeze_run_end_span (query->run, query->span);
 
 #ifdef LIBPQ_HAS_ASYNC_CANCEL
@@ -382,12 +385,42 @@ finish (Query *query)
   g_free (query);
 }
 
+/* The connection's connect_timeout, by libpq's rules: 0 (or none) waits for ever, and less
+ * than 2 s means 2 s. */
+static guint
+connect_timeout_seconds (PGconn *conn)
+{
+  PQconninfoOption *options = PQconninfo (conn);
+  guint64 seconds = 0;
+
+  for (PQconninfoOption *option = options; option != NULL && option->keyword != NULL; option++)
+    if (g_str_equal (option->keyword, "connect_timeout") && option->val != NULL)
+      g_ascii_string_to_unsigned (option->val, 10, 0, G_MAXUINT, &seconds, NULL);
+  PQconninfoFree (options);
+
+  return seconds == 0 ? 0 : MAX ((guint) seconds, 2);
+}
+
+static gboolean
+connect_timeout_cb (gpointer user_data)
+{
+  Query *query = user_data;
+
+  g_set_error (&query->error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_CONNECT,
+               _("Could not connect: timeout expired (the server did not answer within "
+                 "connect_timeout, %u s)"), connect_timeout_seconds (query->conn));
+  finish (query);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 mainloop_start_query (UnfreezeRun *run,
                       guint        index)
 {
   UnfreezeDatabase *database = unfreeze_run_get_database (run);
   Query *query = g_new0 (Query, 1);
+  guint timeout;
 
   query->run = g_object_ref (run);
   query->rows = unfreeze_rows_new ();
@@ -404,7 +437,7 @@ mainloop_start_query (UnfreezeRun *run,
 
   /* LESSON: start connecting without waiting. Only a host *name* would still block, in
    * getaddrinfo() inside libpq (hostaddr= or a socket directory, as our built-in server
-   * uses, avoid it). libpq ignores connect_timeout here: a silent server waits for Cancel. */
+   * uses, avoid it). */
   query->conn = unfreeze_database_connect_start (database, &query->error);
   if (query->conn == NULL)
     {
@@ -415,6 +448,12 @@ mainloop_start_query (UnfreezeRun *run,
   unfreeze_run_show_progress (run, _("Connecting without waiting…"));
   /* libpq's rule: before the first PQconnectPoll(), wait until the socket is writable. */
   watch_socket (query, G_IO_OUT);
+
+  /* LESSON: keep the clock yourself. PQconnectPoll() never looks at it (only libpq's own
+   * waiting does), so a server that accepts the connection and never answers would keep
+   * this query waiting for ever. */
+  if ((timeout = connect_timeout_seconds (query->conn)) > 0)
+    query->timeout_source = attach (g_timeout_source_new_seconds (timeout), connect_timeout_cb, query);
 }
 
 const UnfreezeMode unfreeze_mode_mainloop = {
