@@ -27,6 +27,8 @@ builddir=$(cd "$builddir" && pwd -P)
 
 app=$builddir/src/unfreeze
 schemas=$builddir/data
+# The translations compiled in the build tree (e.g. LANGUAGE=de build-aux/run.sh).
+export UNFREEZE_LOCALEDIR=${UNFREEZE_LOCALEDIR:-$builddir/po}
 
 # Without a GPU, GTK 4.8's GL renderer runs on llvmpipe and takes tens of milliseconds per
 # frame, which would drown the stalls the app is about. The Cairo renderer redraws only what
