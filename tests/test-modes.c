@@ -336,6 +336,72 @@ test_summary_line (void)
   g_assert_true (g_str_has_suffix (line, " result=ok"));
 }
 
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  unfreeze_run_cancel (user_data);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* GTask cancellation stops the query on the server, not only the waiting: the run ends soon
+ * after Cancel, the server runs nothing for it any more, and its connection is reused. */
+static void
+test_gtask_cancel (void)
+{
+  UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
+  const UnfreezeMode *mode = unfreeze_modes_lookup ("gtask");
+  g_autoptr(UnfreezeRun) run = NULL;
+  g_autoptr(UnfreezeRun) next = NULL;
+  g_autofree char *active = NULL;
+  Observed observed;
+  guint connections;
+  gint64 started;
+
+  run = unfreeze_run_new (mode, database, "MSFT", 10.0, 1);
+  memset (&observed, 0, sizeof observed);
+  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &observed);
+  g_timeout_add (200, cancel_cb, run);
+  started = g_get_monotonic_time ();
+  unfreeze_run_start (run);
+  g_assert_true (unfreeze_test_wait_for (&observed.finished, 30000));
+
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_CANCELLED);
+  /* Cancelled at 200 ms of a 10 s query: it ends long before the server would have. */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 3 * G_USEC_PER_SEC);
+
+  active = unfreeze_test_query_value ("SELECT count(*) FROM pg_stat_activity "
+                                      "WHERE state = 'active' AND query LIKE '%pg_sleep%' "
+                                      "AND pid <> pg_backend_pid ()");
+  g_assert_cmpstr (active, ==, "0");
+
+  /* The next run works, on the connection the cancelled one gave back. */
+  connections = unfreeze_database_get_n_connections (database);
+  next = run_mode ("gtask", database, "MSFT", 0, &observed);
+  g_assert_cmpint (unfreeze_run_get_result (next), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (unfreeze_database_get_n_connections (database), <=, connections);
+}
+
+/* Fifty queries at once complete, each on its own connection where the mode needs one. */
+static void
+test_fifty (gconstpointer data)
+{
+  const char *mode_id = data;
+  UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
+  g_autoptr(UnfreezeRun) run = NULL;
+  Observed observed;
+
+  memset (&observed, 0, sizeof observed);
+  run = unfreeze_run_new (unfreeze_modes_lookup (mode_id), database, "MSFT", 0.2, 50);
+  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &observed);
+  unfreeze_run_start (run);
+  g_assert_true (unfreeze_test_wait_for (&observed.finished, 120000));
+
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (unfreeze_run_get_n_finished (run), ==, 50);
+  assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
+}
+
 static void
 add_for_modes (const char     *name,
                const char     *const *modes,
@@ -377,6 +443,10 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Mode/thread/refused", test_thread_refused);
   g_test_add_func ("/unfreeze/Mode/blocking/stalls", test_blocking_stalls);
   g_test_add_func ("/unfreeze/Run/summary-line", test_summary_line);
+  g_test_add_func ("/unfreeze/Mode/gtask/cancel", test_gtask_cancel);
+  g_test_add_data_func ("/unfreeze/Mode/blocking/fifty", "blocking", test_fifty);
+  g_test_add_data_func ("/unfreeze/Mode/gtask/fifty", "gtask", test_fifty);
+  g_test_add_data_func ("/unfreeze/Mode/sleep/fifty", "sleep", test_fifty);
 
   status = g_test_run ();
   unfreeze_test_fixture_teardown ();
