@@ -1327,6 +1327,43 @@ test_huge_result (gconstpointer data)
   assert_next_run_works (mode);
 }
 
+/* A main loop that is never idle: work above the idle priority that never ends, as when
+ * each frame takes longer than the screen's (a slow or loaded machine drawing without a
+ * GPU). Whatever waits for an idle callback then waits for ever; every mode's run must
+ * still end. (The raw thread's bookkeeping always goes through the main loop, so that case
+ * hangs every time without its fix; the main-loop mode waits for the loop only when a 3 ms
+ * slice ends with rows still inside libpq, which a slow machine or a sanitizer build makes
+ * common and a fast machine rare.) */
+static gboolean
+busy_cb (gpointer user_data)
+{
+  g_usleep (5 * 1000);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_never_idle (gconstpointer data)
+{
+  const UnfreezeMode *mode = data;
+  g_autoptr(UnfreezeRun) run = NULL;
+  guint busy;
+
+  wait_for_big_tickers ();
+  target_show (good);
+
+  busy = g_idle_add_full (G_PRIORITY_HIGH_IDLE, busy_cb, NULL, NULL);
+  run = click_run (good->window, mode, "BIG", 0.2);
+  g_source_remove (busy);
+
+  g_test_message ("%s: %u rows in %" G_GINT64_FORMAT " ms", mode->id, unfreeze_run_get_n_rows (run),
+                  unfreeze_run_get_elapsed_us (run) / 1000);
+  assert_run_worked (good->window, run, mode, 150000);
+
+  g_clear_object (&run);
+  assert_next_run_works (mode);
+}
+
 static void
 collect_labels (GtkWidget *widget,
                 GPtrArray *texts)
@@ -1718,6 +1755,7 @@ main (int   argc,
   add_for_modes ("odd-values", MODES_ALL, test_odd_values);
   add_for_modes ("nulls", MODES_ALL, test_nulls);
   add_for_modes ("huge-result", MODES_ALL, test_huge_result);
+  add_for_modes ("never-idle", MODES_ALL, test_never_idle);
   add_for_modes ("app-quit-mid-run", MODES_NOT_BLOCKING, test_app_quit_mid_run);
   add_test ("/unfreeze/Faults/quit-while-seeding", NULL, run_test_quit_while_seeding);
   add_test ("/unfreeze/Faults/security/embedded-private", NULL, run_test_embedded_private);

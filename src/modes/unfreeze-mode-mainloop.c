@@ -31,6 +31,7 @@
 #include "unfreeze-run.h"
 
 #define SLICE_US 3000   /* the longest one callback spends on rows */
+#define RESUME_MAX_WAIT_MS 20   /* the longest rows inside libpq wait for the loop to be idle */
 
 typedef struct
 {
@@ -40,6 +41,7 @@ typedef struct
   gboolean      cancelled;
   GSource      *socket_source;   /* the connection's socket, ready for what we wait for */
   GSource      *resume_source;   /* an idle: more rows are already inside libpq */
+  GSource      *resume_timer;    /* ... or a timer, when the loop is never idle */
   GSource      *cancel_source;   /* fires on the main loop when Cancel is pressed */
   GSource      *timeout_source;  /* fires when connecting takes longer than connect_timeout */
   guint         span;            /* the open CONNECT or QUERY span */
@@ -152,8 +154,11 @@ read_results (Query *query)
       /* Meanwhile stop reading the socket: the server waits, like a paused Node.js stream. */
       clear_source (&query->socket_source);
       /* LESSON: rows already inside libpq never wake the socket again: go on from an idle,
-       * after whatever else the loop has to do first (a frame, a click, the other queries). */
+       * after whatever else the loop has to do first (a frame, a click, the other queries).
+       * An idle waits for a moment with nothing else to do, which a busy window (frames
+       * slower than the screen) never has: a timer makes sure the rows still come. */
       query->resume_source = attach (g_idle_source_new (), resume_cb, query);
+      query->resume_timer = attach (g_timeout_source_new (RESUME_MAX_WAIT_MS), resume_cb, query);
     }
 }
 
@@ -163,6 +168,7 @@ resume_cb (gpointer user_data)
   Query *query = user_data;
 
   clear_source (&query->resume_source);
+  clear_source (&query->resume_timer);
   read_results (query);
 
   return G_SOURCE_REMOVE;
@@ -349,6 +355,7 @@ finish (Query *query)
    * from then on the socket is not ours. */
   clear_source (&query->socket_source);
   clear_source (&query->resume_source);
+  clear_source (&query->resume_timer);
   clear_source (&query->cancel_source);
   clear_source (&query->timeout_source);
   unfreeze_run_end_span (query->run, query->span);

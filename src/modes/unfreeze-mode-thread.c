@@ -71,8 +71,10 @@ thread_worker (gpointer user_data)
     }
 
   /* Bookkeeping, not the lesson: the app itself must learn, correctly, on the main
-   * thread, that this query is over. (Doing the UI update the same way is the fix.) */
-  g_idle_add (thread_finished_cb, job);
+   * thread, that this query is over. (Doing the UI update the same way is the fix.) At
+   * the default priority, not g_idle_add()'s lower one: a window whose frames take longer
+   * than the screen's would never let an idle run, and the run would never end. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, thread_finished_cb, job, NULL);
 
   return NULL;
 }
