@@ -11,6 +11,8 @@
 #include "unfreeze-application.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
 
 #include "unfreeze-database.h"
 #include "unfreeze-mode.h"
@@ -41,6 +43,7 @@ struct _UnfreezeApplication
   gboolean          run;
   gboolean          quit_after_run;
   gboolean          scripted;       /* started with --run */
+  gboolean          run_finished;   /* ... and that run has finished */
 
   int               exit_status;
   gint64            settle_started_us;
@@ -133,6 +136,7 @@ command_line_run_finished_cb (UnfreezeApplication *self,
     g_printerr ("%s\n", unfreeze_run_get_error (run)->message);
 
   self->exit_status = exit_status_for (unfreeze_run_get_result (run));
+  self->run_finished = TRUE;
 
   /* A screenshot waits for the window to draw the outcome (and the meters to settle). */
   if (self->screenshot != NULL)
@@ -272,6 +276,24 @@ unfreeze_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (self->window));
 }
 
+/* Ctrl+C in a terminal, SIGTERM from `kill` or a session ending, SIGHUP when the terminal
+ * goes: quit as Ctrl+Q does, so the built-in server stops and its socket directory goes.
+ * (Nothing can catch SIGKILL: PR_SET_PDEATHSIG stops the server then.) In the blocking
+ * mode this waits for the query, like every other event. */
+static gboolean
+quit_on_signal_cb (gpointer user_data)
+{
+  UnfreezeApplication *self = user_data;
+
+  /* A scripted run that did not finish did not succeed (quitting may still cancel it, and
+   * then the exit status says so). */
+  if (self->scripted && !self->run_finished && self->exit_status == 0)
+    self->exit_status = 1;
+  g_action_group_activate_action (G_ACTION_GROUP (self), "quit", NULL);
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 unfreeze_application_startup (GApplication *app)
 {
@@ -282,6 +304,10 @@ unfreeze_application_startup (GApplication *app)
   g_autofree char *conninfo = NULL;
 
   G_APPLICATION_CLASS (unfreeze_application_parent_class)->startup (app);
+
+  g_unix_signal_add (SIGINT, quit_on_signal_cb, self);
+  g_unix_signal_add (SIGTERM, quit_on_signal_cb, self);
+  g_unix_signal_add (SIGHUP, quit_on_signal_cb, self);
 
   {
     static const struct {

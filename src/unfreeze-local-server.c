@@ -368,6 +368,44 @@ child_setup (gpointer user_data)
     _exit (127);
 }
 
+/* The directories in PARENT that g_mkdtemp() made from "PREFIXXXXXXX", that are ours and
+ * untouched for ten minutes: what an instance that was killed left behind. Young ones are
+ * spared: they may belong to another instance starting right now. */
+static GPtrArray *
+find_stale_temp_dirs (const char *parent,
+                      const char *prefix)
+{
+  GPtrArray *stale = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = g_dir_open (parent, 0, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (parent, name, NULL);
+      GStatBuf st;
+
+      if (g_str_has_prefix (name, prefix) && strlen (name) == strlen (prefix) + 6 &&
+          g_lstat (path, &st) == 0 && S_ISDIR (st.st_mode) && st.st_uid == getuid () &&
+          st.st_mtime < now - 600)
+        g_ptr_array_add (stale, g_steal_pointer (&path));
+    }
+
+  return stale;
+}
+
+/* Socket directories of instances that were killed (SIGKILL gives no chance to remove
+ * them): empty, since their server removed its socket and lock file as it stopped. One
+ * that is not empty is left alone. */
+static void
+remove_stale_socket_dirs (const char *base)
+{
+  g_autoptr(GPtrArray) stale = find_stale_temp_dirs (base, "unfreeze-");
+
+  for (guint i = 0; i < stale->len; i++)
+    g_rmdir (g_ptr_array_index (stale, i));
+}
+
 static gboolean
 make_socket_dir (UnfreezeLocalServer *self)
 {
@@ -381,6 +419,7 @@ make_socket_dir (UnfreezeLocalServer *self)
       /* The socket's path must fit in sockaddr_un.sun_path (108 bytes). */
       if (strlen (path) + strlen (SOCKET_NAME) > 100)
         continue;
+      remove_stale_socket_dirs (bases[i]);
       if (g_mkdtemp_full (path, 0700) != NULL)
         {
           self->socket_dir = g_steal_pointer (&path);
@@ -526,26 +565,17 @@ on_initdb_done (GObject      *source,
     launch_postgres (self);
 }
 
-/* An initdb interrupted by the app's death leaves "<data_dir>.new-XXXXXX" behind. Young
- * ones are spared: they may belong to another instance initialising right now. */
+/* An initdb interrupted by the app's death leaves "<data_dir>.new-XXXXXX" behind. */
 static void
 remove_stale_new_dirs (const char *data_dir)
 {
   g_autofree char *parent = g_path_get_dirname (data_dir);
   g_autofree char *base = g_path_get_basename (data_dir);
   g_autofree char *prefix = g_strconcat (base, ".new-", NULL);
-  g_autoptr(GDir) dir = g_dir_open (parent, 0, NULL);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  const char *name;
+  g_autoptr(GPtrArray) stale = find_stale_temp_dirs (parent, prefix);
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (parent, name, NULL);
-      GStatBuf st;
-
-      if (g_str_has_prefix (name, prefix) && g_lstat (path, &st) == 0 && st.st_mtime < now - 600)
-        remove_tree (path);
-    }
+  for (guint i = 0; i < stale->len; i++)
+    remove_tree (g_ptr_array_index (stale, i));
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <utime.h>
 
 /* Holds the clusters (through XDG_CACHE_HOME) and the sockets (XDG_RUNTIME_DIR). */
 static char *test_dir;
@@ -302,6 +303,63 @@ test_stop_while_starting (void)
   g_assert_false (unfreeze_local_server_get_running (server));
 }
 
+/* A directory made as if by g_mkdtemp(), last touched AGE_S seconds ago, holding a file
+ * or not. */
+static char *
+make_leftover (const char *parent,
+               const char *name,
+               gboolean    with_file,
+               int         age_s)
+{
+  char *path = g_build_filename (parent, name, NULL);
+  struct utimbuf then = { time (NULL) - age_s, time (NULL) - age_s };
+
+  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+  if (with_file)
+    {
+      g_autofree char *file = g_build_filename (path, "postmaster.pid", NULL);
+
+      g_assert_true (g_file_set_contents (file, "12345\n", -1, NULL));
+    }
+  g_assert_cmpint (g_utime (path, &then), ==, 0);
+
+  return path;
+}
+
+/* What killed instances leave behind is swept by the next start, but only when it is
+ * surely theirs: an empty socket directory or a half-made cluster over ten minutes old. */
+static void
+test_stale_leftovers (void)
+{
+  g_autofree char *data_dir = g_build_filename (test_dir, "cache", "stale", "postgresql-15", NULL);
+  g_autoptr(UnfreezeLocalServer) server = unfreeze_local_server_new (data_dir);
+  const char *runtime = g_get_user_runtime_dir ();
+  g_autofree char *old_empty = make_leftover (runtime, "unfreeze-Aa1Bb2", FALSE, 3600);
+  g_autofree char *young_empty = make_leftover (runtime, "unfreeze-Cc3Dd4", FALSE, 10);
+  g_autofree char *old_in_use = make_leftover (runtime, "unfreeze-Ee5Ff6", TRUE, 3600);
+  g_autofree char *old_other = make_leftover (runtime, "unfreeze-notours", FALSE, 3600);
+  g_autofree char *new_name = g_strconcat (data_dir, ".new-Gg7Hh8", NULL);
+  g_autofree char *young_new_name = g_strconcat (data_dir, ".new-Ii9Jj0", NULL);
+  g_autofree char *old_new = make_leftover (test_dir, new_name + strlen (test_dir) + 1, TRUE, 3600);
+  g_autofree char *young_new = make_leftover (test_dir, young_new_name + strlen (test_dir) + 1, TRUE, 10);
+
+  if (!start_or_skip (server, NULL))
+    return;
+
+  g_assert_false (g_file_test (old_empty, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (old_new, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (young_empty, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (old_in_use, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (old_other, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (young_new, G_FILE_TEST_IS_DIR));
+
+  stop_and_check (server);
+  remove_tree (young_empty);
+  remove_tree (old_in_use);
+  remove_tree (old_other);
+  remove_tree (young_new);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -327,6 +385,7 @@ main (int    argc,
   g_test_add_func ("/unfreeze/LocalServer/warm-start", test_warm_start);
   g_test_add_func ("/unfreeze/LocalServer/in-use", test_in_use);
   g_test_add_func ("/unfreeze/LocalServer/stop-while-starting", test_stop_while_starting);
+  g_test_add_func ("/unfreeze/LocalServer/stale-leftovers", test_stale_leftovers);
 
   status = g_test_run ();
   remove_tree (test_dir);

@@ -615,8 +615,9 @@ test_handshake_failure (void)
   fake_server_stop (&fake);
 }
 
-/* Cancel before the connection is up: the attempt is simply dropped. (libpq ignores
- * connect_timeout with PQconnectPoll(), so without Cancel this would wait for ever.) */
+/* Cancel before the connection is up: the attempt is simply dropped, long before the
+ * mode's own connect_timeout timer (10 s; libpq ignores connect_timeout with
+ * PQconnectPoll()) would end it. */
 static void
 test_cancel_while_connecting (void)
 {
