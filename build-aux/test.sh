@@ -54,16 +54,20 @@ flatpak_check() {
     echo "test.sh: skipping the Flatpak check (flatpak/check-offline): UNFREEZE_SKIP_FLATPAK=1" >&2
     skipped=$((skipped + 1))
   else
+    local result=OK started=$SECONDS
     echo "test.sh: the Flatpak check: flatpak/check-offline" >&2
     if [[ $(id -u) -ne 0 ]]; then
+      # shellcheck disable=SC2054 # sudo takes a comma-separated list
       check=(sudo --preserve-env=UNFREEZE_FLATPAK_CACHE,UNFREEZE_SKIP_DEPS "${check[@]}")
     fi
     if "${check[@]}" </dev/null; then
       passed=$((passed + 1))
     else
+      result=FAIL
       failed=$((failed + 1))
       status=1
     fi
+    echo "test.sh: the Flatpak check: $result in $((SECONDS - started)) s" >&2
   fi
 
   summary="$passed passed, $failed failed"
