@@ -8,7 +8,9 @@
 #include "config.h"
 
 #include <gtksourceview/gtksource.h>
+#include <libpq-fe.h>
 
+#include "unfreeze-preferences-window.h"
 #include "unfreeze-resources.h"
 #include "unfreeze-test-fixture.h"
 #include "unfreeze-ui-guard.h"
@@ -152,6 +154,97 @@ test_close_mid_run (gconstpointer data)
   g_assert_cmpint (unfreeze_run_get_result (run), !=, UNFREEZE_RUN_RESULT_NONE);
 }
 
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The value libpq reads for KEYWORD in CONNINFO; NULL when unset. */
+static char *
+conninfo_value (const char *conninfo,
+                const char *keyword)
+{
+  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
+  char *value = NULL;
+
+  g_assert_nonnull (options);
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    if (g_str_equal (option->keyword, keyword) && option->val != NULL)
+      value = g_strdup (option->val);
+  PQconninfoFree (options);
+
+  return value;
+}
+
+/* A connection typed into Preferences is stored without its password (libpq reads that
+ * from ~/.pgpass), in both of libpq's forms, and what libpq rejects is not stored at all. */
+static void
+test_preferences_password (void)
+{
+  static const char * const typed[] = {
+    "host=db.example.org dbname=demo user=me password=pref-sekrit-9",
+    "postgresql://me:pref-sekrit-9@db.example.org/demo",
+  };
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.unfreeze.Unfreeze");
+  GtkWidget *preferences = unfreeze_preferences_window_new (NULL, settings);
+  GtkWidget *row = find_descendant (preferences, ADW_TYPE_ENTRY_ROW);
+
+  g_assert_nonnull (row);
+  gtk_window_present (GTK_WINDOW (preferences));
+
+  for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+    {
+      g_autofree char *stored = NULL;
+      g_autofree char *host = NULL;
+      g_autofree char *user = NULL;
+      g_autofree char *password = NULL;
+
+      gtk_editable_set_text (GTK_EDITABLE (row), typed[i]);
+      g_signal_emit_by_name (row, "apply");
+
+      stored = g_settings_get_string (settings, "connection");
+      g_test_message ("typed “%s”, stored “%s”", typed[i], stored);
+      g_assert_null (strstr (stored, "pref-sekrit-9"));
+      g_assert_null (strstr (gtk_editable_get_text (GTK_EDITABLE (row)), "pref-sekrit-9"));
+      host = conninfo_value (stored, "host");
+      user = conninfo_value (stored, "user");
+      password = conninfo_value (stored, "password");
+      g_assert_cmpstr (host, ==, "db.example.org");
+      g_assert_cmpstr (user, ==, "me");
+      g_assert_null (password);
+      g_assert_false (gtk_widget_has_css_class (row, "error"));
+    }
+
+  /* libpq cannot read it: the row says so, and the stored value stays as it was. */
+  {
+    g_autofree char *before = g_settings_get_string (settings, "connection");
+    g_autofree char *after = NULL;
+
+    gtk_editable_set_text (GTK_EDITABLE (row), "host=db.example.org password=pref-sekrit-9 port");
+    g_signal_emit_by_name (row, "apply");
+    after = g_settings_get_string (settings, "connection");
+    g_assert_cmpstr (after, ==, before);
+    g_assert_true (gtk_widget_has_css_class (row, "error"));
+  }
+
+  g_settings_reset (settings, "connection");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -174,6 +267,7 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Window/modes", test_window_modes);
   g_test_add_data_func ("/unfreeze/Window/close-mid-run/gtask", "gtask", test_close_mid_run);
   g_test_add_data_func ("/unfreeze/Window/close-mid-run/thread", "thread", test_close_mid_run);
+  g_test_add_func ("/unfreeze/Window/preferences-password", test_preferences_password);
 
   status = g_test_run ();
   unfreeze_test_fixture_teardown ();
