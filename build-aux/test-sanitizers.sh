@@ -18,6 +18,13 @@
 #   UNFREEZE_ASAN_TIMEOUT_MULTIPLIER  meson's --timeout-multiplier (default 4)
 #   UNFREEZE_ASAN_STACK_DEPTH  frames kept per allocation (default 16; more to trace a leak
 #                              further, at some cost in speed)
+#   UNFREEZE_ASAN_LEAKS       1 (default): LeakSanitizer too, which needs the slow unwinder on
+#                              every allocation (see below); 0: memory errors and undefined
+#                              behaviour only, with the fast unwinder. Drawing windows allocates
+#                              so much that the display suite with leak checking takes well over
+#                              an hour on two cores; without it, a few times the normal run.
+#                              build-aux/test.sh checks leaks on the suites without a display
+#                              (and Valgrind does on those too), and the display suite with 0.
 #
 # PostgreSQL's own programs (initdb, postgres) are not instrumented and load no sanitizer (no
 # LD_PRELOAD is used); the *SAN_OPTIONS variables they inherit mean nothing to them.
@@ -50,6 +57,7 @@ fi
 builddir=${UNFREEZE_ASAN_BUILDDIR:-_build-asan}
 multiplier=${UNFREEZE_ASAN_TIMEOUT_MULTIPLIER:-4}
 depth=${UNFREEZE_ASAN_STACK_DEPTH:-16}
+leaks=${UNFREEZE_ASAN_LEAKS:-1}
 sanitize_options=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
 
 started=$(date +%s)
@@ -91,8 +99,16 @@ rm -f "$testlog"
 #   slower (that is why the timeouts are multiplied), the more so the deeper it goes: 16
 #   frames reach from malloc through GObject's constructors to the caller's caller.
 # G_SLICE=always-malloc: GLib 2.74's slice allocator would hide slices from ASan.
+# With UNFREEZE_ASAN_LEAKS=0 none of that is needed: a memory error's own stack is still
+#   unwound in full (fast_unwind_on_fatal=0, the default); only the stacks it quotes of where
+#   the memory was allocated and freed may stop at g_malloc/g_free.
 common="halt_on_error=1:abort_on_error=0:exitcode=23:print_stacktrace=1:log_exe_name=1"
-export ASAN_OPTIONS="$common:detect_leaks=1:fast_unwind_on_malloc=0:malloc_context_size=$depth:log_path=$reports/asan:strict_string_checks=1:detect_stack_use_after_return=1"
+if [[ $leaks == 0 ]]; then
+  unwind="detect_leaks=0:fast_unwind_on_malloc=1"
+else
+  unwind="detect_leaks=1:fast_unwind_on_malloc=0"
+fi
+export ASAN_OPTIONS="$common:$unwind:malloc_context_size=$depth:log_path=$reports/asan:strict_string_checks=1:detect_stack_use_after_return=1"
 export LSAN_OPTIONS="suppressions=$root/build-aux/lsan.supp:print_suppressions=0"
 # UndefinedBehaviorSanitizer checks only code compiled with it, i.e. ours: it needs no
 # suppressions, and gets none.
