@@ -54,6 +54,7 @@ if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
   export -f take all
   export builddir shots out
   export run_as_str="${run_as[*]}"
+  # shellcheck disable=SC2016 # expanded by the inner bash, which gets run_as_str exported
   xvfb-run -a -s "-screen 0 1280x800x24" bash -c 'run_as=($run_as_str); all'
 else
   all

@@ -58,6 +58,7 @@ builddir=${UNFREEZE_ASAN_BUILDDIR:-_build-asan}
 multiplier=${UNFREEZE_ASAN_TIMEOUT_MULTIPLIER:-4}
 depth=${UNFREEZE_ASAN_STACK_DEPTH:-16}
 leaks=${UNFREEZE_ASAN_LEAKS:-1}
+# shellcheck disable=SC2054 # one meson option whose value is a comma-separated list
 sanitize_options=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
 
 started=$(date +%s)
