@@ -17,32 +17,23 @@
 
 #include "unfreeze-local-server.h"
 #include "unfreeze-mode.h"
+#include "unfreeze-test-process.h"
 
 #define PROGRAM_TIMEOUT_S 180
 
 static char *home;      /* a private XDG home for the program */
 
+/* The private environment, and none of the user's password file, service file or connect
+ * timeout either. */
 static char **
 program_env (const char *dir)
 {
-  g_auto(GStrv) env = g_get_environ ();
-  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
-  g_autofree char *runtime = g_build_filename (dir, "run", NULL);
-  g_autofree char *config = g_build_filename (dir, "config", NULL);
+  g_auto(GStrv) env = unfreeze_test_program_environ (dir);
   g_autofree char *pgpass = g_build_filename (dir, "no-pgpass", NULL);
-  static const char * const pg_vars[] = {
-    "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGPASSWORD",
-    "PGSERVICEFILE", "PGCONNECT_TIMEOUT",
-  };
 
-  g_mkdir_with_parents (runtime, 0700);
-  env = g_environ_setenv (env, "XDG_CACHE_HOME", cache, TRUE);
-  env = g_environ_setenv (env, "XDG_RUNTIME_DIR", runtime, TRUE);
-  env = g_environ_setenv (env, "XDG_CONFIG_HOME", config, TRUE);
-  env = g_environ_setenv (env, "GSETTINGS_BACKEND", "memory", TRUE);
   env = g_environ_setenv (env, "PGPASSFILE", pgpass, TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (pg_vars); i++)
-    env = g_environ_unsetenv (env, pg_vars[i]);
+  env = g_environ_unsetenv (env, "PGSERVICEFILE");
+  env = g_environ_unsetenv (env, "PGCONNECT_TIMEOUT");
 
   return g_steal_pointer (&env);
 }
@@ -64,15 +55,10 @@ spawn_program (const char         *dir,
                const char         *err_path)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GPtrArray) argv = unfreeze_test_program_argv (args);
   g_auto(GStrv) env = program_env (dir);
   g_autoptr(GError) error = NULL;
   GSubprocess *process;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("UNFREEZE_BINARY"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
 
   /* The launcher does not truncate what an earlier run wrote there. */
   g_unlink (out_path);
@@ -146,36 +132,12 @@ run_program (const char         *dir,
   return g_subprocess_get_exit_status (process);
 }
 
-/* The summary line's value for @key. */
-static char *
-summary_value (const char *out,
-               const char *key)
-{
-  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) pairs = NULL;
-
-      if (!g_str_has_prefix (lines[i], "mode="))
-        continue;
-      pairs = g_strsplit (lines[i], " ", -1);
-      for (guint j = 0; pairs[j] != NULL; j++)
-        {
-          if (g_str_has_prefix (pairs[j], key) && pairs[j][strlen (key)] == '=')
-            return g_strdup (pairs[j] + strlen (key) + 1);
-        }
-    }
-
-  return NULL;
-}
-
 static void
 assert_summary (const char *out,
                 const char *key,
                 const char *value)
 {
-  g_autofree char *found = summary_value (out, key);
+  g_autofree char *found = unfreeze_test_summary_value (out, key);
 
   g_assert_cmpstr (found, ==, value);
 }
@@ -206,25 +168,6 @@ assert_next_start_works (const char *dir,
   assert_summary (out, "result", normal_result (mode_id));
 }
 
-static char *
-find_data_dir (const char *dir)
-{
-  g_autofree char *parent = g_build_filename (dir, "cache", "unfreeze", NULL);
-  g_autoptr(GDir) entries = g_dir_open (parent, 0, NULL);
-  const char *name;
-
-  while (entries != NULL && (name = g_dir_read_name (entries)))
-    {
-      g_autofree char *path = g_build_filename (parent, name, NULL);
-      g_autofree char *version = g_build_filename (path, "PG_VERSION", NULL);
-
-      if (g_file_test (version, G_FILE_TEST_EXISTS))
-        return g_steal_pointer (&path);
-    }
-
-  return NULL;
-}
-
 /* The socket directories (unfreeze-XXXXXX) in the program's runtime directory. */
 static GPtrArray *
 list_socket_dirs (const char *dir)
@@ -239,50 +182,6 @@ list_socket_dirs (const char *dir)
       g_ptr_array_add (dirs, g_build_filename (runtime, name, NULL));
 
   return dirs;
-}
-
-static gboolean
-process_alive (GPid pid)
-{
-  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *stat = NULL;
-  const char *state;
-
-  if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
-    return FALSE;
-
-  /* A zombie is dead, only not reaped yet (its parent was killed). */
-  state = strrchr (stat, ')');
-  return state == NULL || state[2] != 'Z';
-}
-
-static GPid
-postmaster_pid (const char *data_dir)
-{
-  g_autofree char *pid_file = g_build_filename (data_dir, "postmaster.pid", NULL);
-  g_autofree char *contents = NULL;
-
-  if (!g_file_get_contents (pid_file, &contents, NULL, NULL))
-    return 0;
-
-  return (GPid) g_ascii_strtoll (contents, NULL, 10);
-}
-
-/* Polls an outside process's state, with a deadline: there is nothing to wait on. */
-static gboolean
-wait_until_dead (GPid  pid,
-                 guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (process_alive (pid))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_usleep (20 * 1000);
-    }
-
-  return TRUE;
 }
 
 /* Waits until the program's built-in server runs our query, and returns a connection
@@ -376,9 +275,9 @@ test_app_signal (gconstpointer data)
 
   app = spawn_program (home, args, out_path, err_path);
   conninfo = wait_query_running (home, app);
-  data_dir = find_data_dir (home);
+  data_dir = unfreeze_test_find_data_dir (home);
   g_assert_nonnull (data_dir);
-  pid = postmaster_pid (data_dir);
+  pid = unfreeze_test_postmaster_pid (data_dir);
   g_assert_cmpint (pid, >, 0);
 
   g_subprocess_send_signal (app, c->signo);
@@ -408,8 +307,8 @@ test_app_signal (gconstpointer data)
     }
 
   /* No postgres outlives the app; it shut down cleanly (no postmaster.pid left). */
-  g_assert_true (wait_until_dead (pid, 20000));
-  g_assert_cmpint (postmaster_pid (data_dir), ==, 0);
+  g_assert_true (unfreeze_test_wait_until_dead (pid, 20000));
+  g_assert_cmpint (unfreeze_test_postmaster_pid (data_dir), ==, 0);
 
   after = list_socket_dirs (home);
   left = new_dirs (before, after);
@@ -529,7 +428,7 @@ test_two_instances (gconstpointer data)
       g_assert_true (g_subprocess_get_if_exited (apps[i]));
       g_assert_true (g_file_get_contents (out_path, &out, NULL, NULL));
       g_assert_true (g_file_get_contents (err_path, &err, NULL, NULL));
-      result = summary_value (out, "result");
+      result = unfreeze_test_summary_value (out, "result");
       g_test_message ("instance %u: exit status %d, %s%s", i, g_subprocess_get_exit_status (apps[i]), out, err);
 
       if (g_subprocess_get_exit_status (apps[i]) == 0)
@@ -583,7 +482,7 @@ test_hostile_tickers (void)
       g_assert_cmpint (run_program (home, args, &out, &err), ==, 0);
       assert_summary (out, "result", "ok");
       assert_summary (out, "rows", "0");
-      escaped = summary_value (out, "ticker");
+      escaped = unfreeze_test_summary_value (out, "ticker");
       ticker = g_uri_unescape_string (escaped, NULL);
       g_assert_cmpstr (ticker, ==, tickers[i]);
     }
@@ -609,7 +508,7 @@ test_invalid_utf8_ticker (void)
 
   g_assert_cmpint (run_program (home, args, &out, &err), ==, 2);
   g_assert_nonnull (strstr (err, "not valid UTF-8"));
-  g_assert_null (summary_value (out, "result"));
+  g_assert_null (unfreeze_test_summary_value (out, "result"));
 }
 
 /* Connection strings libpq cannot read: the error names the part it cannot. */
@@ -735,10 +634,7 @@ main (int   argc,
 
   status = g_test_run ();
 
-  {
-    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", home);
-    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-  }
+  unfreeze_test_remove_tree (home);
   g_free (home);
 
   return status;

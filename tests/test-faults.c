@@ -157,25 +157,6 @@ exec_sql (const char *conninfo,
   PQfinish (conn);
 }
 
-static char *
-query_value (const char *conninfo,
-             const char *sql)
-{
-  PGconn *conn = PQconnectdb (conninfo);
-  PGresult *result;
-  char *value = NULL;
-
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  result = PQexec (conn, sql);
-  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
-  if (PQntuples (result) > 0)
-    value = g_strdup (PQgetvalue (result, 0, 0));
-  PQclear (result);
-  PQfinish (conn);
-
-  return value;
-}
-
 /* Queries of ours still running on the fixture's server (ours say application_name=Unfreeze). */
 static gboolean
 fixture_idle (gpointer data)
@@ -407,15 +388,6 @@ normal_result (const UnfreezeMode *mode)
   return is_mode (mode, "thread") ? UNFREEZE_RUN_RESULT_REFUSED : UNFREEZE_RUN_RESULT_OK;
 }
 
-static guint
-fixture_rows (const char *ticker)
-{
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM stock_prices WHERE ticker = '%s'", ticker);
-  g_autofree char *value = unfreeze_test_query_value (sql);
-
-  return (guint) g_ascii_strtoull (value, NULL, 10);
-}
-
 /* The run worked, and the window said so: the run's status text is in the message panel
  * (the status line itself may have moved on to the database's news since). */
 static void
@@ -449,7 +421,7 @@ assert_next_run_works (const UnfreezeMode *mode)
 {
   g_autoptr(UnfreezeRun) run = click_run (good->window, mode, "MSFT", 0);
 
-  assert_run_worked (good->window, run, mode, fixture_rows ("MSFT"));
+  assert_run_worked (good->window, run, mode, unfreeze_test_expected_rows ("MSFT"));
 }
 
 /* The run ended in error and the message says why (one of @reasons: libpq's, the server's
@@ -1195,7 +1167,7 @@ test_quit_while_seeding (void)
   {
     g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM pg_stat_activity"
                                             " WHERE datname = 'unfreeze_seeding' AND state = 'active'");
-    g_autofree char *active = query_value (fixture, sql);
+    g_autofree char *active = unfreeze_test_query_value_on (fixture, sql);
 
     g_assert_cmpstr (active, ==, "0");
   }
@@ -1214,7 +1186,7 @@ test_run_500 (gconstpointer data)
   UnfreezeRun *previous = unfreeze_window_get_last_run (window);
   /* Held: the window lets go of its last run when the next one starts. */
   g_autoptr(UnfreezeRun) before = previous != NULL ? g_object_ref (previous) : NULL;
-  guint n_rows = fixture_rows ("MSFT");
+  guint n_rows = unfreeze_test_expected_rows ("MSFT");
 
   choose (window, mode, "MSFT", 0.05);
   for (guint i = 0; i < 500; i++)
@@ -1290,7 +1262,7 @@ test_switch_mode_mid_run (gconstpointer data)
   next = press_run (window);
   wait_finished (next, RUN_TIMEOUT_MS);
   g_assert_true (unfreeze_run_get_mode (next) == last);
-  assert_run_worked (window, next, last, fixture_rows ("MSFT"));
+  assert_run_worked (window, next, last, unfreeze_test_expected_rows ("MSFT"));
 }
 
 /* Row 8: big and odd results ------------------------------------------------------------------ */
@@ -1478,7 +1450,7 @@ test_odd_values (gconstpointer data)
         }
     }
 
-  g_assert_cmpuint (fixture_rows ("MSFT"), ==, 2600);
+  g_assert_cmpuint (unfreeze_test_expected_rows ("MSFT"), ==, 2600);
 }
 
 /* NULLs cannot be in the demo table (its columns are NOT NULL), but a table of the user's
@@ -1553,8 +1525,8 @@ test_embedded_private (void)
   Target *target = embedded_target ();
   UnfreezeLocalServer *server = unfreeze_database_get_local_server (target->database);
   g_autofree char *conninfo = embedded_conninfo ();
-  g_autofree char *listen = query_value (conninfo, "SHOW listen_addresses");
-  g_autofree char *permissions = query_value (conninfo, "SHOW unix_socket_permissions");
+  g_autofree char *listen = unfreeze_test_query_value_on (conninfo, "SHOW listen_addresses");
+  g_autofree char *permissions = unfreeze_test_query_value_on (conninfo, "SHOW unix_socket_permissions");
   g_autofree char *socket_path = g_build_filename (unfreeze_local_server_get_socket_dir (server),
                                                    ".s.PGSQL.5432", NULL);
   g_autofree char *runtime = g_build_filename (home, "run", NULL);

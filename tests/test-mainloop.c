@@ -14,162 +14,43 @@
 
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
-#include "unfreeze-stall-meter.h"
 #include "unfreeze-test-fixture.h"
+#include "unfreeze-test-process.h"
+#include "unfreeze-test-run.h"
 #include "unfreeze-ui-guard.h"
 
 #define BIG_TICKER "TERM"
 #define BIG_ROWS   300000
 
-typedef struct
-{
-  UnfreezeRun *run;
-  gboolean     finished;
-  gint64       finished_us;
-  guint        n_rows_signals;
-  guint        n_error_signals;
-  guint        rows_at_first_signal;
-} Observed;
-
 static void
-rows_cb (UnfreezeRun  *run,
-         UnfreezeRows *rows,
-         Observed     *observed)
-{
-  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
-  if (observed->n_rows_signals++ == 0)
-    observed->rows_at_first_signal = unfreeze_rows_get_n_rows (rows);
-}
-
-static void
-error_cb (UnfreezeRun  *run,
-          const GError *error,
-          Observed     *observed)
-{
-  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
-  observed->n_error_signals++;
-}
-
-static void
-finished_cb (UnfreezeRun *run,
-             Observed    *observed)
-{
-  observed->finished = TRUE;
-  observed->finished_us = g_get_monotonic_time ();
-}
-
-static UnfreezeRun *
-start_run (UnfreezeDatabase *database,
-           const char       *ticker,
-           double            delay,
-           guint             count,
-           Observed         *observed)
-{
-  UnfreezeRun *run;
-
-  memset (observed, 0, sizeof *observed);
-  run = unfreeze_run_new (unfreeze_modes_lookup ("mainloop"), database, ticker, delay, count);
-  observed->run = run;
-  g_signal_connect (run, "rows", G_CALLBACK (rows_cb), observed);
-  g_signal_connect (run, "error", G_CALLBACK (error_cb), observed);
-  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), observed);
-
-  unfreeze_stall_meter_get_default ();
-  unfreeze_run_start (run);
-
-  return run;
-}
-
-static void
-wait_run (Observed *observed)
+wait_run (UnfreezeTestObserved *observed)
 {
   g_assert_true (unfreeze_test_wait_for (&observed->finished, 60000));
 }
 
 static UnfreezeRun *
-run_mainloop (const char *ticker,
-              double      delay,
-              guint       count,
-              Observed   *observed)
+run_mainloop (const char           *ticker,
+              double                delay,
+              guint                 count,
+              UnfreezeTestObserved *observed)
 {
-  UnfreezeRun *run = start_run (unfreeze_test_fixture_get_database (), ticker, delay, count, observed);
+  UnfreezeRun *run = unfreeze_test_start_run ("mainloop", unfreeze_test_fixture_get_database (),
+                                              ticker, delay, count, observed);
 
   wait_run (observed);
   return run;
 }
 
-static guint
-expected_rows (const char *ticker)
-{
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM stock_prices WHERE ticker = '%s'", ticker);
-  g_autofree char *value = unfreeze_test_query_value (sql);
-
-  return (guint) g_ascii_strtoull (value, NULL, 10);
-}
-
+/* The shared check, and the last row too: this mode reads the rows in slices. */
 static void
 assert_rows_are (UnfreezeRows *rows,
                  const char   *ticker)
 {
   guint n = unfreeze_rows_get_n_rows (rows);
 
-  g_assert_cmpuint (n, ==, expected_rows (ticker));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, n);
-  for (guint i = 0; i < n; i += 97)
-    {
-      g_autoptr(UnfreezeRow) row = g_list_model_get_item (G_LIST_MODEL (rows), i);
-
-      g_assert_cmpstr (unfreeze_row_get_value (row, UNFREEZE_COLUMN_TICKER), ==, ticker);
-      if (i > 0)
-        g_assert_cmpstr (unfreeze_rows_get_value (rows, i - 1, UNFREEZE_COLUMN_DATE), <,
-                         unfreeze_rows_get_value (rows, i, UNFREEZE_COLUMN_DATE));
-    }
+  unfreeze_test_assert_rows_are (rows, ticker);
   if (n > 0)
     g_assert_cmpstr (unfreeze_rows_get_value (rows, n - 1, UNFREEZE_COLUMN_TICKER), ==, ticker);
-}
-
-static guint
-count_active_queries (void)
-{
-  /* Our connections say application_name=Unfreeze; the checking one does not. */
-  g_autofree char *value =
-    unfreeze_test_query_value ("SELECT count(*) FROM pg_stat_activity "
-                               " WHERE application_name = 'Unfreeze' AND state <> 'idle'"
-                               "   AND pid <> pg_backend_pid()");
-
-  return (guint) g_ascii_strtoull (value, NULL, 10);
-}
-
-/* Threads: the entries of /proc/self/task are thread ids, never reused this quickly. A new
- * id is a new thread, even if another (an idle pool thread timing out) went meanwhile. */
-
-static GHashTable *
-dup_thread_ids (void)
-{
-  GHashTable *ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_hash_table_add (ids, g_strdup (name));
-
-  return ids;
-}
-
-static guint
-count_new_threads (GHashTable *before)
-{
-  g_autoptr(GHashTable) now = dup_thread_ids ();
-  GHashTableIter iter;
-  gpointer id;
-  guint n = 0;
-
-  g_hash_table_iter_init (&iter, now);
-  while (g_hash_table_iter_next (&iter, &id, NULL))
-    n += !g_hash_table_contains (before, id);
-
-  return n;
 }
 
 typedef struct
@@ -184,11 +65,11 @@ static gboolean
 sample_threads_cb (gpointer user_data)
 {
   ThreadSampler *sampler = user_data;
-  g_autoptr(GHashTable) now = dup_thread_ids ();
+  g_autoptr(GHashTable) now = unfreeze_test_dup_thread_ids ();
 
   sampler->n_samples++;
   sampler->max_threads = MAX (sampler->max_threads, g_hash_table_size (now));
-  sampler->max_new = MAX (sampler->max_new, count_new_threads (sampler->before));
+  sampler->max_new = MAX (sampler->max_new, unfreeze_test_count_new_threads (sampler->before));
 
   return G_SOURCE_CONTINUE;
 }
@@ -199,14 +80,14 @@ test_rows (void)
 {
   g_autoptr(UnfreezeRun) run = NULL;
   g_autoptr(UnfreezeRun) none = NULL;
-  Observed observed;
+  UnfreezeTestObserved observed;
 
   run = run_mainloop ("MSFT", 0.1, 1, &observed);
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
   g_assert_no_error ((GError *) unfreeze_run_get_error (run));
   g_assert_cmpuint (observed.n_rows_signals, ==, 1);
   g_assert_cmpuint (observed.n_error_signals, ==, 0);
-  g_assert_cmpuint (expected_rows ("MSFT"), >=, 1000);
+  g_assert_cmpuint (unfreeze_test_expected_rows ("MSFT"), >=, 1000);
   assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
 
   none = run_mainloop ("NOPE", 0, 1, &observed);
@@ -219,17 +100,17 @@ test_rows (void)
 static void
 test_no_thread (void)
 {
-  g_autoptr(GHashTable) before = dup_thread_ids ();
+  g_autoptr(GHashTable) before = unfreeze_test_dup_thread_ids ();
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(UnfreezeRun) run = NULL;
   ThreadSampler sampler = { before, 0, 0, 0 };
-  Observed observed;
+  UnfreezeTestObserved observed;
   guint id;
 
   id = g_timeout_add (50, sample_threads_cb, &sampler);
   run = run_mainloop ("MSFT", 1.0, 1, &observed);
   g_source_remove (id);
-  after = dup_thread_ids ();
+  after = unfreeze_test_dup_thread_ids ();
 
   g_test_message ("threads before %u, at most %u during (%u samples), %u new; after %u",
                   g_hash_table_size (before), sampler.max_threads, sampler.n_samples,
@@ -238,7 +119,7 @@ test_no_thread (void)
   g_assert_cmpuint (sampler.n_samples, >=, 5);
   g_assert_cmpuint (sampler.max_new, ==, 0);
   g_assert_cmpuint (sampler.max_threads, <=, g_hash_table_size (before));
-  g_assert_cmpuint (count_new_threads (before), ==, 0);
+  g_assert_cmpuint (unfreeze_test_count_new_threads (before), ==, 0);
 }
 
 /* (g) The main loop never stalls while the server takes a second. */
@@ -246,7 +127,7 @@ static void
 test_no_stall (void)
 {
   g_autoptr(UnfreezeRun) run = NULL;
-  Observed observed;
+  UnfreezeTestObserved observed;
 
   run = run_mainloop ("MSFT", 1.0, 1, &observed);
 
@@ -274,7 +155,7 @@ ensure_big_ticker (void)
                                      "    FROM generate_series (0, " G_STRINGIFY (BIG_ROWS) " - 1) AS i"
                                      "  ON CONFLICT DO NOTHING RETURNING 1)"
                                      " SELECT count(*) FROM added");
-  g_assert_cmpuint (expected_rows (BIG_TICKER), ==, BIG_ROWS);
+  g_assert_cmpuint (unfreeze_test_expected_rows (BIG_TICKER), ==, BIG_ROWS);
   done = TRUE;
 }
 
@@ -301,7 +182,7 @@ test_big_result_in_slices (gconstpointer data)
   gboolean big_buffer = GPOINTER_TO_INT (data);
   g_autoptr(UnfreezeRun) run = NULL;
   g_autoptr(GArray) spans = NULL;
-  Observed observed;
+  UnfreezeTestObserved observed;
   gint64 longest_fetch_us = 0;
   guint n_fetch = 0;
 
@@ -359,17 +240,15 @@ test_error_mid_result (void)
 {
   g_autoptr(UnfreezeRun) run = NULL;
   const GError *error;
-  Observed observed;
+  UnfreezeTestObserved observed;
   guint n_terminated = 0;
 
   ensure_big_ticker ();
-  memset (&observed, 0, sizeof observed);
   run = unfreeze_run_new (unfreeze_modes_lookup ("mainloop"), unfreeze_test_fixture_get_database (),
                           BIG_TICKER, 0, 1);
-  g_signal_connect (run, "rows", G_CALLBACK (rows_cb), &observed);
+  /* Observed first: its "rows" handler runs before the one that ends the backend. */
+  unfreeze_test_observe_run (run, &observed);
   g_signal_connect (run, "rows", G_CALLBACK (terminate_backend_cb), &n_terminated);
-  g_signal_connect (run, "error", G_CALLBACK (error_cb), &observed);
-  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &observed);
   unfreeze_run_start (run);
   wait_run (&observed);
 
@@ -383,7 +262,7 @@ test_error_mid_result (void)
   g_assert_cmpuint (observed.n_error_signals, ==, 1);
   g_assert_cmpuint (observed.rows_at_first_signal, >, 0);
   g_assert_cmpuint (unfreeze_run_get_n_rows (run), <, BIG_ROWS);
-  g_assert_cmpuint (count_active_queries (), ==, 0);
+  g_assert_cmpuint (unfreeze_test_count_active_queries (), ==, 0);
 }
 
 /* (e) Cancel during the server's 10 s: over within a second, nothing left running on the
@@ -428,11 +307,11 @@ test_cancel (void)
   g_autofree char *started = NULL;
   g_autofree char *started_next = NULL;
   Canceller canceller = { NULL, 0, NULL };
-  Observed observed;
+  UnfreezeTestObserved observed;
   guint n_connections;
   gint64 latency_us;
 
-  run = start_run (database, "MSFT", 10, 1, &observed);
+  run = unfreeze_test_start_run ("mainloop", database, "MSFT", 10, 1, &observed);
   canceller.run = run;
   g_timeout_add (200, cancel_cb, &canceller);
   wait_run (&observed);
@@ -447,7 +326,7 @@ test_cancel (void)
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_CANCELLED);
   g_assert_cmpint (latency_us, <, G_USEC_PER_SEC);
   g_assert_cmpuint (observed.n_error_signals, ==, 0);
-  g_assert_cmpuint (count_active_queries (), ==, 0);
+  g_assert_cmpuint (unfreeze_test_count_active_queries (), ==, 0);
 
   /* The cancelled connection is idle in the pool; the next run takes it, connecting none. */
   started = dup_query_start (canceller.pid);
@@ -471,10 +350,10 @@ test_cancel_fifty (void)
   UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
   g_autoptr(UnfreezeRun) run = NULL;
   Canceller canceller = { NULL, 0, (char *) "(not asked)" };
-  Observed observed;
+  UnfreezeTestObserved observed;
   gint64 latency_us;
 
-  run = start_run (database, "MSFT", 10, 50, &observed);
+  run = unfreeze_test_start_run ("mainloop", database, "MSFT", 10, 50, &observed);
   canceller.run = run;
   g_timeout_add (1000, cancel_cb, &canceller);
   wait_run (&observed);
@@ -487,7 +366,7 @@ test_cancel_fifty (void)
   g_assert_cmpuint (unfreeze_run_get_n_finished (run), ==, 50);
   /* Ten seconds is the server's own sleep: the cancel requests must beat it. */
   g_assert_cmpint (latency_us, <, 9 * G_USEC_PER_SEC);
-  g_assert_cmpuint (count_active_queries (), ==, 0);
+  g_assert_cmpuint (unfreeze_test_count_active_queries (), ==, 0);
 }
 
 /* Fake servers on a Unix socket, served by this very main loop: a client that blocked in
@@ -593,10 +472,10 @@ test_handshake_failure (void)
   g_autoptr(UnfreezeRun) run = NULL;
   FakeServer fake = { 0 };
   const GError *error;
-  Observed observed;
+  UnfreezeTestObserved observed;
 
   fake_server_start (&fake);
-  run = start_run (fake.database, "MSFT", 0, 1, &observed);
+  run = unfreeze_test_start_run ("mainloop", fake.database, "MSFT", 0, 1, &observed);
   wait_run (&observed);
 
   error = unfreeze_run_get_error (run);
@@ -624,11 +503,11 @@ test_cancel_while_connecting (void)
   g_autoptr(UnfreezeRun) run = NULL;
   FakeServer fake = { 0 };
   Canceller canceller = { NULL, 0, (char *) "(not asked)" };
-  Observed observed;
+  UnfreezeTestObserved observed;
 
   fake_server_start (&fake);
   fake.behaviour = FAKE_SILENT;
-  run = start_run (fake.database, "MSFT", 0, 1, &observed);
+  run = unfreeze_test_start_run ("mainloop", fake.database, "MSFT", 0, 1, &observed);
   canceller.run = run;
   g_timeout_add (200, cancel_cb, &canceller);
   wait_run (&observed);
@@ -654,7 +533,7 @@ test_no_server (void)
   g_autoptr(UnfreezeRun) run = NULL;
   g_autofree char *conninfo = NULL;
   const GError *error;
-  Observed observed;
+  UnfreezeTestObserved observed;
 
   conninfo = g_strdup_printf ("host=%s/no-such-dir port=1", unfreeze_test_fixture_get_tmpdir ());
   database = unfreeze_database_new (conninfo);
@@ -663,7 +542,7 @@ test_no_server (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (unfreeze_database_prepare_finish (database, result, &prepare_error));
 
-  run = start_run (database, "MSFT", 0, 1, &observed);
+  run = unfreeze_test_start_run ("mainloop", database, "MSFT", 0, 1, &observed);
   wait_run (&observed);
 
   error = unfreeze_run_get_error (run);
@@ -678,10 +557,10 @@ test_no_server (void)
 static void
 test_fifty (void)
 {
-  g_autoptr(GHashTable) before = dup_thread_ids ();
+  g_autoptr(GHashTable) before = unfreeze_test_dup_thread_ids ();
   g_autoptr(UnfreezeRun) run = NULL;
   ThreadSampler sampler = { before, 0, 0, 0 };
-  Observed observed;
+  UnfreezeTestObserved observed;
   guint id;
 
   id = g_timeout_add (50, sample_threads_cb, &sampler);
@@ -701,7 +580,7 @@ test_fifty (void)
                    (unfreeze_test_timing_is_reliable () ? 10 : 24) * G_USEC_PER_SEC);
   g_assert_cmpuint (sampler.max_new, ==, 0);
   g_assert_cmpuint (sampler.max_threads, <=, g_hash_table_size (before));
-  g_assert_cmpuint (count_new_threads (before), ==, 0);
+  g_assert_cmpuint (unfreeze_test_count_new_threads (before), ==, 0);
 }
 
 int

@@ -10,88 +10,28 @@
 
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
-#include "unfreeze-stall-meter.h"
 #include "unfreeze-test-fixture.h"
+#include "unfreeze-test-run.h"
 #include "unfreeze-ui-guard.h"
 
-typedef struct
-{
-  UnfreezeRun *run;
-  gboolean     finished;
-  guint        n_rows_signals;
-  guint        n_error_signals;
-  guint        n_refused_signals;
-  guint        n_progress_signals;
-} Observed;
-
-static void
-rows_cb (UnfreezeRun  *run,
-         UnfreezeRows *rows,
-         Observed     *observed)
-{
-  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
-  observed->n_rows_signals++;
-}
-
-static void
-error_cb (UnfreezeRun  *run,
-          const GError *error,
-          Observed     *observed)
-{
-  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
-  observed->n_error_signals++;
-}
-
-static void
-refused_cb (UnfreezeRun *run,
-            const char  *refusal,
-            Observed    *observed)
-{
-  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
-  observed->n_refused_signals++;
-}
-
-static void
-progress_cb (UnfreezeRun *run,
-             const char  *text,
-             Observed    *observed)
-{
-  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
-  observed->n_progress_signals++;
-}
-
+/* For the runs that are only waited for, not observed. */
 static void
 finished_cb (UnfreezeRun *run,
-             Observed    *observed)
+             gboolean    *finished)
 {
-  observed->finished = TRUE;
+  *finished = TRUE;
 }
 
 /* Runs @mode_id to the end, with the main loop running as it would in the app. */
 static UnfreezeRun *
-run_mode (const char       *mode_id,
-          UnfreezeDatabase *database,
-          const char       *ticker,
-          double            delay,
-          Observed         *observed)
+run_mode (const char           *mode_id,
+          UnfreezeDatabase     *database,
+          const char           *ticker,
+          double                delay,
+          UnfreezeTestObserved *observed)
 {
-  const UnfreezeMode *mode = unfreeze_modes_lookup (mode_id);
-  UnfreezeRun *run;
+  UnfreezeRun *run = unfreeze_test_start_run (mode_id, database, ticker, delay, 1, observed);
 
-  g_assert_nonnull (mode);
-  memset (observed, 0, sizeof *observed);
-
-  run = unfreeze_run_new (mode, database, ticker, delay, 1);
-  observed->run = run;
-  g_signal_connect (run, "rows", G_CALLBACK (rows_cb), observed);
-  g_signal_connect (run, "error", G_CALLBACK (error_cb), observed);
-  g_signal_connect (run, "refused", G_CALLBACK (refused_cb), observed);
-  g_signal_connect (run, "progress", G_CALLBACK (progress_cb), observed);
-  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), observed);
-
-  /* Let the heartbeat settle so the run measures only itself. */
-  unfreeze_stall_meter_get_default ();
-  unfreeze_run_start (run);
   g_assert_true (unfreeze_test_wait_for (&observed->finished, 30000));
 
   /* Let queued callbacks (the refused report) arrive. */
@@ -109,41 +49,13 @@ async_result_cb (GObject      *object,
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
-static guint
-expected_rows (const char *ticker)
-{
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM stock_prices WHERE ticker = '%s'", ticker);
-  g_autofree char *value = unfreeze_test_query_value (sql);
-
-  return (guint) g_ascii_strtoull (value, NULL, 10);
-}
-
-static void
-assert_rows_are (UnfreezeRows *rows,
-                 const char   *ticker)
-{
-  guint n = unfreeze_rows_get_n_rows (rows);
-
-  g_assert_cmpuint (n, ==, expected_rows (ticker));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, n);
-  for (guint i = 0; i < n; i += 97)
-    {
-      g_autoptr(UnfreezeRow) row = g_list_model_get_item (G_LIST_MODEL (rows), i);
-
-      g_assert_cmpstr (unfreeze_row_get_value (row, UNFREEZE_COLUMN_TICKER), ==, ticker);
-      if (i > 0)
-        g_assert_cmpstr (unfreeze_rows_get_value (rows, i - 1, UNFREEZE_COLUMN_DATE), <,
-                         unfreeze_rows_get_value (rows, i, UNFREEZE_COLUMN_DATE));
-    }
-}
-
 /* Blocking and GTask: the rows arrive, on the UI thread. */
 static void
 test_rows (gconstpointer data)
 {
   const char *mode_id = data;
   g_autoptr(UnfreezeRun) run = NULL;
-  Observed observed;
+  UnfreezeTestObserved observed;
 
   run = run_mode (mode_id, unfreeze_test_fixture_get_database (), "MSFT", 0.1, &observed);
 
@@ -152,8 +64,8 @@ test_rows (gconstpointer data)
   g_assert_cmpuint (observed.n_rows_signals, ==, 1);
   g_assert_cmpuint (observed.n_error_signals, ==, 0);
   g_assert_cmpuint (observed.n_refused_signals, ==, 0);
-  g_assert_cmpuint (expected_rows ("MSFT"), >=, 1000);
-  assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
+  g_assert_cmpuint (unfreeze_test_expected_rows ("MSFT"), >=, 1000);
+  unfreeze_test_assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
 }
 
 /* An unknown ticker is not an error: zero rows. */
@@ -161,7 +73,7 @@ static void
 test_no_rows (gconstpointer data)
 {
   g_autoptr(UnfreezeRun) run = NULL;
-  Observed observed;
+  UnfreezeTestObserved observed;
 
   run = run_mode (data, unfreeze_test_fixture_get_database (), "NOPE", 0, &observed);
 
@@ -180,14 +92,14 @@ test_hostile_ticker (gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (tickers); i++)
     {
       g_autoptr(UnfreezeRun) run = NULL;
-      Observed observed;
+      UnfreezeTestObserved observed;
 
       run = run_mode (data, unfreeze_test_fixture_get_database (), tickers[i], 0, &observed);
       g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
       g_assert_cmpuint (unfreeze_run_get_n_rows (run), ==, 0);
     }
 
-  g_assert_cmpuint (expected_rows ("MSFT"), >=, 1000);
+  g_assert_cmpuint (unfreeze_test_expected_rows ("MSFT"), >=, 1000);
 }
 
 /* A connection that cannot be made: the run ends in error with libpq's message. */
@@ -201,7 +113,7 @@ test_bad_connection (gconstpointer data)
   g_autoptr(UnfreezeRun) run = NULL;
   g_autoptr(GError) prepare_error = NULL;
   const GError *error;
-  Observed observed;
+  UnfreezeTestObserved observed;
 
   conninfo = g_strdup_printf ("host=%s/no-such-dir port=1 connect_timeout=2",
                               unfreeze_test_fixture_get_tmpdir ());
@@ -264,7 +176,7 @@ static void
 test_thread_refused (void)
 {
   g_autoptr(UnfreezeRun) run = NULL;
-  Observed observed;
+  UnfreezeTestObserved observed;
 
   g_test_expect_message ("Unfreeze-Guard", G_LOG_LEVEL_CRITICAL,
                          "Cross-thread UI access: show rows from thread raw-worker; GTK is not "
@@ -287,7 +199,7 @@ static void
 test_blocking_stalls (void)
 {
   g_autoptr(UnfreezeRun) run = NULL;
-  Observed observed;
+  UnfreezeTestObserved observed;
   const double delay = 1.5;
 
   run = run_mode ("blocking", unfreeze_test_fixture_get_database (), "MSFT", delay, &observed);
@@ -304,7 +216,7 @@ test_worker_does_not_stall (gconstpointer data)
 {
   const char *mode_id = data;
   g_autoptr(UnfreezeRun) run = NULL;
-  Observed observed;
+  UnfreezeTestObserved observed;
   const double delay = 1.5;
 
   if (g_str_equal (mode_id, "thread"))
@@ -325,11 +237,11 @@ test_summary_line (void)
   g_autoptr(UnfreezeRun) run = NULL;
   g_autofree char *line = NULL;
   g_autofree char *expected_start = NULL;
-  Observed observed;
+  UnfreezeTestObserved observed;
 
   run = run_mode ("gtask", unfreeze_test_fixture_get_database (), "MSFT", 0, &observed);
   line = unfreeze_run_dup_summary_line (run);
-  expected_start = g_strdup_printf ("mode=gtask ticker=MSFT rows=%u elapsed_ms=", expected_rows ("MSFT"));
+  expected_start = g_strdup_printf ("mode=gtask ticker=MSFT rows=%u elapsed_ms=", unfreeze_test_expected_rows ("MSFT"));
 
   g_assert_true (g_str_has_prefix (line, expected_start));
   g_assert_nonnull (strstr (line, " longest_stall_ms="));
@@ -354,13 +266,13 @@ test_gtask_cancel (void)
   g_autoptr(UnfreezeRun) run = NULL;
   g_autoptr(UnfreezeRun) next = NULL;
   g_autofree char *active = NULL;
-  Observed observed;
+  UnfreezeTestObserved observed;
   guint connections;
   gint64 started;
 
   run = unfreeze_run_new (mode, database, "MSFT", 10.0, 1);
   memset (&observed, 0, sizeof observed);
-  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &observed);
+  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &observed.finished);
   g_timeout_add (200, cancel_cb, run);
   started = g_get_monotonic_time ();
   unfreeze_run_start (run);
@@ -389,17 +301,17 @@ test_fifty (gconstpointer data)
   const char *mode_id = data;
   UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
   g_autoptr(UnfreezeRun) run = NULL;
-  Observed observed;
+  UnfreezeTestObserved observed;
 
   memset (&observed, 0, sizeof observed);
   run = unfreeze_run_new (unfreeze_modes_lookup (mode_id), database, "MSFT", 0.2, 50);
-  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &observed);
+  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &observed.finished);
   unfreeze_run_start (run);
   g_assert_true (unfreeze_test_wait_for (&observed.finished, 120000));
 
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
   g_assert_cmpuint (unfreeze_run_get_n_finished (run), ==, 50);
-  assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
+  unfreeze_test_assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
 }
 
 static void

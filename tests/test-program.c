@@ -12,30 +12,9 @@
 #include <signal.h>
 
 #include "unfreeze-local-server.h"
+#include "unfreeze-test-process.h"
 
 static char *home;      /* a private XDG home for the program */
-
-static char **
-program_env (void)
-{
-  g_auto(GStrv) env = g_get_environ ();
-  g_autofree char *cache = g_build_filename (home, "cache", NULL);
-  g_autofree char *runtime = g_build_filename (home, "run", NULL);
-  g_autofree char *config = g_build_filename (home, "config", NULL);
-  static const char * const pg_vars[] = {
-    "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGPASSWORD",
-  };
-
-  g_mkdir_with_parents (runtime, 0700);
-  env = g_environ_setenv (env, "XDG_CACHE_HOME", cache, TRUE);
-  env = g_environ_setenv (env, "XDG_RUNTIME_DIR", runtime, TRUE);
-  env = g_environ_setenv (env, "XDG_CONFIG_HOME", config, TRUE);
-  env = g_environ_setenv (env, "GSETTINGS_BACKEND", "memory", TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (pg_vars); i++)
-    env = g_environ_unsetenv (env, pg_vars[i]);
-
-  return g_steal_pointer (&env);
-}
 
 /* Runs the program to its end; returns its exit status. */
 static int
@@ -43,109 +22,9 @@ run_program (const char * const  *args,
              char               **out,
              char               **err)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = program_env ();
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
+  g_auto(GStrv) env = unfreeze_test_program_environ (home);
 
-  g_ptr_array_add (argv, (gpointer) g_getenv ("UNFREEZE_BINARY"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                out, err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-
-  return WEXITSTATUS (wait_status);
-}
-
-/* The summary line's value for @key. */
-static char *
-summary_value (const char *out,
-               const char *key)
-{
-  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) pairs = NULL;
-
-      if (!g_str_has_prefix (lines[i], "mode="))
-        continue;
-      pairs = g_strsplit (lines[i], " ", -1);
-      for (guint j = 0; pairs[j] != NULL; j++)
-        {
-          if (g_str_has_prefix (pairs[j], key) && pairs[j][strlen (key)] == '=')
-            return g_strdup (pairs[j] + strlen (key) + 1);
-        }
-    }
-
-  return NULL;
-}
-
-static char *
-find_data_dir (void)
-{
-  g_autofree char *parent = g_build_filename (home, "cache", "unfreeze", NULL);
-  g_autoptr(GDir) dir = g_dir_open (parent, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *path = g_build_filename (parent, name, NULL);
-      g_autofree char *version = g_build_filename (path, "PG_VERSION", NULL);
-
-      if (g_file_test (version, G_FILE_TEST_EXISTS))
-        return g_steal_pointer (&path);
-    }
-
-  return NULL;
-}
-
-static gboolean
-process_alive (GPid pid)
-{
-  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *stat = NULL;
-  const char *state;
-
-  if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
-    return FALSE;
-
-  /* A zombie is dead, only not reaped yet (its parent was killed). */
-  state = strrchr (stat, ')');
-  return state == NULL || state[2] != 'Z';
-}
-
-static GPid
-postmaster_pid (const char *data_dir)
-{
-  g_autofree char *pid_file = g_build_filename (data_dir, "postmaster.pid", NULL);
-  g_autofree char *contents = NULL;
-
-  if (!g_file_get_contents (pid_file, &contents, NULL, NULL))
-    return 0;
-
-  return (GPid) g_ascii_strtoll (contents, NULL, 10);
-}
-
-/* Polls an outside process's state, with a deadline: there is nothing to wait on. */
-static gboolean
-wait_until_dead (GPid pid,
-                 guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (process_alive (pid))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_usleep (20 * 1000);
-    }
-
-  return TRUE;
+  return unfreeze_test_run_program (env, args, out, err);
 }
 
 static void
@@ -185,19 +64,19 @@ test_embedded_first_run (void)
   g_autofree char *result = NULL;
   const char * const args[] = { "--mode=gtask", "--run", "--quit-after-run", "--delay=0.2", NULL };
 
-  g_assert_null (find_data_dir ());
+  g_assert_null (unfreeze_test_find_data_dir (home));
   g_assert_cmpint (run_program (args, &out, NULL), ==, 0);
 
-  result = summary_value (out, "result");
-  rows = summary_value (out, "rows");
+  result = unfreeze_test_summary_value (out, "result");
+  rows = unfreeze_test_summary_value (out, "rows");
   g_assert_cmpstr (result, ==, "ok");
   g_assert_cmpuint (g_ascii_strtoull (rows, NULL, 10), >, 1000);
   g_assert_true (g_str_has_prefix (out, "mode=gtask ticker=MSFT rows="));
 
-  data_dir = find_data_dir ();
+  data_dir = unfreeze_test_find_data_dir (home);
   g_assert_nonnull (data_dir);
   /* Stopped on quit: no postmaster.pid left behind. */
-  g_assert_cmpint (postmaster_pid (data_dir), ==, 0);
+  g_assert_cmpint (unfreeze_test_postmaster_pid (data_dir), ==, 0);
 }
 
 /* Each mode from the command line, reusing the cluster; the exit status says the result. */
@@ -225,9 +104,9 @@ test_embedded_modes (void)
       g_autofree char *ticker = NULL;
 
       g_assert_cmpint (run_program (args, &out, &err), ==, cases[i].exit_status);
-      result = summary_value (out, "result");
-      stall = summary_value (out, "longest_stall_ms");
-      ticker = summary_value (out, "ticker");
+      result = unfreeze_test_summary_value (out, "result");
+      stall = unfreeze_test_summary_value (out, "longest_stall_ms");
+      ticker = unfreeze_test_summary_value (out, "ticker");
       g_assert_cmpstr (result, ==, cases[i].result);
       g_assert_cmpstr (ticker, ==, "AAPL");
 
@@ -250,14 +129,14 @@ test_bad_connection (void)
   g_autofree char *result = NULL;
 
   g_assert_cmpint (run_program (refused, &out, &err), ==, 1);
-  result = summary_value (out, "result");
+  result = unfreeze_test_summary_value (out, "result");
   g_assert_cmpstr (result, ==, "error");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_clear_pointer (&result, g_free);
 
   g_assert_cmpint (run_program (unreadable, &out, &err), ==, 1);
-  result = summary_value (out, "result");
+  result = unfreeze_test_summary_value (out, "result");
   g_assert_cmpstr (result, ==, "error");
   g_assert_nonnull (strstr (err, "colour"));
 }
@@ -267,7 +146,7 @@ static void
 test_kill_leaves_no_server (void)
 {
   const char *binary = g_getenv ("UNFREEZE_BINARY");
-  g_auto(GStrv) env = program_env ();
+  g_auto(GStrv) env = unfreeze_test_program_environ (home);
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GSubprocess) app = NULL;
   g_autoptr(GDataInputStream) stdout_lines = NULL;
@@ -290,26 +169,26 @@ test_kill_leaves_no_server (void)
   g_assert_nonnull (line);
   g_assert_true (g_str_has_suffix (line, "result=ok"));
 
-  data_dir = find_data_dir ();
-  pid = postmaster_pid (data_dir);
+  data_dir = unfreeze_test_find_data_dir (home);
+  pid = unfreeze_test_postmaster_pid (data_dir);
   g_assert_cmpint (pid, >, 0);
-  g_assert_true (process_alive (pid));
+  g_assert_true (unfreeze_test_process_alive (pid));
 
   g_subprocess_force_exit (app);
   g_subprocess_wait (app, NULL, &error);
   g_assert_no_error (error);
 
-  g_assert_true (wait_until_dead (pid, 10000));
+  g_assert_true (unfreeze_test_wait_until_dead (pid, 10000));
 
   /* The next start recovers the cluster and works. */
   g_assert_cmpint (run_program (again, &out, NULL), ==, 0);
-  result = summary_value (out, "result");
+  result = unfreeze_test_summary_value (out, "result");
   g_assert_cmpstr (result, ==, "ok");
 
   /* --delay=0 really is no delay (GApplication drops numeric options equal to 0; the app
    * must not fall back to its default of 3 s): the whole run is well under that. */
   {
-    g_autofree char *elapsed = summary_value (out, "elapsed_ms");
+    g_autofree char *elapsed = unfreeze_test_summary_value (out, "elapsed_ms");
 
     g_assert_cmpint (g_ascii_strtoll (elapsed, NULL, 10), <, 2500);
   }
@@ -343,10 +222,7 @@ main (int   argc,
 
   status = g_test_run ();
 
-  {
-    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", home);
-    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-  }
+  unfreeze_test_remove_tree (home);
   g_free (home);
 
   return status;

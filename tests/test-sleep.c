@@ -10,111 +10,42 @@
 
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
-#include "unfreeze-stall-meter.h"
 #include "unfreeze-test-fixture.h"
+#include "unfreeze-test-process.h"
+#include "unfreeze-test-run.h"
 #include "unfreeze-ui-guard.h"
 
 #define GUESSED_MS 2000   /* the mode's GUESSED_QUERY_TIME_MS */
 
-typedef struct
-{
-  gboolean finished;
-  guint    n_rows_signals;
-  guint    n_error_signals;
-} Observed;
-
-static void
-rows_cb (UnfreezeRun  *run,
-         UnfreezeRows *rows,
-         Observed     *observed)
-{
-  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
-  observed->n_rows_signals++;
-}
-
-static void
-error_cb (UnfreezeRun  *run,
-          const GError *error,
-          Observed     *observed)
-{
-  g_assert_true (unfreeze_ui_guard_is_ui_thread ());
-  observed->n_error_signals++;
-}
-
-static void
-finished_cb (UnfreezeRun *run,
-             Observed    *observed)
-{
-  observed->finished = TRUE;
-}
-
 static UnfreezeRun *
-run_sleep (double    delay,
-           Observed *observed)
+run_sleep (double                delay,
+           UnfreezeTestObserved *observed)
 {
-  UnfreezeRun *run;
+  UnfreezeRun *run = unfreeze_test_start_run ("sleep", unfreeze_test_fixture_get_database (),
+                                              "MSFT", delay, 1, observed);
 
-  memset (observed, 0, sizeof *observed);
-  run = unfreeze_run_new (unfreeze_modes_lookup ("sleep"), unfreeze_test_fixture_get_database (),
-                          "MSFT", delay, 1);
-  g_signal_connect (run, "rows", G_CALLBACK (rows_cb), observed);
-  g_signal_connect (run, "error", G_CALLBACK (error_cb), observed);
-  g_signal_connect (run, "finished", G_CALLBACK (finished_cb), observed);
-
-  unfreeze_stall_meter_get_default ();
-  unfreeze_run_start (run);
   g_assert_true (unfreeze_test_wait_for (&observed->finished, 30000));
 
   return run;
 }
 
-/* Thread ids (the entries of /proc/self/task) and names. */
-static GHashTable *
-dup_threads (void)
+/* This process's threads called @name. */
+static guint
+count_threads_named (const char *name)
 {
-  GHashTable *threads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
   const char *id;
+  guint n = 0;
 
   g_assert_nonnull (dir);
   while ((id = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename ("/proc/self/task", id, "comm", NULL);
-      char *name = NULL;
+      g_autofree char *comm = NULL;
 
-      if (g_file_get_contents (path, &name, NULL, NULL))
-        g_hash_table_insert (threads, g_strdup (id), g_strchomp (name));
+      if (g_file_get_contents (path, &comm, NULL, NULL))
+        n += g_str_equal (g_strchomp (comm), name);
     }
-
-  return threads;
-}
-
-static guint
-count_threads_named (const char *name)
-{
-  g_autoptr(GHashTable) threads = dup_threads ();
-  GHashTableIter iter;
-  gpointer value;
-  guint n = 0;
-
-  g_hash_table_iter_init (&iter, threads);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    n += g_str_equal (value, name);
-
-  return n;
-}
-
-static guint
-count_new_threads (GHashTable *before)
-{
-  g_autoptr(GHashTable) now = dup_threads ();
-  GHashTableIter iter;
-  gpointer id;
-  guint n = 0;
-
-  g_hash_table_iter_init (&iter, now);
-  while (g_hash_table_iter_next (&iter, &id, NULL))
-    n += !g_hash_table_contains (before, id);
 
   return n;
 }
@@ -135,23 +66,12 @@ wait_for_threads_gone (GHashTable *before,
   gboolean timed_out = FALSE;
   guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
 
-  while (count_new_threads (before) > 0 && !timed_out)
+  while (unfreeze_test_count_new_threads (before) > 0 && !timed_out)
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (id);
 
-  return count_new_threads (before) == 0;
-}
-
-static guint
-count_active_queries (void)
-{
-  g_autofree char *value =
-    unfreeze_test_query_value ("SELECT count(*) FROM pg_stat_activity "
-                               " WHERE application_name = 'Unfreeze' AND state <> 'idle'"
-                               "   AND pid <> pg_backend_pid()");
-
-  return (guint) g_ascii_strtoull (value, NULL, 10);
+  return unfreeze_test_count_new_threads (before) == 0;
 }
 
 static gint64
@@ -177,10 +97,10 @@ sleep_span_us (UnfreezeRun *run)
 static void
 test_in_time (void)
 {
-  g_autoptr(GHashTable) before = dup_threads ();
+  g_autoptr(GHashTable) before = unfreeze_test_dup_thread_ids ();
   g_autoptr(UnfreezeRun) run = NULL;
   g_autofree char *expected = unfreeze_test_query_value ("SELECT count(*) FROM stock_prices WHERE ticker = 'MSFT'");
-  Observed observed;
+  UnfreezeTestObserved observed;
 
   run = run_sleep (0.5, &observed);
 
@@ -195,7 +115,7 @@ test_in_time (void)
   g_assert_cmpint (sleep_span_us (run), >=, GUESSED_MS * 1000);
 
   g_assert_true (wait_for_threads_gone (before, 10000));
-  g_assert_cmpuint (count_active_queries (), ==, 0);
+  g_assert_cmpuint (unfreeze_test_count_active_queries (), ==, 0);
 }
 
 /* The query is slower than the guess: no result, a clear error, and the worker finishes
@@ -203,12 +123,12 @@ test_in_time (void)
 static void
 test_too_late (void)
 {
-  g_autoptr(GHashTable) before = dup_threads ();
+  g_autoptr(GHashTable) before = unfreeze_test_dup_thread_ids ();
   g_autoptr(UnfreezeRun) run = NULL;
   UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
   guint n_connections = unfreeze_database_get_n_connections (database);
   const GError *error;
-  Observed observed;
+  UnfreezeTestObserved observed;
   PGconn *conn;
 
   run = run_sleep (3.0, &observed);
@@ -229,11 +149,11 @@ test_too_late (void)
 
   /* The race was lost, not the worker: it is still in its query. */
   g_assert_cmpuint (count_threads_named ("sleep-worker"), ==, 1);
-  g_assert_cmpuint (count_active_queries (), ==, 1);
+  g_assert_cmpuint (unfreeze_test_count_active_queries (), ==, 1);
 
   g_assert_true (wait_for_threads_gone (before, 15000));
   g_assert_cmpuint (count_threads_named ("sleep-worker"), ==, 0);
-  g_assert_cmpuint (count_active_queries (), ==, 0);
+  g_assert_cmpuint (unfreeze_test_count_active_queries (), ==, 0);
   /* Its connection went back to the pool, ready for the next run. */
   conn = unfreeze_database_try_acquire_idle (database);
   g_assert_nonnull (conn);

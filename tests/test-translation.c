@@ -20,6 +20,7 @@
 
 #include "unfreeze-resources.h"
 #include "unfreeze-test-fixture.h"
+#include "unfreeze-test-process.h"
 #include "unfreeze-ui-guard.h"
 #include "unfreeze-window.h"
 
@@ -33,14 +34,8 @@ static char *localedir;  /* the build tree's po/ directory */
 static char **
 program_env (const char *language)
 {
-  g_auto(GStrv) env = g_get_environ ();
-  g_autofree char *cache = g_build_filename (home, "cache", NULL);
-  g_autofree char *runtime = g_build_filename (home, "run", NULL);
-  g_autofree char *config = g_build_filename (home, "config", NULL);
-  static const char * const unset[] = {
-    "LC_ALL", "LC_MESSAGES", "LANGUAGE",
-    "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGPASSWORD",
-  };
+  g_auto(GStrv) env = unfreeze_test_program_environ (home);
+  static const char * const unset[] = { "LC_ALL", "LC_MESSAGES", "LANGUAGE" };
 
   for (guint i = 0; i < G_N_ELEMENTS (unset); i++)
     env = g_environ_unsetenv (env, unset[i]);
@@ -48,12 +43,6 @@ program_env (const char *language)
   if (language != NULL)
     env = g_environ_setenv (env, "LANGUAGE", language, TRUE);
   env = g_environ_setenv (env, "UNFREEZE_LOCALEDIR", localedir, TRUE);
-
-  g_mkdir_with_parents (runtime, 0700);
-  env = g_environ_setenv (env, "XDG_CACHE_HOME", cache, TRUE);
-  env = g_environ_setenv (env, "XDG_RUNTIME_DIR", runtime, TRUE);
-  env = g_environ_setenv (env, "XDG_CONFIG_HOME", config, TRUE);
-  env = g_environ_setenv (env, "GSETTINGS_BACKEND", "memory", TRUE);
 
   return g_steal_pointer (&env);
 }
@@ -65,22 +54,9 @@ run_program (const char          *language,
              char               **out,
              char               **err)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_auto(GStrv) env = program_env (language);
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
 
-  g_ptr_array_add (argv, (gpointer) g_getenv ("UNFREEZE_BINARY"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                out, err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-
-  return WEXITSTATUS (wait_status);
+  return unfreeze_test_run_program (env, args, out, err);
 }
 
 /* The catalogue in the build tree is the one this test reads, and it is German. */
@@ -290,10 +266,7 @@ main (int   argc,
   status = g_test_run ();
   unfreeze_test_fixture_teardown ();
 
-  {
-    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", home);
-    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-  }
+  unfreeze_test_remove_tree (home);
   g_free (home);
   g_free (localedir);
 

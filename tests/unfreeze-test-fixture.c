@@ -7,6 +7,8 @@
 
 #include <glib/gstdio.h>
 
+#include "unfreeze-test-process.h"
+
 static char *tmpdir;
 static UnfreezeLocalServer *server;
 static UnfreezeDatabase *database;
@@ -89,11 +91,7 @@ unfreeze_test_fixture_teardown (void)
   g_clear_pointer (&conninfo, g_free);
 
   if (tmpdir != NULL)
-    {
-      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", tmpdir);
-
-      g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-    }
+    g_assert_true (unfreeze_test_remove_tree (tmpdir));
   g_clear_pointer (&tmpdir, g_free);
 }
 
@@ -118,7 +116,14 @@ unfreeze_test_fixture_get_tmpdir (void)
 char *
 unfreeze_test_query_value (const char *sql)
 {
-  PGconn *conn = PQconnectdb (conninfo);
+  return unfreeze_test_query_value_on (conninfo, sql);
+}
+
+char *
+unfreeze_test_query_value_on (const char *server_conninfo,
+                              const char *sql)
+{
+  PGconn *conn = PQconnectdb (server_conninfo);
   PGresult *result;
   char *value = NULL;
 
@@ -131,6 +136,46 @@ unfreeze_test_query_value (const char *sql)
   PQfinish (conn);
 
   return value;
+}
+
+guint
+unfreeze_test_expected_rows (const char *ticker)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM stock_prices WHERE ticker = '%s'", ticker);
+  g_autofree char *value = unfreeze_test_query_value (sql);
+
+  return (guint) g_ascii_strtoull (value, NULL, 10);
+}
+
+void
+unfreeze_test_assert_rows_are (UnfreezeRows *rows,
+                               const char   *ticker)
+{
+  guint n = unfreeze_rows_get_n_rows (rows);
+
+  g_assert_cmpuint (n, ==, unfreeze_test_expected_rows (ticker));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, n);
+  for (guint i = 0; i < n; i += 97)
+    {
+      g_autoptr(UnfreezeRow) row = g_list_model_get_item (G_LIST_MODEL (rows), i);
+
+      g_assert_cmpstr (unfreeze_row_get_value (row, UNFREEZE_COLUMN_TICKER), ==, ticker);
+      if (i > 0)
+        g_assert_cmpstr (unfreeze_rows_get_value (rows, i - 1, UNFREEZE_COLUMN_DATE), <,
+                         unfreeze_rows_get_value (rows, i, UNFREEZE_COLUMN_DATE));
+    }
+}
+
+guint
+unfreeze_test_count_active_queries (void)
+{
+  /* Our connections say application_name=Unfreeze; the checking one does not. */
+  g_autofree char *value =
+    unfreeze_test_query_value ("SELECT count(*) FROM pg_stat_activity "
+                               " WHERE application_name = 'Unfreeze' AND state <> 'idle'"
+                               "   AND pid <> pg_backend_pid()");
+
+  return (guint) g_ascii_strtoull (value, NULL, 10);
 }
 
 gboolean

@@ -3,6 +3,7 @@
 
 #include "unfreeze-database.h"
 #include "unfreeze-local-server.h"
+#include "unfreeze-rows.h"
 
 G_BEGIN_DECLS
 
@@ -19,8 +20,18 @@ const char       *unfreeze_test_fixture_get_tmpdir   (void);
 /* Iterates the default main context until *flag is TRUE or @timeout_ms passes. */
 gboolean          unfreeze_test_wait_for             (gboolean    *flag,
                                                       guint        timeout_ms);
-/* Runs one SQL statement on a fresh connection and returns the first value. */
+/* Runs one SQL statement on a fresh connection to the fixture's server (or to
+ * @server_conninfo's) and returns the first value. */
 char             *unfreeze_test_query_value          (const char  *sql);
+char             *unfreeze_test_query_value_on       (const char  *server_conninfo,
+                                                      const char  *sql);
+/* The demo table's number of rows for @ticker on the fixture's server. */
+guint             unfreeze_test_expected_rows        (const char  *ticker);
+/* @rows are all of @ticker's, in date order (checked on a sample). */
+void              unfreeze_test_assert_rows_are      (UnfreezeRows *rows,
+                                                      const char   *ticker);
+/* Queries of ours (application_name=Unfreeze) the fixture's server is running now. */
+guint             unfreeze_test_count_active_queries (void);
 
 /* FALSE when a sanitizer or Valgrind checks this run: each allocation then costs many times
  * what it normally does, so an upper bound on a stall would measure the checker, not the code.

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The real program (UNFREEZE_BINARY), as a user or a script starts it, with a private home. */
+
+/* The program's environment: its own XDG directories under @home, settings in memory and no
+ * PG* variable that would pick a server (callers add what else they need). */
+char      **unfreeze_test_program_environ   (const char          *home);
+/* UNFREEZE_BINARY and then @args, NULL-terminated: an argument vector to spawn. */
+GPtrArray  *unfreeze_test_program_argv      (const char * const  *args);
+/* Runs the program to its end in @env; returns its exit status. */
+int         unfreeze_test_run_program       (char               **env,
+                                             const char * const  *args,
+                                             char               **out,
+                                             char               **err);
+/* The summary line's value for @key, or NULL. */
+char       *unfreeze_test_summary_value     (const char          *out,
+                                             const char          *key);
+
+/* The built-in server's cluster under @home's cache directory, or NULL while there is none. */
+char       *unfreeze_test_find_data_dir     (const char          *home);
+/* The postmaster's pid from @data_dir's postmaster.pid; 0 when there is none. */
+GPid        unfreeze_test_postmaster_pid    (const char          *data_dir);
+/* FALSE for a process that is gone or a zombie. */
+gboolean    unfreeze_test_process_alive     (GPid                 pid);
+gboolean    unfreeze_test_wait_until_dead   (GPid                 pid,
+                                             guint                timeout_ms);
+
+/* Deletes @dir and all it holds; FALSE if that could not be run. */
+gboolean    unfreeze_test_remove_tree       (const char          *dir);
+
+/* This process's threads: a set of their ids (the entries of /proc/self/task). */
+GHashTable *unfreeze_test_dup_thread_ids    (void);
+/* How many threads there are now that are not in @before. */
+guint       unfreeze_test_count_new_threads (GHashTable          *before);
+
+G_END_DECLS
