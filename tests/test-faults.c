@@ -1518,7 +1518,8 @@ assert_private_socket_dir (const char *dir)
   g_assert_cmpint (st.st_uid, ==, geteuid ());
 }
 
-/* The built-in server listens on no TCP port, only on a socket in a private directory. */
+/* The built-in server listens on no TCP port, only on a socket in a private directory, and
+ * keeps its data in a private directory: no other user can reach either. */
 static void
 test_embedded_private (void)
 {
@@ -1538,6 +1539,11 @@ test_embedded_private (void)
   g_assert_true (g_str_has_prefix (unfreeze_local_server_get_socket_dir (server), runtime));
   g_assert_cmpint (g_lstat (socket_path, &st), ==, 0);
   g_assert_true (S_ISSOCK (st.st_mode));
+  g_assert_cmpint (st.st_uid, ==, geteuid ());
+
+  g_assert_cmpint (g_lstat (unfreeze_local_server_get_data_dir (server), &st), ==, 0);
+  g_assert_true (S_ISDIR (st.st_mode));
+  g_assert_cmpint (st.st_mode & 07777, ==, 0700);
   g_assert_cmpint (st.st_uid, ==, geteuid ());
 }
 
