@@ -44,6 +44,7 @@ struct _UnfreezeApplication
   gboolean          quit_after_run;
   gboolean          scripted;       /* started with --run */
   gboolean          run_finished;   /* ... and that run has finished */
+  guint             signal_ids[3];  /* SIGINT, SIGTERM, SIGHUP: quit */
 
   int               exit_status;
   gint64            settle_started_us;
@@ -305,9 +306,9 @@ unfreeze_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (unfreeze_application_parent_class)->startup (app);
 
-  g_unix_signal_add (SIGINT, quit_on_signal_cb, self);
-  g_unix_signal_add (SIGTERM, quit_on_signal_cb, self);
-  g_unix_signal_add (SIGHUP, quit_on_signal_cb, self);
+  self->signal_ids[0] = g_unix_signal_add (SIGINT, quit_on_signal_cb, self);
+  self->signal_ids[1] = g_unix_signal_add (SIGTERM, quit_on_signal_cb, self);
+  self->signal_ids[2] = g_unix_signal_add (SIGHUP, quit_on_signal_cb, self);
 
   {
     static const struct {
@@ -362,6 +363,9 @@ static void
 unfreeze_application_shutdown (GApplication *app)
 {
   UnfreezeApplication *self = UNFREEZE_APPLICATION (app);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
+    g_clear_handle_id (&self->signal_ids[i], g_source_remove);
 
   /* Stop the built-in server before we go: it must not outlive us. */
   if (self->database != NULL)
