@@ -126,35 +126,21 @@ finished=$(date +%s)
 
 # --- Report. -------------------------------------------------------------------------------
 echo "test-sanitizers.sh: test logs are in $builddir/meson-logs, sanitizer reports in $reports" >&2
-python3 - "$testlog" "$reports" "$status" "$root" "$builddir" \
+PYTHONPATH="$root/build-aux" python3 - "$testlog" "$reports" "$status" "$root" "$builddir" \
   "$((built - started))" "$((finished - built))" <<'PYTHON'
-import json
 import os
 import re
 import sys
 
+from meson_results import Tally
+
 path, reports, meson_status, root, builddir = sys.argv[1:6]
 meson_status, build_s, test_s = int(meson_status), int(sys.argv[6]), int(sys.argv[7])
 
-passed = failed = skipped = 0
-try:
-    with open(path, encoding="utf-8") as log:
-        for line in log:
-            line = line.strip()
-            if not line:
-                continue
-            entry = json.loads(line)
-            result = entry.get("result", "")
-            print(f"test-sanitizers.sh: {entry.get('name')}: {result}, "
-                  f"{entry.get('duration', 0):.0f} s", file=sys.stderr)
-            if result in ("OK", "EXPECTEDFAIL"):
-                passed += 1
-            elif result == "SKIP":
-                skipped += 1
-            else:
-                failed += 1
-except FileNotFoundError:
+tally = Tally()
+if not tally.add_log(path, "test-sanitizers.sh"):
     print(f"test-sanitizers.sh: no test log at {path}", file=sys.stderr)
+passed, failed, skipped = tally.passed, tally.failed, tally.skipped
 
 # The compiler saw our files by paths relative to the build directory.
 frame = re.compile(r"#\d+ 0x[0-9a-f]+ in (\S+) (\S+\.[ch]):(\d+)")
@@ -195,10 +181,7 @@ for name in sorted(os.listdir(reports)):
 
 print(f"test-sanitizers.sh: build {build_s} s, tests {test_s} s; {n_findings} finding(s) "
       f"({n_ours} through src/ or tests/) from {n_files} process(es)", file=sys.stderr)
-summary = f"sanitizers: {passed} passed, {failed} failed"
-if skipped:
-    summary += f", {skipped} skipped"
-print(summary)
+print(tally.summary("sanitizers"))
 
 if failed or n_files or passed + skipped == 0 or meson_status != 0:
     sys.exit(1)

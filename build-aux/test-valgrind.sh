@@ -124,39 +124,26 @@ done
 finished=$(date +%s)
 
 echo "test-valgrind.sh: Valgrind logs are in $logs" >&2
-python3 - "$builddir/meson-logs" "$logs" "$root" "$status" "$((built - started))" \
-  "$((finished - built))" "${tests[@]}" <<'PYTHON'
+PYTHONPATH="$root/build-aux" python3 - "$builddir/meson-logs" "$logs" "$root" "$status" \
+  "$((built - started))" "$((finished - built))" "${tests[@]}" <<'PYTHON'
 import glob
-import json
 import os
 import re
 import sys
 
+from meson_results import Tally
+
 meson_logs, logs, root, status = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 build_s, test_s, names = int(sys.argv[5]), int(sys.argv[6]), sys.argv[7:]
 
-passed = failed = skipped = 0
+tally = Tally()
 for name in names:
     # Meson names the log after --logbase and the wrapper: valgrind-NAME-valgrind.json.
     paths = glob.glob(os.path.join(meson_logs, f"valgrind-{name}*.json")) or [name]
-    try:
-        with open(paths[0], encoding="utf-8") as log:
-            for line in log:
-                if not line.strip():
-                    continue
-                entry = json.loads(line)
-                result = entry.get("result", "")
-                print(f"test-valgrind.sh: {entry.get('name')}: {result}, "
-                      f"{entry.get('duration', 0):.0f} s", file=sys.stderr)
-                if result in ("OK", "EXPECTEDFAIL"):
-                    passed += 1
-                elif result == "SKIP":
-                    skipped += 1
-                else:
-                    failed += 1
-    except FileNotFoundError:
+    if not tally.add_log(paths[0], "test-valgrind.sh"):
         print(f"test-valgrind.sh: no test log for {name}", file=sys.stderr)
-        failed += 1
+        tally.failed += 1
+passed, failed, skipped = tally.passed, tally.failed, tally.skipped
 
 # Each Valgrind error or definite leak, with the first frame in our tree.
 ours = re.compile(r"(?:by|at) 0x[0-9A-F]+: (\S+) \(([^)]*)\)")
@@ -184,10 +171,7 @@ for path in sorted(glob.glob(os.path.join(logs, "*.log"))):
 
 print(f"test-valgrind.sh: build {build_s} s, tests {test_s} s; {n_errors} Valgrind error(s)",
       file=sys.stderr)
-summary = f"valgrind: {passed} passed, {failed} failed"
-if skipped:
-    summary += f", {skipped} skipped"
-print(summary)
+print(tally.summary("valgrind"))
 if failed or n_errors or status or passed + skipped == 0:
     sys.exit(1)
 PYTHON

@@ -223,32 +223,17 @@ fi
 echo "test.sh: test logs are in $builddir/meson-logs" >&2
 # Prints the summary line from meson's log; fails when a test failed or none ran.
 summarize() {
-  python3 - "$testlog" "$status" <<'PYTHON'
-import json
+  PYTHONPATH="$root/build-aux" python3 - "$testlog" "$status" <<'PYTHON'
 import sys
 
-path, meson_status = sys.argv[1], int(sys.argv[2])
-passed = failed = skipped = 0
-try:
-    with open(path, encoding="utf-8") as log:
-        for line in log:
-            line = line.strip()
-            if not line:
-                continue
-            result = json.loads(line).get("result", "")
-            if result in ("OK", "EXPECTEDFAIL"):
-                passed += 1
-            elif result == "SKIP":
-                skipped += 1
-            else:  # FAIL, TIMEOUT, ERROR, UNEXPECTEDPASS, INTERRUPT, ...
-                failed += 1
-except FileNotFoundError:
-    print(f"test.sh: no test log at {path}", file=sys.stderr)
+from meson_results import Tally
 
-summary = f"{passed} passed, {failed} failed"
-if skipped:
-    summary += f", {skipped} skipped"
-print(summary)
+path, meson_status = sys.argv[1], int(sys.argv[2])
+tally = Tally()
+if not tally.add_log(path):
+    print(f"test.sh: no test log at {path}", file=sys.stderr)
+print(tally.summary())
+passed, failed, skipped = tally.passed, tally.failed, tally.skipped
 
 if failed or passed + skipped == 0:
     sys.exit(1)
