@@ -17,11 +17,20 @@
 
 #include "unfreeze-database.h"
 #include "unfreeze-mode.h"
+#include "unfreeze-reveal-model.h"
 #include "unfreeze-source-view.h"
 #include "unfreeze-stall-graph.h"
 #include "unfreeze-stall-meter.h"
 #include "unfreeze-timeline.h"
 #include "unfreeze-ui-guard.h"
+
+/* How long, per frame, the table may spend taking in new rows (or letting old ones go):
+ * a quarter of a 60 Hz frame, since laying the new rows out and drawing them comes on top
+ * within the same frame. See unfreeze-reveal-model.c. */
+#define REVEAL_BUDGET_US 4000
+
+/* A cell's padding and a little air, beside its widest text (see update_column_widths()). */
+#define COLUMN_PADDING_PX 14
 
 /* How often the live counters (threads, connections, queries in flight) refresh. */
 #define COUNTERS_INTERVAL_MS 250
@@ -62,6 +71,8 @@ struct _UnfreezeWindow
   UnfreezeRun          *run;            /* the one in flight, or the last */
   gint64                run_finished_us;
   GtkNoSelection       *selection;
+  UnfreezeRevealModel  *reveal;      /* the selection's model: the rows, a few per frame */
+  guint                 column_font_hash;   /* the font the column widths were set for */
   guint                 tick_id;
   guint                 counters_id;
   gboolean              database_ready;
@@ -133,7 +144,7 @@ run_rows_cb (UnfreezeWindow *self,
              UnfreezeRows   *rows,
              UnfreezeRun    *run)
 {
-  gtk_no_selection_set_model (self->selection, G_LIST_MODEL (rows));
+  unfreeze_reveal_model_set_model (self->reveal, G_LIST_MODEL (rows));
 }
 
 static void
@@ -335,7 +346,7 @@ unfreeze_window_start_run (UnfreezeWindow *self)
 
   /* A new run starts from an empty table: rows that never arrive must not look as if
    * they had. */
-  gtk_no_selection_set_model (self->selection, NULL);
+  unfreeze_reveal_model_set_model (self->reveal, NULL);
 
   if (unfreeze_run_get_count (run) > 1)
     started = g_strdup_printf (_("Run: %s, %u queries at once, ticker %s, server delay %.1f s"),
@@ -370,12 +381,34 @@ unfreeze_window_get_last_run (UnfreezeWindow *self)
   return self->run;
 }
 
+/**
+ * unfreeze_window_get_rows_model:
+ *
+ * The rows the table shows now. New rows enter it a few per frame (see
+ * unfreeze-reveal-model.c): its "model" property changes as soon as a run hands over its
+ * rows, its items follow over the next frames, until unfreeze_window_get_rows_settled().
+ *
+ * Returns: (transfer none): the table's model
+ */
 GListModel *
 unfreeze_window_get_rows_model (UnfreezeWindow *self)
 {
   g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
 
-  return G_LIST_MODEL (self->selection);
+  return G_LIST_MODEL (self->reveal);
+}
+
+/**
+ * unfreeze_window_get_rows_settled:
+ *
+ * Returns: whether the table shows every row it was given (or none, when it was cleared)
+ */
+gboolean
+unfreeze_window_get_rows_settled (UnfreezeWindow *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), TRUE);
+
+  return unfreeze_reveal_model_is_settled (self->reveal);
 }
 
 const char *
@@ -538,6 +571,8 @@ add_mode_rows (UnfreezeWindow *self)
 
 /* Things that move ------------------------------------------------------------------- */
 
+static void update_column_widths (UnfreezeWindow *self);
+
 /* Runs once per frame, from the frame clock. When the main loop is stuck, it does not run,
  * and the clock and bar stand still: that is the freeze, visible. */
 static gboolean
@@ -550,6 +585,12 @@ tick_cb (GtkWidget     *widget,
   g_autofree char *text = g_date_time_format (now, "%H:%M:%S.%f");
   gint64 frame_us = gdk_frame_clock_get_frame_time (frame_clock);
   double phase = (frame_us % 2000000) / 1000000.0;   /* 0..2 over two seconds */
+
+  update_column_widths (self);
+
+  /* New rows enter the table a few per frame, before this frame's layout. */
+  if (!unfreeze_reveal_model_is_settled (self->reveal))
+    unfreeze_reveal_model_step (self->reveal, REVEAL_BUDGET_US);
 
   text[12] = '\0';
   gtk_label_set_text (self->clock_label, text);
@@ -641,6 +682,8 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (label), column >= UNFREEZE_COLUMN_OPEN ? 1.0 : 0.0);
+  /* A value wider than its column (a table of the user's own) ends in "…". */
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   if (column >= UNFREEZE_COLUMN_OPEN)
     gtk_widget_add_css_class (label, "numeric");
   gtk_list_item_set_child (item, label);
@@ -695,22 +738,59 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
     }
 }
 
+/* The columns, with a text as wide as their widest value, for their fixed widths. */
+static const struct {
+  UnfreezeColumn column;
+  const char *title;
+  const char *widest;
+} columns[] = {
+  { UNFREEZE_COLUMN_TICKER, N_("Ticker"), "XXXXX" },
+  { UNFREEZE_COLUMN_DATE, N_("Date"), "0000-00-00 BC" },
+  { UNFREEZE_COLUMN_OPEN, N_("Open"), "00000.00" },
+  { UNFREEZE_COLUMN_HIGH, N_("High"), "00000.00" },
+  { UNFREEZE_COLUMN_LOW, N_("Low"), "00000.00" },
+  { UNFREEZE_COLUMN_CLOSE, N_("Close"), "00000.00" },
+  { UNFREEZE_COLUMN_VOLUME, N_("Volume"), "00,000,000" },
+};
+
+static int
+text_width (GtkWidget  *widget,
+            const char *text)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
+  int width;
+
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  return width;
+}
+
+/* Columns of a fixed width: otherwise GtkColumnView measures every cell of every row for
+ * the widths, in every frame that adds rows. The widths follow the font (zoom, the
+ * system's font), checked once per frame: comparing a hash costs nothing. */
+static void
+update_column_widths (UnfreezeWindow *self)
+{
+  GtkWidget *view = GTK_WIDGET (self->column_view);
+  const PangoFontDescription *font = pango_context_get_font_description (gtk_widget_get_pango_context (view));
+  guint font_hash = font != NULL ? pango_font_description_hash (font) : 0;
+  GListModel *view_columns = gtk_column_view_get_columns (self->column_view);
+
+  if (font_hash == self->column_font_hash)
+    return;
+  self->column_font_hash = font_hash;
+
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (view_columns, i);
+      int width = MAX (text_width (view, columns[i].widest), text_width (view, _(columns[i].title)));
+
+      gtk_column_view_column_set_fixed_width (column, width + COLUMN_PADDING_PX);
+    }
+}
+
 static void
 add_columns (UnfreezeWindow *self)
 {
-  static const struct {
-    UnfreezeColumn column;
-    const char *title;
-  } columns[] = {
-    { UNFREEZE_COLUMN_TICKER, N_("Ticker") },
-    { UNFREEZE_COLUMN_DATE, N_("Date") },
-    { UNFREEZE_COLUMN_OPEN, N_("Open") },
-    { UNFREEZE_COLUMN_HIGH, N_("High") },
-    { UNFREEZE_COLUMN_LOW, N_("Low") },
-    { UNFREEZE_COLUMN_CLOSE, N_("Close") },
-    { UNFREEZE_COLUMN_VOLUME, N_("Volume") },
-  };
-
   for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
     {
       GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
@@ -726,7 +806,8 @@ add_columns (UnfreezeWindow *self)
       g_object_unref (column);
     }
 
-  self->selection = gtk_no_selection_new (NULL);
+  self->reveal = unfreeze_reveal_model_new ();
+  self->selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->reveal)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 }
 
@@ -866,6 +947,7 @@ unfreeze_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), UNFREEZE_TYPE_WINDOW);
   g_clear_object (&self->run);
   g_clear_object (&self->selection);
+  g_clear_object (&self->reveal);
   g_clear_object (&self->database);
   if (self->zoom_css != NULL)
     gtk_style_context_remove_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),

@@ -30,6 +30,7 @@ void            unfreeze_window_set_database_ready (UnfreezeWindow   *self,
 UnfreezeRun    *unfreeze_window_start_run          (UnfreezeWindow   *self);
 UnfreezeRun    *unfreeze_window_get_last_run       (UnfreezeWindow   *self);
 GListModel     *unfreeze_window_get_rows_model     (UnfreezeWindow   *self);
+gboolean        unfreeze_window_get_rows_settled   (UnfreezeWindow   *self);
 const char     *unfreeze_window_get_status_text    (UnfreezeWindow   *self);
 char           *unfreeze_window_dup_messages       (UnfreezeWindow   *self);
 

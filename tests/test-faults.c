@@ -28,6 +28,7 @@
 #include "unfreeze-resources.h"
 #include "unfreeze-run.h"
 #include "unfreeze-test-fixture.h"
+#include "unfreeze-test-run.h"
 #include "unfreeze-ui-guard.h"
 #include "unfreeze-window.h"
 
@@ -405,7 +406,7 @@ assert_run_worked (UnfreezeWindow     *window,
   if (normal_result (mode) == UNFREEZE_RUN_RESULT_OK)
     {
       g_assert_cmpuint (unfreeze_run_get_n_rows (run), ==, n_rows);
-      g_assert_cmpuint (g_list_model_get_n_items (unfreeze_window_get_rows_model (window)), ==, n_rows);
+      g_assert_cmpuint (unfreeze_test_window_n_rows (window), ==, n_rows);
       g_assert_true (g_str_has_prefix (status, "Loaded "));
     }
   else
@@ -462,7 +463,7 @@ assert_run_failed_full (UnfreezeWindow     *window,
   g_assert_nonnull (strstr (messages, "Error after "));
   g_assert_nonnull (strstr (messages, found));
   g_assert_cmpuint (unfreeze_run_get_n_rows (run), ==, 0);
-  g_assert_cmpuint (g_list_model_get_n_items (unfreeze_window_get_rows_model (window)), ==, 0);
+  g_assert_cmpuint (unfreeze_test_window_n_rows (window), ==, 0);
 }
 
 static void

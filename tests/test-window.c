@@ -13,6 +13,7 @@
 #include "unfreeze-preferences-window.h"
 #include "unfreeze-resources.h"
 #include "unfreeze-test-fixture.h"
+#include "unfreeze-test-run.h"
 #include "unfreeze-ui-guard.h"
 #include "unfreeze-window.h"
 
@@ -93,7 +94,7 @@ test_window_modes (void)
   /* Blocking: rows appear, and the status says the UI froze. */
   run = click_run (window, "blocking", 0.5);
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
-  g_assert_cmpuint (g_list_model_get_n_items (unfreeze_window_get_rows_model (window)), ==, msft_rows ());
+  g_assert_cmpuint (unfreeze_test_window_n_rows (window), ==, msft_rows ());
   g_assert_true (g_str_has_prefix (unfreeze_window_get_status_text (window), loaded));
   g_assert_nonnull (strstr (unfreeze_window_get_status_text (window), "UI frozen for"));
 
@@ -102,7 +103,7 @@ test_window_modes (void)
   run = click_run (window, "thread", 0.5);
   g_test_assert_expected_messages ();
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_REFUSED);
-  g_assert_cmpuint (g_list_model_get_n_items (unfreeze_window_get_rows_model (window)), ==, 0);
+  g_assert_cmpuint (unfreeze_test_window_n_rows (window), ==, 0);
   messages = unfreeze_window_dup_messages (window);
   g_assert_nonnull (strstr (messages, "Cross-thread UI access: show rows from thread raw-worker"));
   g_assert_nonnull (strstr (messages, "GTK has none"));
@@ -111,7 +112,7 @@ test_window_modes (void)
   /* GTask: rows appear and the UI stayed responsive. */
   run = click_run (window, "gtask", 0.5);
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
-  g_assert_cmpuint (g_list_model_get_n_items (unfreeze_window_get_rows_model (window)), ==, msft_rows ());
+  g_assert_cmpuint (unfreeze_test_window_n_rows (window), ==, msft_rows ());
   g_assert_true (g_str_has_prefix (unfreeze_window_get_status_text (window), loaded));
   if (unfreeze_test_timing_is_reliable ())
     g_assert_nonnull (strstr (unfreeze_window_get_status_text (window), "UI stayed responsive"));
@@ -121,7 +122,7 @@ test_window_modes (void)
   /* Again: the new rows replace the old ones. */
   run = click_run (window, "gtask", 0.5);
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
-  g_assert_cmpuint (g_list_model_get_n_items (unfreeze_window_get_rows_model (window)), ==, msft_rows ());
+  g_assert_cmpuint (unfreeze_test_window_n_rows (window), ==, msft_rows ());
 
   gtk_window_destroy (GTK_WINDOW (window));
 }

@@ -90,3 +90,21 @@ unfreeze_test_start_run (const char           *mode_id,
 
   return run;
 }
+
+/**
+ * unfreeze_test_window_n_rows:
+ *
+ * How many rows @window's table shows once it has taken in all it was given (new rows
+ * enter it a few per frame); fails the test if that takes more than 10 s.
+ */
+guint
+unfreeze_test_window_n_rows (UnfreezeWindow *window)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!unfreeze_window_get_rows_settled (window) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (unfreeze_window_get_rows_settled (window));
+
+  return g_list_model_get_n_items (unfreeze_window_get_rows_model (window));
+}

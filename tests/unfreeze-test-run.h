@@ -2,6 +2,7 @@
 #pragma once
 
 #include "unfreeze-run.h"
+#include "unfreeze-window.h"
 
 G_BEGIN_DECLS
 
@@ -29,5 +30,7 @@ UnfreezeRun *unfreeze_test_start_run   (const char           *mode_id,
                                         double                delay,
                                         guint                 count,
                                         UnfreezeTestObserved *observed);
+/* The number of rows @window's table shows once it has taken in all it was given. */
+guint        unfreeze_test_window_n_rows (UnfreezeWindow      *window);
 
 G_END_DECLS

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define UNFREEZE_TYPE_REVEAL_MODEL (unfreeze_reveal_model_get_type ())
+G_DECLARE_FINAL_TYPE (UnfreezeRevealModel, unfreeze_reveal_model, UNFREEZE, REVEAL_MODEL, GObject)
+
+UnfreezeRevealModel *unfreeze_reveal_model_new          (void);
+void                 unfreeze_reveal_model_set_model    (UnfreezeRevealModel *self,
+                                                         GListModel          *model);
+GListModel          *unfreeze_reveal_model_get_model    (UnfreezeRevealModel *self);
+gboolean             unfreeze_reveal_model_step         (UnfreezeRevealModel *self,
+                                                         gint64               budget_us);
+gboolean             unfreeze_reveal_model_is_settled   (UnfreezeRevealModel *self);
+
+G_END_DECLS
