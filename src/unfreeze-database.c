@@ -18,6 +18,7 @@
 #include "unfreeze-database.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #define MAX_IDLE_CONNECTIONS 64
 
@@ -144,21 +145,35 @@ get_conninfo_or_error (UnfreezeDatabase  *self,
   return ok;
 }
 
+#define N_CONNECT_PARAMS 6   /* with the NULL that ends them */
+
 /* libpq's defaults come first; whatever the user's string says overrides them, since an
- * expanded dbname's values replace those given before it. */
+ * expanded dbname's values replace those given before it. @host and @hostaddr, when given,
+ * come after it and override the string's: an address already looked up. */
 static void
 fill_connect_params (const char  *conninfo,
-                     const char  *keywords[4],
-                     const char  *values[4])
+                     const char  *host,
+                     const char  *hostaddr,
+                     const char  *keywords[N_CONNECT_PARAMS],
+                     const char  *values[N_CONNECT_PARAMS])
 {
-  keywords[0] = "fallback_application_name";
-  values[0] = "Unfreeze";
-  keywords[1] = "connect_timeout";
-  values[1] = "10";
-  keywords[2] = "dbname";
-  values[2] = conninfo;
-  keywords[3] = NULL;
-  values[3] = NULL;
+  guint n = 0;
+
+  keywords[n] = "fallback_application_name";
+  values[n++] = "Unfreeze";
+  keywords[n] = "connect_timeout";
+  values[n++] = "10";
+  keywords[n] = "dbname";
+  values[n++] = conninfo;
+  if (host != NULL && hostaddr != NULL)
+    {
+      keywords[n] = "host";
+      values[n++] = host;
+      keywords[n] = "hostaddr";
+      values[n++] = hostaddr;
+    }
+  keywords[n] = NULL;
+  values[n] = NULL;
 }
 
 /* Server notices ("relation already exists, skipping") are not for the user's terminal. */
@@ -174,14 +189,14 @@ connect_blocking (UnfreezeDatabase  *self,
                   GError           **error)
 {
   g_autofree char *conninfo = NULL;
-  const char *keywords[4];
-  const char *values[4];
+  const char *keywords[N_CONNECT_PARAMS];
+  const char *values[N_CONNECT_PARAMS];
   PGconn *conn;
 
   if (!get_conninfo_or_error (self, &conninfo, error))
     return NULL;
 
-  fill_connect_params (conninfo, keywords, values);
+  fill_connect_params (conninfo, NULL, NULL, keywords, values);
   conn = PQconnectdbParams (keywords, values, TRUE);
   if (PQstatus (conn) != CONNECTION_OK)
     {
@@ -257,23 +272,76 @@ unfreeze_database_acquire (UnfreezeDatabase  *self,
  * unfreeze_database_connect_start:
  *
  * Starts a connection without waiting (PQconnectStartParams); the caller drives it with
- * PQconnectPoll() and gives it back with unfreeze_database_close() or release().
+ * PQconnectPoll() and gives it back with unfreeze_database_close() or release(). Only a host
+ * *name* still blocks, in getaddrinfo() inside libpq: look it up first, with
+ * unfreeze_database_dup_host_to_resolve() and unfreeze_database_connect_start_at().
  */
 PGconn *
 unfreeze_database_connect_start (UnfreezeDatabase  *self,
                                  GError           **error)
 {
+  return unfreeze_database_connect_start_at (self, NULL, NULL, error);
+}
+
+/* "a,a,a" for three addresses, and "1.2.3.4,::1,…": libpq tries them in order, as it would
+ * have tried what it looked up itself. */
+static void
+join_addresses (const char  *host,
+                GList       *addresses,
+                char       **hosts,
+                char       **hostaddrs)
+{
+  g_autoptr(GString) host_list = g_string_new (NULL);
+  g_autoptr(GString) address_list = g_string_new (NULL);
+
+  for (GList *l = addresses; l != NULL; l = l->next)
+    {
+      g_autofree char *text = g_inet_address_to_string (l->data);
+
+      if (host_list->len > 0)
+        {
+          g_string_append_c (host_list, ',');
+          g_string_append_c (address_list, ',');
+        }
+      g_string_append (host_list, host);
+      g_string_append (address_list, text);
+    }
+
+  *hosts = g_string_free (g_steal_pointer (&host_list), FALSE);
+  *hostaddrs = g_string_free (g_steal_pointer (&address_list), FALSE);
+}
+
+/**
+ * unfreeze_database_connect_start_at:
+ * @host: (nullable): the host name @addresses were looked up for
+ * @addresses: (nullable) (element-type GInetAddress): the addresses to connect to
+ *
+ * Like unfreeze_database_connect_start(), but libpq connects to @addresses (as `hostaddr`)
+ * and looks nothing up, while @host is still the name it checks a TLS certificate against
+ * and looks for in the password file.
+ */
+PGconn *
+unfreeze_database_connect_start_at (UnfreezeDatabase  *self,
+                                    const char        *host,
+                                    GList             *addresses,
+                                    GError           **error)
+{
   g_autofree char *conninfo = NULL;
-  const char *keywords[4];
-  const char *values[4];
+  g_autofree char *hosts = NULL;
+  g_autofree char *hostaddrs = NULL;
+  const char *keywords[N_CONNECT_PARAMS];
+  const char *values[N_CONNECT_PARAMS];
   PGconn *conn;
 
   g_return_val_if_fail (UNFREEZE_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (addresses == NULL || host != NULL, NULL);
 
   if (!get_conninfo_or_error (self, &conninfo, error))
     return NULL;
 
-  fill_connect_params (conninfo, keywords, values);
+  if (addresses != NULL)
+    join_addresses (host, addresses, &hosts, &hostaddrs);
+  fill_connect_params (conninfo, hosts, hostaddrs, keywords, values);
   conn = PQconnectStartParams (keywords, values, TRUE);
   if (conn == NULL || PQstatus (conn) == CONNECTION_BAD)
     {
@@ -286,6 +354,76 @@ unfreeze_database_connect_start (UnfreezeDatabase  *self,
   g_atomic_int_inc (&self->n_connections);
 
   return conn;
+}
+
+/* A value as libpq would take it: the string's own, or else its default (the PG*
+ * variables; the service file PGSERVICE names). Empty counts as not given. */
+static const char *
+option_value (PQconninfoOption *given,
+              PQconninfoOption *defaults,
+              const char       *keyword)
+{
+  for (PQconninfoOption *option = given; option != NULL && option->keyword != NULL; option++)
+    if (g_str_equal (option->keyword, keyword) && option->val != NULL && *option->val != '\0')
+      return option->val;
+  for (PQconninfoOption *option = defaults; option != NULL && option->keyword != NULL; option++)
+    if (g_str_equal (option->keyword, keyword) && option->val != NULL && *option->val != '\0')
+      return option->val;
+
+  return NULL;
+}
+
+/**
+ * unfreeze_conninfo_dup_host_to_resolve:
+ * @conninfo: a connection string or URI as the app hands it to libpq ("" for the PG*
+ *   variables alone)
+ *
+ * The host name libpq would look up itself, with a blocking getaddrinfo(), when connecting
+ * with @conninfo. %NULL when there is nothing to look up (a socket directory, a numeric
+ * address, a hostaddr already given) or when the app leaves it to libpq: several hosts, or a
+ * service named in @conninfo (its file may say otherwise).
+ *
+ * Returns: (transfer full) (nullable): the host name
+ */
+char *
+unfreeze_conninfo_dup_host_to_resolve (const char *conninfo)
+{
+  PQconninfoOption *given;
+  PQconninfoOption *defaults;
+  const char *host;
+  char *result = NULL;
+
+  if (conninfo == NULL || (given = PQconninfoParse (conninfo, NULL)) == NULL)
+    return NULL;
+  defaults = PQconndefaults ();
+
+  host = option_value (given, defaults, "host");
+  if (host != NULL &&
+      option_value (given, defaults, "hostaddr") == NULL &&
+      option_value (given, NULL, "service") == NULL &&
+      host[0] != '/' && host[0] != '@' &&   /* a socket directory, or an abstract socket */
+      strchr (host, ',') == NULL &&
+      !g_hostname_is_ip_address (host))
+    result = g_strdup (host);
+
+  PQconninfoFree (given);
+  PQconninfoFree (defaults);
+
+  return result;
+}
+
+/* The host name this database's connections would look up, if any; see
+ * unfreeze_conninfo_dup_host_to_resolve(). */
+char *
+unfreeze_database_dup_host_to_resolve (UnfreezeDatabase *self)
+{
+  g_autofree char *conninfo = NULL;
+
+  g_return_val_if_fail (UNFREEZE_IS_DATABASE (self), NULL);
+
+  conninfo = dup_conninfo (self);
+
+  return unfreeze_conninfo_dup_host_to_resolve (conninfo);
 }
 
 /* Gives a connection back for the next run, if it is still connected and idle. */

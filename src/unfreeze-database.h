@@ -36,6 +36,11 @@ PGconn              *unfreeze_database_acquire            (UnfreezeDatabase     
                                                            GError              **error);
 PGconn              *unfreeze_database_connect_start      (UnfreezeDatabase     *self,
                                                            GError              **error);
+PGconn              *unfreeze_database_connect_start_at   (UnfreezeDatabase     *self,
+                                                           const char           *host,
+                                                           GList                *addresses,
+                                                           GError              **error);
+char                *unfreeze_database_dup_host_to_resolve (UnfreezeDatabase    *self);
 PGconn              *unfreeze_database_try_acquire_idle   (UnfreezeDatabase     *self);
 void                 unfreeze_database_release            (UnfreezeDatabase     *self,
                                                            PGconn               *conn);
@@ -47,5 +52,8 @@ void                 unfreeze_database_shutdown           (UnfreezeDatabase     
 
 /* Removes the password from a conninfo string or URI, for showing and logging. */
 char                *unfreeze_conninfo_dup_display        (const char           *conninfo);
+
+/* The host name libpq would look up (blocking) for @conninfo, or NULL. */
+char                *unfreeze_conninfo_dup_host_to_resolve (const char          *conninfo);
 
 G_END_DECLS

@@ -113,10 +113,14 @@ now_relative (UnfreezeRun *self)
   return g_get_monotonic_time () - self->start_us;
 }
 
+/* @end_us: -1 for a span that is still open. Every field is written before the slot is
+ * published as begun. */
 static guint
-add_span (UnfreezeRun      *self,
-          UnfreezeSpanKind  kind,
-          gboolean          is_mark)
+add_span_at (UnfreezeRun      *self,
+             UnfreezeSpanKind  kind,
+             gint64            begin_us,
+             gint64            end_us,
+             const char       *label)
 {
   g_autofree char *name = NULL;
   guint index;
@@ -129,15 +133,26 @@ add_span (UnfreezeRun      *self,
   slot = &self->spans[index];
   name = unfreeze_ui_guard_dup_thread_name ();
   slot->span.kind = kind;
-  slot->span.begin_us = now_relative (self);
-  slot->span.end_us = is_mark ? slot->span.begin_us : -1;
+  slot->span.begin_us = begin_us;
+  slot->span.end_us = end_us;
   slot->span.thread_id = thread_slot (self);
+  slot->span.label = label;
   g_strlcpy (slot->span.thread_name, name, sizeof slot->span.thread_name);
-  if (is_mark)
+  if (end_us >= 0)
     g_atomic_int_set (&slot->ended, 1);
   g_atomic_int_set (&slot->begun, 1);
 
   return index;
+}
+
+static guint
+add_span (UnfreezeRun      *self,
+          UnfreezeSpanKind  kind,
+          gboolean          is_mark)
+{
+  gint64 now_us = now_relative (self);
+
+  return add_span_at (self, kind, now_us, is_mark ? now_us : -1, NULL);
 }
 
 guint
@@ -172,6 +187,36 @@ unfreeze_run_mark (UnfreezeRun      *self,
   g_return_if_fail (UNFREEZE_IS_RUN (self));
 
   add_span (self, kind, TRUE);
+}
+
+/**
+ * unfreeze_run_note_call:
+ * @call: (not nullable): the call's name, a static string
+ * @begin_us: g_get_monotonic_time() just before the call
+ *
+ * Ends the timing of a call that should not block (the main-loop mode's calls into libpq).
+ * One that took %UNFREEZE_RUN_BLOCKING_CALL_US or more is recorded as a
+ * %UNFREEZE_SPAN_BLOCKING_CALL span named @call, on the calling thread's lane.
+ *
+ * Returns: whether the call was recorded as blocking
+ */
+gboolean
+unfreeze_run_note_call (UnfreezeRun *self,
+                        const char  *call,
+                        gint64       begin_us)
+{
+  gint64 end_us = g_get_monotonic_time ();
+
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), FALSE);
+  g_return_val_if_fail (call != NULL, FALSE);
+
+  if (end_us - begin_us < UNFREEZE_RUN_BLOCKING_CALL_US)
+    return FALSE;
+
+  add_span_at (self, UNFREEZE_SPAN_BLOCKING_CALL, begin_us - self->start_us,
+               end_us - self->start_us, call);
+
+  return TRUE;
 }
 
 /**

@@ -31,6 +31,8 @@ typedef enum
   UNFREEZE_SPAN_SLEEP,       /* g_usleep() */
   UNFREEZE_SPAN_HANDOFF,     /* a mark: work handed to the main loop */
   UNFREEZE_SPAN_REFUSED,     /* a mark: the guard refused a UI update from this thread */
+  UNFREEZE_SPAN_BLOCKING_CALL, /* a call into a library that should have returned at once,
+                                * and took UNFREEZE_RUN_BLOCKING_CALL_US or more; label: its name */
   UNFREEZE_N_SPAN_KINDS
 } UnfreezeSpanKind;
 
@@ -41,7 +43,12 @@ typedef struct
   gint64           end_us;     /* equal to begin_us for marks; -1 while open */
   guint            thread_id;  /* small number per thread in this run; 0 is the UI thread */
   char             thread_name[16];
+  const char      *label;      /* a static string, or NULL: what the span was (a call's name) */
 } UnfreezeSpan;
+
+/* A call that should return at once and takes this long holds the thread for an eighth of a
+ * frame: the timeline shows it as a blocking call. */
+#define UNFREEZE_RUN_BLOCKING_CALL_US (2 * 1000)
 
 #define UNFREEZE_TYPE_RUN (unfreeze_run_get_type ())
 G_DECLARE_FINAL_TYPE (UnfreezeRun, unfreeze_run, UNFREEZE, RUN, GObject)
@@ -83,6 +90,9 @@ void                 unfreeze_run_end_span             (UnfreezeRun         *sel
 void                 unfreeze_run_mark                 (UnfreezeRun         *self,
                                                         UnfreezeSpanKind     kind);
 GArray              *unfreeze_run_dup_spans            (UnfreezeRun         *self);
+gboolean             unfreeze_run_note_call            (UnfreezeRun         *self,
+                                                        const char          *call,
+                                                        gint64               begin_us);
 
 /* The outcome, once finished. */
 gboolean             unfreeze_run_get_finished         (UnfreezeRun         *self);

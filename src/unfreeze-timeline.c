@@ -11,6 +11,8 @@
  * callback it began in was asynchronous (the main-loop mode): the thread was free, so it is
  * drawn like a worker's wait. Green blocks are callbacks handed over from workers; green
  * arrows the hand-offs; a red ✕ on a worker's lane an update the UI-thread guard refused.
+ * A red outline, with the call's name where it fits, is a call that should have returned at
+ * once and held the thread instead (the main-loop mode times its calls into libpq).
  *
  * While the run is in flight the timeline redraws on every frame; once it is over, once.
  * With many threads the worker lanes get thin, and past what fits, a "+N more threads"
@@ -52,6 +54,7 @@ typedef enum
   STYLE_APPLY,     /* showing the rows */
   STYLE_HANDOFF,   /* a mark: work handed to the main loop */
   STYLE_REFUSED,   /* a mark: the guard refused a UI update */
+  STYLE_BLOCKING_CALL,   /* a call that should not block, and did: outlined, with its name */
   N_STYLES
 } Style;
 
@@ -67,6 +70,7 @@ static const char * const style_names[N_STYLES] = {
   N_("Showing rows"),
   N_("Hand-off"),
   N_("Refused update"),
+  N_("Blocking call"),
 };
 
 typedef struct
@@ -130,6 +134,7 @@ struct _UnfreezeTimeline
   PangoLayout *tick_layouts[MAX_TICKS];
   char         tick_texts[MAX_TICKS][24];
   PangoLayout *legend_layouts[N_STYLES];
+  GHashTable  *call_layouts;       /* a blocking call's name (static string) → PangoLayout */
 };
 
 G_DEFINE_FINAL_TYPE (UnfreezeTimeline, unfreeze_timeline, GTK_TYPE_WIDGET)
@@ -182,6 +187,8 @@ style_for (const UnfreezeSpan *span,
       return STYLE_HANDOFF;
     case UNFREEZE_SPAN_REFUSED:
       return STYLE_REFUSED;
+    case UNFREEZE_SPAN_BLOCKING_CALL:
+      return STYLE_BLOCKING_CALL;
     case UNFREEZE_N_SPAN_KINDS:
     default:
       return STYLE_WORK;
@@ -199,7 +206,7 @@ static gboolean
 style_holds_ui (Style style)
 {
   return style == STYLE_BLOCKED || style == STYLE_BUSY || style == STYLE_WORK ||
-         style == STYLE_IDLE || style == STYLE_APPLY;
+         style == STYLE_IDLE || style == STYLE_APPLY || style == STYLE_BLOCKING_CALL;
 }
 
 static void
@@ -366,6 +373,7 @@ get_colors (GtkWidget *widget,
   lookup_color (widget, "green_5", "#26a269", &colors->fills[STYLE_APPLY]);
   lookup_color (widget, "green_5", "#26a269", &colors->fills[STYLE_HANDOFF]);
   lookup_color (widget, "error_bg_color", "#e01b24", &colors->fills[STYLE_REFUSED]);
+  lookup_color (widget, "error_bg_color", "#e01b24", &colors->fills[STYLE_BLOCKING_CALL]);
 }
 
 static void
@@ -436,6 +444,32 @@ append_fill (GtkSnapshot  *snapshot,
     append_rect (snapshot, &colors->fills[style], x, y, width, height);
 }
 
+/* A blocking call: a red frame around a pale red block, so it stands out from the busy
+ * (solid red) and waiting (striped) spans it usually sits on. */
+static void
+append_outline (GtkSnapshot  *snapshot,
+                const Colors *colors,
+                double        x,
+                double        y,
+                double        width,
+                double        height)
+{
+  const GdkRGBA *red = &colors->fills[STYLE_BLOCKING_CALL];
+  GdkRGBA pale = with_alpha (red, 0.25f);
+  GdkRGBA border[4] = { *red, *red, *red, *red };
+  float thickness = width >= 4 && height >= 4 ? 1.5f : 1.0f;
+  float widths[4] = { thickness, thickness, thickness, thickness };
+
+  if (width <= 0 || height <= 0)
+    return;
+
+  append_rect (snapshot, &colors->background, x, y, width, height);
+  append_rect (snapshot, &pale, x, y, width, height);
+  gtk_snapshot_append_border (snapshot,
+                              &GSK_ROUNDED_RECT_INIT (x, y, width, height),
+                              widths, border);
+}
+
 /* A triangle pointing up with its tip at (@x, @y): a square turned by 45°, its lower half
  * clipped away. */
 static void
@@ -495,6 +529,10 @@ append_legend_swatch (GtkSnapshot  *snapshot,
       append_cross (snapshot, &colors->fills[style], x + size / 2, y + size / 2, size * 1.1, 2);
       break;
 
+    case STYLE_BLOCKING_CALL:
+      append_outline (snapshot, colors, x, y, size, size);
+      break;
+
     case STYLE_BLOCKED:
     case STYLE_BUSY:
     case STYLE_WORK:
@@ -536,6 +574,27 @@ clear_layouts (UnfreezeTimeline *self)
     g_clear_object (&self->legend_layouts[i]);
   g_clear_object (&self->workers_layout);
   g_clear_object (&self->note_layout);
+  g_clear_pointer (&self->call_layouts, g_hash_table_unref);
+}
+
+/* A blocking call's name, for drawing inside its block. */
+static PangoLayout *
+call_layout (UnfreezeTimeline *self,
+             const char       *call)
+{
+  PangoLayout *layout;
+
+  if (self->call_layouts == NULL)
+    self->call_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+
+  layout = g_hash_table_lookup (self->call_layouts, call);
+  if (layout == NULL)
+    {
+      layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), call);
+      g_hash_table_insert (self->call_layouts, g_strdup (call), layout);
+    }
+
+  return layout;
 }
 
 static PangoLayout *
@@ -628,7 +687,7 @@ lane_height (const Geometry *geometry,
 
 /* The legend names what the run shows, the lesson's colours first. */
 static const Style legend_order[] = {
-  STYLE_BLOCKED, STYLE_BUSY, STYLE_REFUSED, STYLE_QUERY, STYLE_HANDOFF, STYLE_IDLE,
+  STYLE_BLOCKED, STYLE_BUSY, STYLE_BLOCKING_CALL, STYLE_REFUSED, STYLE_QUERY, STYLE_HANDOFF, STYLE_IDLE,
   STYLE_CONNECT, STYLE_FETCH, STYLE_SLEEP, STYLE_APPLY, STYLE_WORK,
 };
 
@@ -970,6 +1029,86 @@ draw_spans (GtkSnapshot    *snapshot,
       }
 }
 
+typedef struct
+{
+  double      x0, x1, top, h;
+  const char *label;
+} CallBlock;
+
+/* A blocking call's name: inside its block when it fits; otherwise beside it, on the right,
+ * when that is free up to the next one (the tooltip names every one). */
+static void
+draw_call_label (UnfreezeTimeline *self,
+                 GtkSnapshot      *snapshot,
+                 const Colors     *colors,
+                 const Geometry   *geometry,
+                 const CallBlock  *block,
+                 double            free_until)
+{
+  PangoLayout *layout;
+  double y;
+  int w;
+
+  if (block->label == NULL || block->h < geometry->text_h)
+    return;
+
+  layout = call_layout (self, block->label);
+  pango_layout_get_pixel_size (layout, &w, NULL);
+  y = block->top + (block->h - geometry->text_h) / 2;
+  if (w + 4 <= block->x1 - block->x0)
+    append_layout (snapshot, layout, &colors->fg, block->x0 + 2, y);
+  else if (block->x1 + 6 + w <= free_until)
+    {
+      /* On the window's ground, so it reads on any span. */
+      append_rect (snapshot, &colors->background, block->x1 + 1, block->top, w + 4, block->h);
+      append_layout (snapshot, layout, &colors->fills[STYLE_BLOCKING_CALL], block->x1 + 3, y);
+    }
+}
+
+/* On top of everything on its lane: a blocking call is the one thing that must not hide. */
+static void
+draw_blocking_calls (UnfreezeTimeline *self,
+                     GtkSnapshot      *snapshot,
+                     const Colors     *colors,
+                     const Geometry   *geometry,
+                     const Scan       *scan)
+{
+  g_autoptr(GArray) blocks = g_array_new (FALSE, FALSE, sizeof (CallBlock));
+
+  for (guint i = 0; i < scan->spans->len; i++)
+    {
+      const UnfreezeSpan *span = &g_array_index (scan->spans, UnfreezeSpan, i);
+      guint lane = scan->lane_of[MIN (span->thread_id, MAX_LANES - 1)] - 1;
+      CallBlock block;
+
+      if (scan->styles[i] != STYLE_BLOCKING_CALL || lane >= geometry->n_visible)
+        continue;
+
+      block.x0 = floor (x_for (geometry, scan, span->begin_us));
+      block.x1 = MAX (round (x_for (geometry, scan, span_end (span, scan->end_us))), block.x0 + 3);
+      block.top = lane_top (geometry, lane);
+      block.h = lane_height (geometry, lane);
+      block.label = span->label;
+      append_outline (snapshot, colors, block.x0, block.top, block.x1 - block.x0, block.h);
+      g_array_append_val (blocks, block);
+    }
+
+  /* The main thread's calls come one after the other, so the next one on its lane is next. */
+  for (guint i = 0; i < blocks->len; i++)
+    {
+      const CallBlock *block = &g_array_index (blocks, CallBlock, i);
+      double free_until = geometry->plot_x + geometry->plot_w;
+
+      for (guint j = i + 1; j < blocks->len; j++)
+        if (g_array_index (blocks, CallBlock, j).top == block->top)
+          {
+            free_until = g_array_index (blocks, CallBlock, j).x0;
+            break;
+          }
+      draw_call_label (self, snapshot, colors, geometry, block, free_until);
+    }
+}
+
 static void
 draw_marks (GtkSnapshot    *snapshot,
             const Colors   *colors,
@@ -1053,6 +1192,7 @@ unfreeze_timeline_snapshot (GtkWidget   *widget,
                                                + LABEL_GAP / 2,
                                                geometry.lanes_bottom));
   draw_spans (snapshot, &colors, &geometry, &scan);
+  draw_blocking_calls (self, snapshot, &colors, &geometry, &scan);
   draw_marks (snapshot, &colors, &geometry, &scan);
 
   /* While running: where "now" is. */
@@ -1082,6 +1222,16 @@ describe_span (const Scan         *scan,
   g_autofree char *begin = unfreeze_format_count (span->begin_us / 1000);
   g_autofree char *length = NULL;
   const char *thread = span->thread_id == 0 ? _("Main (UI) thread") : span->thread_name;
+
+  if (style == STYLE_BLOCKING_CALL && span->label != NULL)
+    {
+      g_autofree char *call = NULL;
+
+      length = unfreeze_format_count ((span_end (span, scan->end_us) - span->begin_us) / 1000);
+      /* Translators: the name of a libpq function follows: "Blocking call to PQconnectPoll" */
+      call = g_strdup_printf (_("Blocking call to %s"), span->label);
+      return g_strdup_printf (_("%s — %s, %s ms from %s ms"), call, thread, length, begin);
+    }
 
   if (style_is_mark (style))
     /* Translators: "Hand-off — pool-unfreeze, at 12 ms" */

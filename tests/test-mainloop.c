@@ -3,7 +3,9 @@
  * The main-loop mode against a real PostgreSQL and against fake servers: the right rows,
  * no thread ever created, no stall, rows read in slices, errors at every stage (during the
  * handshake, in the middle of the rows), cancellation that leaves the connection reusable,
- * and fifty queries at once on one thread.
+ * sent without the blocking PQcancel(), fifty and two hundred queries at once on one thread
+ * with frames drawn in between, host names looked up by GLib's resolver, and slow calls into
+ * libpq marked on the timeline.
  */
 #define G_LOG_DOMAIN "Unfreeze-Test"
 
@@ -11,6 +13,7 @@
 
 #include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
@@ -298,6 +301,25 @@ dup_query_start (const char *pid)
   return unfreeze_test_query_value (sql);
 }
 
+/* Before libpq 17 the mode cancels with a statement on another connection, never with the
+ * blocking PQcancel(): the server saw @n_expected such statements since @since (a
+ * timestamp of the server's), each over and its connection idle in the pool. */
+static void
+assert_cancelled_by_statement (const char *since,
+                               guint       n_expected)
+{
+#ifndef LIBPQ_HAS_ASYNC_CANCEL
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM pg_stat_activity"
+                                          " WHERE query LIKE 'SELECT pg_cancel_backend(pid) FROM%%'"
+                                          "   AND state = 'idle'"
+                                          "   AND query_start > '%s'::timestamptz", since);
+  g_autofree char *count = unfreeze_test_query_value (sql);
+  g_autofree char *expected = g_strdup_printf ("%u", n_expected);
+
+  g_assert_cmpstr (count, ==, expected);
+#endif
+}
+
 static void
 test_cancel (void)
 {
@@ -311,14 +333,17 @@ test_cancel (void)
   guint n_connections;
   gint64 latency_us;
 
+  g_autofree char *before = unfreeze_test_query_value ("SELECT clock_timestamp()::text");
+
   run = unfreeze_test_start_run ("mainloop", database, "MSFT", 10, 1, &observed);
   canceller.run = run;
   g_timeout_add (200, cancel_cb, &canceller);
   wait_run (&observed);
+  assert_cancelled_by_statement (before, 1);
 
   latency_us = observed.finished_us - canceller.cancelled_us;
   g_test_message ("cancelled at %" G_GINT64_FORMAT " ms, over %" G_GINT64_FORMAT " us later; "
-                  "longest stall %" G_GINT64_FORMAT " us (libpq < 17: the blocking PQcancel)",
+                  "longest stall %" G_GINT64_FORMAT " us",
                   unfreeze_run_get_elapsed_us (run) / 1000 - latency_us / 1000, latency_us,
                   unfreeze_run_get_longest_stall_us (run));
   g_assert_cmpint (canceller.cancelled_us, >, 0);
@@ -349,6 +374,7 @@ test_cancel_fifty (void)
 {
   UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
   g_autoptr(UnfreezeRun) run = NULL;
+  g_autofree char *before = unfreeze_test_query_value ("SELECT clock_timestamp()::text");
   Canceller canceller = { NULL, 0, (char *) "(not asked)" };
   UnfreezeTestObserved observed;
   gint64 latency_us;
@@ -357,10 +383,12 @@ test_cancel_fifty (void)
   canceller.run = run;
   g_timeout_add (1000, cancel_cb, &canceller);
   wait_run (&observed);
+  /* Fifty cancelled in one turn of the loop: one request for all of them. */
+  assert_cancelled_by_statement (before, 1);
 
   latency_us = observed.finished_us - canceller.cancelled_us;
   g_test_message ("50 queries cancelled: over %" G_GINT64_FORMAT " us later; longest stall %"
-                  G_GINT64_FORMAT " us (libpq < 17: one blocking PQcancel per turn of the loop)",
+                  G_GINT64_FORMAT " us",
                   latency_us, unfreeze_run_get_longest_stall_us (run));
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_CANCELLED);
   g_assert_cmpuint (unfreeze_run_get_n_finished (run), ==, 50);
@@ -583,6 +611,356 @@ test_fifty (void)
   g_assert_cmpuint (unfreeze_test_count_new_threads (before), ==, 0);
 }
 
+/* (h) Two hundred queries at once. A "frame" ticks every 5 ms at GTK's redraw priority, as
+ * a window's frame clock would: it must get its turns while the connections are started
+ * (they are started a few per turn, not all in one callback) and never wait long. */
+typedef struct
+{
+  UnfreezeDatabase *database;
+  guint             connections_before;
+  guint             n_ticks;
+  guint             n_ticks_while_starting;   /* some, not all, new connections started */
+  guint             needed;                   /* new connections the run must open */
+  gint64            last_tick_us;
+  gint64            longest_gap_us;
+} FrameProbe;
+
+static gboolean
+frame_tick_cb (gpointer user_data)
+{
+  FrameProbe *probe = user_data;
+  gint64 now = g_get_monotonic_time ();
+  guint opened = unfreeze_database_get_n_connections (probe->database) - probe->connections_before;
+
+  if (probe->n_ticks > 0)
+    probe->longest_gap_us = MAX (probe->longest_gap_us, now - probe->last_tick_us);
+  probe->last_tick_us = now;
+  probe->n_ticks++;
+  if (opened > 0 && opened < probe->needed)
+    probe->n_ticks_while_starting++;
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* What the Threads view would mark as blocking calls on the main thread. */
+static void
+log_blocking_calls (UnfreezeRun *run)
+{
+  g_autoptr(GArray) spans = unfreeze_run_dup_spans (run);
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n = 0;
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const UnfreezeSpan *span = &g_array_index (spans, UnfreezeSpan, i);
+
+      if (span->kind != UNFREEZE_SPAN_BLOCKING_CALL)
+        continue;
+      g_assert_nonnull (span->label);
+      g_assert_cmpint (span->end_us - span->begin_us, >=, UNFREEZE_RUN_BLOCKING_CALL_US);
+      if (n++ < 20)
+        g_string_append_printf (text, " %s %" G_GINT64_FORMAT " us at %" G_GINT64_FORMAT " ms;",
+                                span->label, span->end_us - span->begin_us, span->begin_us / 1000);
+    }
+  g_test_message ("%u blocking call(s) over %d us:%s", n, UNFREEZE_RUN_BLOCKING_CALL_US, text->str);
+}
+
+static void
+test_two_hundred (void)
+{
+  UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
+  g_autoptr(UnfreezeRun) run = NULL;
+  FrameProbe probe = { database, 0 };
+  UnfreezeTestObserved observed;
+  GSource *frames;
+
+  /* Only idle connections are open now: the pool gives at most that many. */
+  probe.connections_before = unfreeze_database_get_n_connections (database);
+  probe.needed = 200 - MIN (probe.connections_before, 200);
+  frames = g_timeout_source_new (5);
+  g_source_set_priority (frames, G_PRIORITY_HIGH_IDLE + 20);   /* GDK_PRIORITY_REDRAW */
+  g_source_set_callback (frames, frame_tick_cb, &probe, NULL);
+  g_source_attach (frames, NULL);
+
+  run = unfreeze_test_start_run ("mainloop", database, "MSFT", 0.5, 200, &observed);
+  wait_run (&observed);
+  g_source_destroy (frames);
+  g_source_unref (frames);
+
+  log_blocking_calls (run);
+  g_test_message ("200 queries, delay 0.5 s: elapsed %" G_GINT64_FORMAT " ms; %u frames, %u "
+                  "while connections were being started (%u new), longest gap %" G_GINT64_FORMAT
+                  " us; longest stall %" G_GINT64_FORMAT " us",
+                  unfreeze_run_get_elapsed_us (run) / 1000, probe.n_ticks,
+                  probe.n_ticks_while_starting, probe.needed, probe.longest_gap_us,
+                  unfreeze_run_get_longest_stall_us (run));
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (unfreeze_run_get_n_finished (run), ==, 200);
+  assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
+  g_assert_cmpuint (unfreeze_test_count_active_queries (), ==, 0);
+  /* The frames were not held back until every connection had started. */
+  g_assert_cmpuint (probe.needed, >, 10);
+  g_assert_cmpuint (probe.n_ticks_while_starting, >=, 2);
+  g_assert_cmpuint (probe.n_ticks, >=, 10);
+  /* Very generous (a loaded machine shows single calls into libpq of 10 ms and more): one
+   * callback for all the starts took ~400 ms on a quiet one. */
+  if (unfreeze_test_timing_is_reliable ())
+    g_assert_cmpint (probe.longest_gap_us, <, 300 * 1000);
+}
+
+/* (i) A main loop that is never free below drawing (each frame longer than the screen's):
+ * the sockets' priority is never reached, and the runs still end, with every row, from the
+ * safety net's turns. */
+static gboolean
+busy_frame_cb (gpointer user_data)
+{
+  guint *n = user_data;
+
+  (*n)++;
+  g_usleep (5 * 1000);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_never_idle (void)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  UnfreezeTestObserved observed;
+  guint n_frames = 0;
+  guint busy;
+
+  busy = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, busy_frame_cb, &n_frames, NULL);
+  run = run_mainloop ("MSFT", 0.2, 3, &observed);
+  g_source_remove (busy);
+
+  g_test_message ("never idle: %u busy frames, elapsed %" G_GINT64_FORMAT " ms", n_frames,
+                  unfreeze_run_get_elapsed_us (run) / 1000);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (unfreeze_run_get_n_finished (run), ==, 3);
+  assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
+  g_assert_cmpuint (n_frames, >, 0);
+}
+
+/* (j) A call into libpq that takes 2 ms or more is a blocking call on the timeline, named;
+ * a quick one leaves no trace. */
+static void
+test_note_call (void)
+{
+  g_autoptr(UnfreezeRun) run = unfreeze_run_new (&unfreeze_mode_mainloop,
+                                                 unfreeze_test_fixture_get_database (),
+                                                 "MSFT", 0, 1);
+  g_autoptr(GArray) spans = NULL;
+  const UnfreezeSpan *span;
+  gint64 begin;
+
+  begin = g_get_monotonic_time ();
+  g_assert_false (unfreeze_run_note_call (run, "PQflush", begin));
+  begin = g_get_monotonic_time ();
+  g_usleep (UNFREEZE_RUN_BLOCKING_CALL_US + 1000);
+  g_assert_true (unfreeze_run_note_call (run, "PQconnectPoll", begin));
+
+  spans = unfreeze_run_dup_spans (run);
+  g_assert_cmpuint (spans->len, ==, 1);
+  span = &g_array_index (spans, UnfreezeSpan, 0);
+  g_assert_cmpint (span->kind, ==, UNFREEZE_SPAN_BLOCKING_CALL);
+  g_assert_cmpstr (span->label, ==, "PQconnectPoll");
+  g_assert_cmpuint (span->thread_id, ==, 0);
+  g_assert_cmpint (span->end_us - span->begin_us, >=, UNFREEZE_RUN_BLOCKING_CALL_US);
+}
+
+static void
+assert_host_to_resolve (const char *conninfo,
+                        const char *expected)
+{
+  g_autofree char *host = unfreeze_conninfo_dup_host_to_resolve (conninfo);
+
+  g_test_message ("\"%s\" -> %s", conninfo, host != NULL ? host : "(nothing to look up)");
+  g_assert_cmpstr (host, ==, expected);
+}
+
+/* (k) Which host names libpq would look up itself (blocking), from libpq's own reading of the
+ * connection string and the PG* variables. */
+static void
+test_host_to_resolve (void)
+{
+  static const struct { const char *conninfo; const char *host; } cases[] = {
+    { "host=db.example.com dbname=x", "db.example.com" },
+    { "postgresql://db.example.com:5433/x", "db.example.com" },
+    { "host=/var/run/postgresql port=5432", NULL },
+    { "postgresql:///x?host=/tmp", NULL },
+    { "host=@abstract", NULL },
+    { "host=127.0.0.1", NULL },
+    { "host=::1", NULL },
+    { "host=db.example.com hostaddr=192.0.2.1", NULL },
+    { "host=a.example,b.example", NULL },
+    { "service=demo host=db.example.com", NULL },
+    { "dbname=x", NULL },
+    { "not a conninfo", NULL },
+  };
+  static const char * const vars[] = { "PGHOST", "PGHOSTADDR", "PGSERVICE" };
+  char *saved[G_N_ELEMENTS (vars)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
+    {
+      saved[i] = g_strdup (g_getenv (vars[i]));
+      g_unsetenv (vars[i]);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    assert_host_to_resolve (cases[i].conninfo, cases[i].host);
+
+  /* The variables count where the string says nothing. */
+  g_setenv ("PGHOST", "env.example.com", TRUE);
+  assert_host_to_resolve ("", "env.example.com");
+  assert_host_to_resolve ("dbname=x", "env.example.com");
+  assert_host_to_resolve ("host=/tmp", NULL);
+  g_setenv ("PGHOSTADDR", "192.0.2.1", TRUE);
+  assert_host_to_resolve ("", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
+    {
+      if (saved[i] != NULL)
+        g_setenv (vars[i], saved[i], TRUE);
+      else
+        g_unsetenv (vars[i]);
+      g_free (saved[i]);
+    }
+}
+
+/* A resolver that knows one name, and counts the lookups. */
+typedef struct
+{
+  GResolver     parent_instance;
+  char         *name;
+  GInetAddress *address;
+  guint         n_lookups;
+} FakeResolver;
+
+typedef struct
+{
+  GResolverClass parent_class;
+} FakeResolverClass;
+
+static GType fake_resolver_get_type (void);
+G_DEFINE_TYPE (FakeResolver, fake_resolver, G_TYPE_RESOLVER)
+
+static void
+fake_resolver_lookup_by_name_async (GResolver           *resolver,
+                                    const char          *hostname,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  FakeResolver *self = (FakeResolver *) resolver;
+  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+
+  self->n_lookups++;
+  if (g_str_equal (hostname, self->name))
+    g_task_return_pointer (task, g_list_append (NULL, g_object_ref (self->address)),
+                           (GDestroyNotify) g_resolver_free_addresses);
+  else
+    g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
+                             "Unknown host %s", hostname);
+}
+
+static GList *
+fake_resolver_lookup_by_name_finish (GResolver     *resolver,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+fake_resolver_finalize (GObject *object)
+{
+  FakeResolver *self = (FakeResolver *) object;
+
+  g_free (self->name);
+  g_clear_object (&self->address);
+  G_OBJECT_CLASS (fake_resolver_parent_class)->finalize (object);
+}
+
+static void
+fake_resolver_class_init (FakeResolverClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = fake_resolver_finalize;
+  G_RESOLVER_CLASS (klass)->lookup_by_name_async = fake_resolver_lookup_by_name_async;
+  G_RESOLVER_CLASS (klass)->lookup_by_name_finish = fake_resolver_lookup_by_name_finish;
+}
+
+static void
+fake_resolver_init (FakeResolver *self)
+{
+}
+
+/* (l) A host name is looked up by GLib's resolver, never by libpq, and libpq connects to the
+ * address it found (as hostaddr). The name exists only in our resolver, and its address is
+ * one nobody else would give: the fake server on 127.0.0.2 hears from the run only when the
+ * name went that way. */
+static void
+test_resolve_host_name (void)
+{
+  g_autoptr(GResolver) system_resolver = g_resolver_get_default ();
+  g_autoptr(GInetAddress) loopback2 = g_inet_address_new_from_string ("127.0.0.2");
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback2, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(UnfreezeDatabase) database = NULL;
+  g_autoptr(UnfreezeRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conninfo = NULL;
+  FakeServer fake = { NULL };
+  FakeResolver *resolver;
+  UnfreezeTestObserved observed;
+  const GError *run_error;
+
+  fake.held = g_ptr_array_new_with_free_func (g_object_unref);
+  fake.behaviour = FAKE_GARBAGE;
+  fake.service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (fake.service), address, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error))
+    {
+      g_test_skip_printf ("cannot listen on 127.0.0.2: %s", error->message);
+      g_clear_object (&fake.service);
+      g_ptr_array_unref (fake.held);
+      return;
+    }
+  g_signal_connect (fake.service, "incoming", G_CALLBACK (fake_incoming_cb), &fake);
+  g_socket_service_start (fake.service);
+
+  resolver = g_object_new (fake_resolver_get_type (), NULL);
+  resolver->name = g_strdup ("unfreeze-test.invalid");
+  resolver->address = g_object_ref (loopback2);
+  g_resolver_set_default (G_RESOLVER (resolver));
+
+  /* Preparing hands runs the connection string at once; its own (blocking) attempt in the
+   * background fails, as libpq cannot find the name. Nobody waits for it. */
+  conninfo = g_strdup_printf ("host=unfreeze-test.invalid port=%u dbname=postgres user=unfreeze",
+                              g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
+  database = unfreeze_database_new (conninfo);
+  unfreeze_database_prepare_async (database, NULL, NULL, NULL);
+
+  run = unfreeze_test_start_run ("mainloop", database, "MSFT", 0, 1, &observed);
+  wait_run (&observed);
+  run_error = unfreeze_run_get_error (run);
+
+  g_test_message ("%u lookup(s), %u connection(s) on 127.0.0.2; %s", resolver->n_lookups,
+                  fake.n_accepted, run_error != NULL ? run_error->message : "no error");
+  g_assert_cmpuint (resolver->n_lookups, ==, 1);
+  g_assert_cmpuint (fake.n_accepted, ==, 1);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_ERROR);
+  g_assert_error (run_error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_CONNECT);
+  g_assert_nonnull (strstr (run_error->message, "127.0.0.2"));
+
+  g_resolver_set_default (system_resolver);
+  g_object_unref (resolver);
+  g_socket_service_stop (fake.service);
+  g_socket_listener_close (G_SOCKET_LISTENER (fake.service));
+  g_clear_object (&fake.service);
+  g_ptr_array_unref (fake.held);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -613,6 +991,11 @@ main (int   argc,
   g_test_add_func ("/unfreeze/MainLoop/handshake-failure", test_handshake_failure);
   g_test_add_func ("/unfreeze/MainLoop/no-server", test_no_server);
   g_test_add_func ("/unfreeze/MainLoop/fifty", test_fifty);
+  g_test_add_func ("/unfreeze/MainLoop/two-hundred", test_two_hundred);
+  g_test_add_func ("/unfreeze/MainLoop/never-idle", test_never_idle);
+  g_test_add_func ("/unfreeze/MainLoop/note-call", test_note_call);
+  g_test_add_func ("/unfreeze/MainLoop/host-to-resolve", test_host_to_resolve);
+  g_test_add_func ("/unfreeze/MainLoop/resolve-host-name", test_resolve_host_name);
 
   status = g_test_run ();
   unfreeze_test_fixture_teardown ();

@@ -14,11 +14,18 @@
  * under "await": no thread sits waiting for the answer.
  *
  * The price: the code becomes a state machine, and no callback may run long, or it freezes
- * the window like the blocking mode. So rows are read in slices of a few milliseconds.
+ * the window like the blocking mode. So the socket work of all the queries together gets a
+ * few milliseconds per turn of the main loop, at a priority just below GTK's drawing, and
+ * what does not fit waits for the next turn; connections are started a few at a time; a
+ * host name is looked up by GLib's resolver, not inside libpq; Cancel is a statement on
+ * another connection, not libpq's blocking PQcancel(). And every call into libpq is timed:
+ * async is only as async as its weakest call, so one that takes 2 ms or more shows in the
+ * Threads view as a blocking call on the main thread.
  *
- * The story, from the bottom of the file up: mainloop_start_query() starts connecting;
- * socket_ready_cb() takes one step each time the socket is ready (connecting, then
- * sending and reading); read_results() takes the rows; finish() hands the connection back.
+ * The story, from the bottom of the file up: mainloop_start_query() queues the query;
+ * step() takes it one step each time its socket is ready and the turn has time left
+ * (looking up the host, connecting, then sending and reading); read_results() takes the
+ * rows; finish() hands the connection back. cancel_query() asks the server to stop.
  */
 #define G_LOG_DOMAIN "Unfreeze-MainLoop"
 
@@ -30,32 +37,81 @@
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
 
-#define SLICE_US 3000   /* the longest one callback spends on rows */
-#define RESUME_MAX_WAIT_MS 20   /* the longest rows inside libpq wait for the loop to be idle */
+/* Just after GTK's drawing (GDK_PRIORITY_REDRAW is G_PRIORITY_HIGH_IDLE + 20): a frame
+ * that is due is drawn before any socket work, but the sockets still go before the default
+ * idles. Every source of this mode runs at it, but the safety net below. */
+#define SOCKET_PRIORITY (G_PRIORITY_HIGH_IDLE + 30)
 
-typedef struct
+#define TURN_BUDGET_US 4000   /* socket work per turn of the main loop, all queries together */
+#define SAFETY_NET_MS  20     /* the longest work waits when the loop never gets down to us */
+
+/* libpq < 17 has no non-blocking PQcancel(): one statement asks the server instead. */
+static const char cancel_sql[] = "SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid";
+
+typedef enum
+{
+  QUERY_WAITING,      /* queued: not connecting yet */
+  QUERY_RESOLVING,    /* GLib's resolver looks up the host name */
+  QUERY_RESOLVED,     /* queued: its addresses are known */
+  QUERY_CONNECTING,   /* PQconnectPoll() steps */
+  QUERY_RUNNING,      /* sent: reading */
+  QUERY_DONE,         /* over, waiting for its cancel request's answer (then finished) */
+} QueryState;
+
+typedef struct _Query Query;
+typedef struct _Lookup Lookup;
+
+struct _Query
 {
   UnfreezeRun  *run;
   PGconn       *conn;
-  gboolean      connected;
+  QueryState    state;
   gboolean      cancelled;
+  GList         link;            /* in loop.queries */
+  GList         ready_link;      /* in loop.ready, while queued */
   GSource      *socket_source;   /* the connection's socket, ready for what we wait for */
-  GSource      *resume_source;   /* an idle: more rows are already inside libpq */
-  GSource      *resume_timer;    /* ... or a timer, when the loop is never idle */
+  GIOCondition  waiting_for;     /* ... and what that is */
   GSource      *cancel_source;   /* fires on the main loop when Cancel is pressed */
   GSource      *timeout_source;  /* fires when connecting takes longer than connect_timeout */
+  Lookup       *lookup;          /* the host name's lookup, while resolving */
+  char         *host;            /* the host name looked up, and its addresses */
+  GList        *addresses;
   guint         span;            /* the open CONNECT or QUERY span */
   UnfreezeRows *rows;
   GError       *error;
+
+  /* A cancel request (libpq < 17) is a Query too: the statement on another connection. */
+  gboolean      is_canceller;
+  GPtrArray    *targets;         /* canceller: the queries it asks the server to stop */
+  gboolean      sent;            /* canceller: its statement is on its way */
+  Query        *canceller;       /* target: the request that will stop it */
 #ifdef LIBPQ_HAS_ASYNC_CANCEL
   PGcancelConn *cancel_conn;     /* libpq 17: a cancel request on its way, and its socket */
   GSource      *cancel_conn_source;
 #endif
-} Query;
+};
+
+struct _Lookup
+{
+  Query        *query;           /* NULL once the query is over */
+  GCancellable *cancellable;
+  char         *host;
+};
+
+/* The mode's share of the main loop. Main thread only. */
+static struct
+{
+  GQueue   queries;              /* every query still going (cancellers too) */
+  GQueue   ready;                /* queries with work, waiting for time in a turn */
+  GSource *turn_source;          /* starts each turn; runs the ready queries */
+  GSource *safety_net;           /* a timer: when the loop never gets down to us */
+  gint64   spent_us;             /* socket work done in this turn */
+  gint64   turn_began_us;        /* when the loop last got down to our priority */
+} loop;
 
 static void finish (Query *query);
-static gboolean socket_ready_cb (int fd, GIOCondition condition, gpointer user_data);
-static gboolean resume_cb (gpointer user_data);
+static void step (Query *query);
+static void cancel_query (Query *query);
 
 static GSource *
 attach (GSource     *source,
@@ -75,6 +131,175 @@ clear_source (GSource **source)
   g_clear_pointer (source, g_source_unref);
 }
 
+/* The budget ---------------------------------------------------------------------------- */
+
+static gboolean
+have_time (void)
+{
+  return loop.spent_us < TURN_BUDGET_US;
+}
+
+/* What read_results() may still spend in this turn. */
+static gint64
+turn_deadline (void)
+{
+  return g_get_monotonic_time () + MAX (TURN_BUDGET_US - loop.spent_us, 0);
+}
+
+static void
+queue_ready (Query *query)
+{
+  if (query->ready_link.data == NULL)
+    {
+      query->ready_link.data = query;
+      g_queue_push_tail_link (&loop.ready, &query->ready_link);
+    }
+}
+
+static void
+unqueue_ready (Query *query)
+{
+  if (query->ready_link.data != NULL)
+    {
+      g_queue_unlink (&loop.ready, &query->ready_link);
+      query->ready_link.data = NULL;
+    }
+}
+
+static void
+run_ready (void)
+{
+  GList *link;
+
+  while (have_time () && (link = g_queue_pop_head_link (&loop.ready)) != NULL)
+    {
+      Query *query = link->data;
+
+      link->data = NULL;
+      step (query);
+    }
+}
+
+/* LESSON: a turn of the main loop begins: its sources get ready to be polled. Ours starts
+ * the budget again. It runs only when nothing of a higher priority is ready, such as a frame
+ * that is due, so the window draws between two turns of socket work. */
+static gboolean
+turn_prepare (GSource *source,
+              int     *timeout)
+{
+  loop.spent_us = 0;
+  loop.turn_began_us = g_get_monotonic_time ();
+  *timeout = -1;
+
+  return !g_queue_is_empty (&loop.ready);
+}
+
+static gboolean
+turn_check (GSource *source)
+{
+  return !g_queue_is_empty (&loop.ready);
+}
+
+static gboolean
+turn_dispatch (GSource     *source,
+               GSourceFunc  callback,
+               gpointer     user_data)
+{
+  run_ready ();
+
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs turn_funcs = { turn_prepare, turn_check, turn_dispatch, NULL, NULL, NULL };
+
+/* A loop that is never free below drawing (frames slower than the screen) never gets down
+ * to our priority: every SAFETY_NET_MS this timer, at the default priority, takes a turn of
+ * its own and looks at the sockets itself. */
+static gboolean
+safety_net_cb (gpointer user_data)
+{
+  g_autofree GPollFD *fds = NULL;
+  g_autofree Query **polled = NULL;
+  guint n = 0;
+
+  if (g_get_monotonic_time () - loop.turn_began_us < SAFETY_NET_MS * 1000)
+    return G_SOURCE_CONTINUE;   /* the loop gets to us: nothing to make up for */
+
+  loop.spent_us = 0;
+  loop.turn_began_us = g_get_monotonic_time ();
+  fds = g_new0 (GPollFD, loop.queries.length);
+  polled = g_new0 (Query *, loop.queries.length);
+  for (GList *l = loop.queries.head; l != NULL; l = l->next)
+    {
+      Query *query = l->data;
+
+      if (query->socket_source == NULL)
+        continue;
+      polled[n] = query;
+      fds[n++] = (GPollFD) { PQsocket (query->conn), query->waiting_for | G_IO_HUP | G_IO_ERR, 0 };
+    }
+  g_poll (fds, n, 0);
+
+  for (guint i = 0; i < n; i++)
+    if (fds[i].revents != 0)
+      {
+        clear_source (&polled[i]->socket_source);
+        queue_ready (polled[i]);
+      }
+  run_ready ();
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+loop_add (Query *query)
+{
+  query->link.data = query;
+  g_queue_push_tail_link (&loop.queries, &query->link);
+  if (loop.turn_source != NULL)
+    return;
+
+  loop.turn_source = g_source_new (&turn_funcs, sizeof (GSource));
+  g_source_set_priority (loop.turn_source, SOCKET_PRIORITY);
+  g_source_set_static_name (loop.turn_source, "Unfreeze main-loop mode: turn");
+  g_source_attach (loop.turn_source, NULL);
+  loop.turn_began_us = g_get_monotonic_time ();
+  loop.safety_net = g_timeout_source_new (SAFETY_NET_MS);
+  g_source_set_callback (loop.safety_net, safety_net_cb, NULL, NULL);
+  g_source_attach (loop.safety_net, NULL);
+}
+
+static void
+loop_remove (Query *query)
+{
+  unqueue_ready (query);
+  g_queue_unlink (&loop.queries, &query->link);
+  if (!g_queue_is_empty (&loop.queries))
+    return;
+
+  clear_source (&loop.turn_source);
+  clear_source (&loop.safety_net);
+}
+
+/* Calls into libpq, timed ------------------------------------------------------------- */
+
+/* LESSON: async is only as async as its weakest call. Each call into libpq should return at
+ * once; one that takes 2 ms or more is marked on the main thread's lane of the Threads
+ * view as a blocking call. */
+static gint64
+call_begin (void)
+{
+  return g_get_monotonic_time ();
+}
+
+static void
+call_end (Query      *query,
+          const char *call,
+          gint64      begin_us)
+{
+  unfreeze_run_note_call (query->run, call, begin_us);
+}
+
 static void
 fail (Query *query,
       int    code)
@@ -82,6 +307,24 @@ fail (Query *query,
   if (query->error == NULL)
     unfreeze_query_set_conn_error (&query->error, query->conn, code);
   finish (query);
+}
+
+/* Sockets ------------------------------------------------------------------------------ */
+
+static gboolean
+socket_ready_cb (int           fd,
+                 GIOCondition  condition,
+                 gpointer      user_data)
+{
+  Query *query = user_data;
+
+  clear_source (&query->socket_source);
+  if (have_time ())
+    step (query);
+  else
+    queue_ready (query);   /* the turn's time is spent: wait in line for the next one */
+
+  return G_SOURCE_REMOVE;   /* step() watches again, for whatever it waits for next */
 }
 
 static GSource *
@@ -92,8 +335,10 @@ watch_fd (int                fd,
 {
   /* LESSON: tell the main loop which socket to watch, and for what. It calls back when
    * the socket is ready; until then this query costs nothing, and no thread waits. */
-  return attach (g_unix_fd_source_new (fd, condition | G_IO_HUP | G_IO_ERR),
-                 G_SOURCE_FUNC (callback), query);
+  GSource *source = g_unix_fd_source_new (fd, condition | G_IO_HUP | G_IO_ERR);
+
+  g_source_set_priority (source, SOCKET_PRIORITY);
+  return attach (source, G_SOURCE_FUNC (callback), query);
 }
 
 /* PQsocket() is asked every time: libpq may open a new socket while connecting (one per
@@ -103,46 +348,64 @@ watch_socket (Query        *query,
               GIOCondition  condition)
 {
   clear_source (&query->socket_source);
+  query->waiting_for = condition;
   query->socket_source = watch_fd (PQsocket (query->conn), condition, socket_ready_cb, query);
+}
+
+/* Reading ------------------------------------------------------------------------------ */
+
+static PGresult *
+get_result (Query *query)
+{
+  gint64 begin = call_begin ();
+  PGresult *result = PQgetResult (query->conn);
+
+  call_end (query, "PQgetResult", begin);
+  return result;
+}
+
+static void
+take_result (Query    *query,
+             PGresult *result)
+{
+  /* A PGresult per row weighs kilobytes: the model copies the values. An error may come
+   * after some rows; SQLSTATE 57014 is our cancel request taking effect. */
+  if (PQresultStatus (result) == PGRES_SINGLE_TUPLE && !query->cancelled && !query->is_canceller)
+    unfreeze_rows_copy_result (query->rows, result);
+  else if (query->error == NULL)
+    unfreeze_query_check_result (query->conn, result, &query->error);
+  PQclear (result);
 }
 
 static void
 read_results (Query *query)
 {
-  gint64 deadline = g_get_monotonic_time () + SLICE_US;
+  gint64 deadline = turn_deadline ();
   guint span = G_MAXUINT;
   gboolean over = FALSE;
   PGresult *result;
 
-  /* LESSON: take only what libpq already holds (PQisBusy() is FALSE), and only for a few
-   * milliseconds: a callback that runs long freezes the window like the blocking mode. */
+  /* LESSON: take only what libpq already holds (PQisBusy() is FALSE), and only while the
+   * turn has time left: a callback that runs long freezes the window like the blocking mode. */
   while (!PQisBusy (query->conn) && g_get_monotonic_time () < deadline)
     {
-      result = PQgetResult (query->conn);
-      if (result == NULL)
+      if ((result = get_result (query)) == NULL)
         {
           over = TRUE;   /* the statement is over, and the connection is idle again */
           break;
         }
 
-      if (span == G_MAXUINT)
+      if (span == G_MAXUINT && !query->is_canceller)
         {
           unfreeze_run_end_span (query->run, query->span);   /* the wait is over */
           span = unfreeze_run_begin_span (query->run, UNFREEZE_SPAN_FETCH);
         }
-
-      /* A PGresult per row weighs kilobytes: the model copies the values. An error may
-       * come after some rows; SQLSTATE 57014 is our cancel request taking effect. */
-      if (PQresultStatus (result) == PGRES_SINGLE_TUPLE && !query->cancelled)
-        unfreeze_rows_copy_result (query->rows, result);
-      else if (query->error == NULL)
-        unfreeze_query_check_result (query->conn, result, &query->error);
-      PQclear (result);
+      take_result (query, result);
     }
   unfreeze_run_end_span (query->run, span);
 
   /* The first rows go on screen at once; the list grows as more come (items-changed). */
-  if (unfreeze_rows_commit (query->rows) > 0)
+  if (!query->is_canceller && unfreeze_rows_commit (query->rows) > 0)
     unfreeze_run_show_rows (query->run, query->rows);
 
   if (over)
@@ -150,38 +413,34 @@ read_results (Query *query)
   else if (PQisBusy (query->conn))
     watch_socket (query, G_IO_IN);
   else
-    {
-      /* Meanwhile stop reading the socket: the server waits, like a paused Node.js stream. */
-      clear_source (&query->socket_source);
-      /* LESSON: rows already inside libpq never wake the socket again: go on from an idle,
-       * after whatever else the loop has to do first (a frame, a click, the other queries).
-       * An idle waits for a moment with nothing else to do, which a busy window (frames
-       * slower than the screen) never has: a timer makes sure the rows still come. */
-      query->resume_source = attach (g_idle_source_new (), resume_cb, query);
-      query->resume_timer = attach (g_timeout_source_new (RESUME_MAX_WAIT_MS), resume_cb, query);
-    }
-}
-
-static gboolean
-resume_cb (gpointer user_data)
-{
-  Query *query = user_data;
-
-  clear_source (&query->resume_source);
-  clear_source (&query->resume_timer);
-  read_results (query);
-
-  return G_SOURCE_REMOVE;
+    /* LESSON: rows already inside libpq never wake the socket again: stop watching it (the
+     * server waits, like a paused Node.js stream) and go on in a later turn, after whatever
+     * else the loop has to do first (a frame, a click, the other queries). */
+    queue_ready (query);
 }
 
 static void
 continue_query (Query *query)
 {
-  int flushed = 0;
+  gint64 begin;
+  int consumed;
+  int flushed;
 
   /* LESSON: each time the socket is ready: take in what has arrived (PQconsumeInput), send
    * what is left (PQflush returns 1 while it cannot send it all), then read. Never wait. */
-  if (!PQconsumeInput (query->conn) || (flushed = PQflush (query->conn)) < 0)
+  begin = call_begin ();
+  consumed = PQconsumeInput (query->conn);
+  call_end (query, "PQconsumeInput", begin);
+  if (!consumed)
+    {
+      fail (query, UNFREEZE_DATABASE_ERROR_LOST);
+      return;
+    }
+
+  begin = call_begin ();
+  flushed = PQflush (query->conn);
+  call_end (query, "PQflush", begin);
+  if (flushed < 0)
     fail (query, UNFREEZE_DATABASE_ERROR_LOST);
   else if (flushed == 1)
     watch_socket (query, G_IO_IN | G_IO_OUT);
@@ -189,44 +448,91 @@ continue_query (Query *query)
     read_results (query);
 }
 
+/* Sending ------------------------------------------------------------------------------ */
+
+/* The cancel request's statement: every target's server process at once. */
+static gboolean
+send_cancel_statement (Query *query)
+{
+  g_autoptr(GString) pids = g_string_new ("{");
+  const char *values[1];
+
+  for (guint i = 0; i < query->targets->len; i++)
+    {
+      Query *target = g_ptr_array_index (query->targets, i);
+
+      g_string_append_printf (pids, "%s%d", i > 0 ? "," : "", PQbackendPID (target->conn));
+    }
+  g_string_append_c (pids, '}');
+  values[0] = pids->str;
+  query->sent = TRUE;
+
+  if (PQsendQueryParams (query->conn, cancel_sql, 1, NULL, values, NULL, NULL, 0))
+    return TRUE;
+  unfreeze_query_set_conn_error (&query->error, query->conn, UNFREEZE_DATABASE_ERROR_LOST);
+  return FALSE;
+}
+
+static gboolean
+send_statement (Query *query)
+{
+  gint64 begin = call_begin ();
+  gboolean sent;
+
+  if (query->is_canceller)
+    sent = send_cancel_statement (query);
+  else
+    /* LESSON: send without waiting for the answer. */
+    sent = unfreeze_query_send (query->conn, unfreeze_run_get_ticker (query->run),
+                                unfreeze_run_get_delay (query->run), &query->error);
+  call_end (query, "PQsendQueryParams", begin);
+
+  return sent;
+}
+
 static void
 send_query (Query *query)
 {
-  query->connected = TRUE;
+  query->state = QUERY_RUNNING;
   clear_source (&query->timeout_source);
   unfreeze_run_end_span (query->run, query->span);
-  unfreeze_run_show_progress (query->run, _("Waiting for the server; the main loop is free"));
+  query->span = G_MAXUINT;
+  if (query->is_canceller && query->targets->len == 0)
+    {
+      finish (query);   /* every query it was for ended on its own */
+      return;
+    }
+  if (!query->is_canceller)
+    unfreeze_run_show_progress (query->run, _("Waiting for the server; the main loop is free"));
 
   PQsetnonblocking (query->conn, 1);
-  /* LESSON: send without waiting for the answer. */
-  if (!unfreeze_query_send (query->conn, unfreeze_run_get_ticker (query->run),
-                            unfreeze_run_get_delay (query->run), &query->error))
+  if (!send_statement (query))
     {
       finish (query);
       return;
     }
-  /* One result per row: rows can be shown while more are on their way. */
-  PQsetSingleRowMode (query->conn);
 
-  query->span = unfreeze_run_begin_span (query->run, UNFREEZE_SPAN_QUERY);
+  if (!query->is_canceller)
+    {
+      /* One result per row: rows can be shown while more are on their way. */
+      PQsetSingleRowMode (query->conn);
+      query->span = unfreeze_run_begin_span (query->run, UNFREEZE_SPAN_QUERY);
+    }
   continue_query (query);
 }
 
-static gboolean
-socket_ready_cb (int           fd,
-                 GIOCondition  condition,
-                 gpointer      user_data)
-{
-  Query *query = user_data;
+/* Connecting --------------------------------------------------------------------------- */
 
-  if (query->connected)
-    {
-      continue_query (query);
-      return G_SOURCE_CONTINUE;   /* our sources come and go with watch_socket() and finish() */
-    }
+static void
+connect_step (Query *query)
+{
+  gint64 begin = call_begin ();
+  PostgresPollingStatusType status = PQconnectPoll (query->conn);
+
+  call_end (query, "PQconnectPoll", begin);
 
   /* LESSON: one step of the connection. PQconnectPoll() never waits: it says what to wait for. */
-  switch (PQconnectPoll (query->conn))
+  switch (status)
     {
     case PGRES_POLLING_READING:
       watch_socket (query, G_IO_IN);
@@ -246,150 +552,6 @@ socket_ready_cb (int           fd,
       fail (query, UNFREEZE_DATABASE_ERROR_CONNECT);
       break;
     }
-
-  return G_SOURCE_CONTINUE;
-}
-
-#ifdef LIBPQ_HAS_ASYNC_CANCEL
-/* libpq 17: the cancel request is a small connection of its own, driven the same way. */
-static gboolean
-cancel_ready_cb (int           fd,
-                 GIOCondition  condition,
-                 gpointer      user_data)
-{
-  Query *query = user_data;
-  PostgresPollingStatusType status = PQcancelPoll (query->cancel_conn);
-
-  clear_source (&query->cancel_conn_source);
-  if (status == PGRES_POLLING_READING || status == PGRES_POLLING_WRITING)
-    {
-      query->cancel_conn_source = watch_fd (PQcancelSocket (query->cancel_conn),
-                                            status == PGRES_POLLING_READING ? G_IO_IN : G_IO_OUT,
-                                            cancel_ready_cb, query);
-      return G_SOURCE_CONTINUE;
-    }
-
-  if (status != PGRES_POLLING_OK)
-    g_warning ("Could not send the cancel request: %s", PQcancelErrorMessage (query->cancel_conn));
-  g_clear_pointer (&query->cancel_conn, PQcancelFinish);
-
-  return G_SOURCE_CONTINUE;
-}
-#else
-static GQueue cancel_queue = G_QUEUE_INIT;   /* of Query: waiting to send a cancel request */
-static GSource *cancel_turn_source;
-
-/* Before libpq 17, PQcancel() blocks, the one wait left in this mode: it opens a connection
- * to deliver the request, and the server starts a process for it (a few ms over a Unix
- * socket on an idle machine, tens on a busy one). So with many queries the requests take
- * turns, one per turn of the main loop, and the window draws in between. */
-static gboolean
-cancel_turn_cb (gpointer user_data)
-{
-  Query *query = g_queue_pop_head (&cancel_queue);
-  PGcancel *cancel = query != NULL ? PQgetCancel (query->conn) : NULL;
-  char message[256] = "";
-
-  if (cancel != NULL && !PQcancel (cancel, message, sizeof message))
-    g_warning ("Could not send the cancel request: %s", message);
-  g_clear_pointer (&cancel, PQfreeCancel);
-
-  if (!g_queue_is_empty (&cancel_queue))
-    return G_SOURCE_CONTINUE;
-  g_clear_pointer (&cancel_turn_source, g_source_unref);
-  return G_SOURCE_REMOVE;
-}
-#endif
-
-static void
-send_cancel_request (Query *query)
-{
-#ifdef LIBPQ_HAS_ASYNC_CANCEL
-  query->cancel_conn = PQcancelCreate (query->conn);
-  if (PQcancelStart (query->cancel_conn))
-    {
-      /* Like connecting: wait until the new socket is writable. */
-      query->cancel_conn_source = watch_fd (PQcancelSocket (query->cancel_conn), G_IO_OUT,
-                                            cancel_ready_cb, query);
-      return;
-    }
-  g_warning ("Could not send the cancel request: %s", PQcancelErrorMessage (query->cancel_conn));
-  g_clear_pointer (&query->cancel_conn, PQcancelFinish);
-#else
-  g_queue_push_tail (&cancel_queue, query);
-  if (cancel_turn_source == NULL)
-    cancel_turn_source = attach (g_idle_source_new (), cancel_turn_cb, NULL);
-#endif
-}
-
-/* Main thread: g_cancellable_source_new() brings Cancel here through the main loop. */
-static gboolean
-cancelled_cb (GCancellable *cancellable,
-              gpointer      user_data)
-{
-  Query *query = user_data;
-
-  clear_source (&query->cancel_source);
-  query->cancelled = TRUE;
-
-  /* Not connected yet: nothing runs on the server; just stop connecting. */
-  if (!query->connected)
-    {
-      finish (query);
-      return G_SOURCE_REMOVE;
-    }
-
-  /* LESSON: ask the server to stop, then keep reading: the statement ends with an error
-   * (SQLSTATE 57014) and PQgetResult() returns NULL, so the connection is idle again. */
-  send_cancel_request (query);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-finish (Query *query)
-{
-  UnfreezeDatabase *database = unfreeze_run_get_database (query->run);
-
-  /* LESSON: stop watching before the connection is closed or goes back to the pool:
-   * from then on the socket is not ours. */
-  clear_source (&query->socket_source);
-  clear_source (&query->resume_source);
-  clear_source (&query->resume_timer);
-  clear_source (&query->cancel_source);
-  clear_source (&query->timeout_source);
-  unfreeze_run_end_span (query->run, query->span);
-
-#ifdef LIBPQ_HAS_ASYNC_CANCEL
-  /* A cancel request still on its way could stop the connection's next statement. */
-  if (query->cancel_conn != NULL)
-    {
-      clear_source (&query->cancel_conn_source);
-      g_clear_pointer (&query->cancel_conn, PQcancelFinish);
-      unfreeze_database_close (database, g_steal_pointer (&query->conn));
-    }
-#else
-  g_queue_remove (&cancel_queue, query);
-#endif
-
-  /* Only an idle, healthy connection goes back to the pool; release() closes any other. */
-  if (query->connected && query->conn != NULL)
-    PQsetnonblocking (query->conn, 0);
-  unfreeze_database_release (database, g_steal_pointer (&query->conn));
-
-  if (query->cancelled && query->error == NULL)
-    g_set_error_literal (&query->error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The query was cancelled"));
-  if (query->error == NULL)
-    unfreeze_run_show_rows (query->run, query->rows);   /* an empty list, if no row came */
-  else if (!g_error_matches (query->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    unfreeze_run_show_error (query->run, query->error);
-
-  /* Already on the main thread: no hop needed to say we are done. */
-  unfreeze_run_query_done (query->run, g_steal_pointer (&query->error));
-
-  g_object_unref (query->rows);
-  g_object_unref (query->run);
-  g_free (query);
 }
 
 /* The connection's connect_timeout, by libpq's rules: 0 (or none) waits for ever, and less
@@ -421,38 +583,26 @@ connect_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* @addresses: (nullable): the host name's addresses, looked up already. */
 static void
-mainloop_start_query (UnfreezeRun *run,
-                      guint        index)
+connect_to (Query      *query,
+            const char *host,
+            GList      *addresses)
 {
-  UnfreezeDatabase *database = unfreeze_run_get_database (run);
-  Query *query = g_new0 (Query, 1);
+  UnfreezeDatabase *database = unfreeze_run_get_database (query->run);
+  gint64 begin = call_begin ();
   guint timeout;
 
-  query->run = g_object_ref (run);
-  query->rows = unfreeze_rows_new ();
-  query->span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_CONNECT);
-  query->cancel_source = attach (g_cancellable_source_new (unfreeze_run_get_cancellable (run)),
-                                 G_SOURCE_FUNC (cancelled_cb), query);
-
-  /* A connection left idle by an earlier run needs no connecting at all. */
-  if ((query->conn = unfreeze_database_try_acquire_idle (database)) != NULL)
-    {
-      send_query (query);
-      return;
-    }
-
-  /* LESSON: start connecting without waiting. Only a host *name* would still block, in
-   * getaddrinfo() inside libpq (hostaddr= or a socket directory, as our built-in server
-   * uses, avoid it). */
-  query->conn = unfreeze_database_connect_start (database, &query->error);
+  /* LESSON: start connecting without waiting. */
+  query->conn = unfreeze_database_connect_start_at (database, host, addresses, &query->error);
+  call_end (query, "PQconnectStartParams", begin);
   if (query->conn == NULL)
     {
       finish (query);
       return;
     }
 
-  unfreeze_run_show_progress (run, _("Connecting without waiting…"));
+  query->state = QUERY_CONNECTING;
   /* libpq's rule: before the first PQconnectPoll(), wait until the socket is writable. */
   watch_socket (query, G_IO_OUT);
 
@@ -461,6 +611,391 @@ mainloop_start_query (UnfreezeRun *run,
    * this query waiting for ever. */
   if ((timeout = connect_timeout_seconds (query->conn)) > 0)
     query->timeout_source = attach (g_timeout_source_new_seconds (timeout), connect_timeout_cb, query);
+}
+
+static void
+lookup_free (Lookup *lookup)
+{
+  g_object_unref (lookup->cancellable);
+  g_free (lookup->host);
+  g_free (lookup);
+}
+
+static void
+resolved_cb (GObject      *resolver,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+  Query *query = lookup->query;
+  g_autoptr(GError) error = NULL;
+  GList *addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (resolver), result, &error);
+
+  if (query != NULL && addresses == NULL)
+    {
+      query->lookup = NULL;
+      g_set_error (&query->error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_CONNECT,
+                   _("Could not connect: %s"), error->message);
+      finish (query);
+    }
+  else if (query != NULL)
+    {
+      /* Connecting waits in line for a turn with time, like starting did. */
+      query->lookup = NULL;
+      query->state = QUERY_RESOLVED;
+      query->host = g_steal_pointer (&lookup->host);
+      query->addresses = g_steal_pointer (&addresses);
+      queue_ready (query);
+    }
+
+  g_resolver_free_addresses (addresses);
+  lookup_free (lookup);
+}
+
+/* LESSON: libpq would look a host name up itself, with a getaddrinfo() that blocks (for
+ * seconds, when a DNS server does not answer). GLib's resolver looks it up without blocking
+ * the main loop (on a thread of its own: the C library has no other way), and libpq gets the
+ * addresses as hostaddr. */
+static void
+resolve (Query *query,
+         char  *host)
+{
+  Lookup *lookup = g_new0 (Lookup, 1);
+  g_autoptr(GResolver) resolver = g_resolver_get_default ();
+
+  lookup->query = query;
+  lookup->cancellable = g_cancellable_new ();
+  lookup->host = host;
+  query->lookup = lookup;
+  query->state = QUERY_RESOLVING;
+  g_resolver_lookup_by_name_async (resolver, host, lookup->cancellable, resolved_cb, lookup);
+}
+
+static void
+start_connecting (Query *query)
+{
+  UnfreezeDatabase *database = unfreeze_run_get_database (query->run);
+  char *host;
+
+  /* A connection left idle by an earlier run needs no connecting at all. */
+  if ((query->conn = unfreeze_database_try_acquire_idle (database)) != NULL)
+    send_query (query);
+  else if ((host = unfreeze_database_dup_host_to_resolve (database)) != NULL)
+    resolve (query, host);
+  else
+    /* A socket directory (as our built-in server uses) or an address: nothing to look up. */
+    connect_to (query, NULL, NULL);
+}
+
+/* One step of a query whose socket is ready (or that was queued), in a turn with time left. */
+static void
+step (Query *query)
+{
+  gint64 begin = g_get_monotonic_time ();
+
+  switch (query->state)
+    {
+    case QUERY_WAITING:
+      start_connecting (query);
+      break;
+    case QUERY_RESOLVED:
+      connect_to (query, query->host, query->addresses);
+      break;
+    case QUERY_CONNECTING:
+      connect_step (query);
+      break;
+    case QUERY_RUNNING:
+      continue_query (query);
+      break;
+    case QUERY_RESOLVING:
+    case QUERY_DONE:
+    default:
+      g_assert_not_reached ();
+    }
+
+  loop.spent_us += g_get_monotonic_time () - begin;
+}
+
+/* Cancelling --------------------------------------------------------------------------- */
+
+#ifdef LIBPQ_HAS_ASYNC_CANCEL
+/* libpq 17: the cancel request is a small connection of its own, driven the same way. */
+static gboolean
+cancel_ready_cb (int           fd,
+                 GIOCondition  condition,
+                 gpointer      user_data)
+{
+  Query *query = user_data;
+  gint64 begin = call_begin ();
+  PostgresPollingStatusType status = PQcancelPoll (query->cancel_conn);
+
+  call_end (query, "PQcancelPoll", begin);
+  clear_source (&query->cancel_conn_source);
+  if (status == PGRES_POLLING_READING || status == PGRES_POLLING_WRITING)
+    {
+      query->cancel_conn_source = watch_fd (PQcancelSocket (query->cancel_conn),
+                                            status == PGRES_POLLING_READING ? G_IO_IN : G_IO_OUT,
+                                            cancel_ready_cb, query);
+      return G_SOURCE_CONTINUE;
+    }
+
+  if (status != PGRES_POLLING_OK)
+    g_warning ("Could not send the cancel request: %s", PQcancelErrorMessage (query->cancel_conn));
+  g_clear_pointer (&query->cancel_conn, PQcancelFinish);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+cancel_query (Query *query)
+{
+  gint64 begin = call_begin ();
+  gboolean started;
+
+  query->cancel_conn = PQcancelCreate (query->conn);
+  started = PQcancelStart (query->cancel_conn);
+  call_end (query, "PQcancelStart", begin);
+  if (started)
+    {
+      /* Like connecting: wait until the new socket is writable. */
+      query->cancel_conn_source = watch_fd (PQcancelSocket (query->cancel_conn), G_IO_OUT,
+                                            cancel_ready_cb, query);
+      return;
+    }
+  g_warning ("Could not send the cancel request: %s", PQcancelErrorMessage (query->cancel_conn));
+  g_clear_pointer (&query->cancel_conn, PQcancelFinish);
+}
+#else
+/* The cancel request still gathering queries for this database, if any. */
+static Query *
+find_canceller (UnfreezeDatabase *database)
+{
+  for (GList *l = loop.queries.head; l != NULL; l = l->next)
+    {
+      Query *query = l->data;
+
+      if (query->is_canceller && !query->sent &&
+          unfreeze_run_get_database (query->run) == database)
+        return query;
+    }
+
+  return NULL;
+}
+
+/* Before libpq 17, PQcancel() blocks: it opens a connection to deliver the request and waits
+ * for the server (a few ms over a Unix socket on an idle machine, tens on a busy one, more
+ * over a network). So the request goes as a statement, pg_cancel_backend(), on another
+ * connection driven like any query here: from the pool, or connected without waiting. The
+ * queries cancelled in one turn share one request. */
+static void
+cancel_query (Query *query)
+{
+  UnfreezeDatabase *database = unfreeze_run_get_database (query->run);
+  Query *canceller = find_canceller (database);
+
+  if (canceller == NULL)
+    {
+      canceller = g_new0 (Query, 1);
+      canceller->run = g_object_ref (query->run);
+      canceller->is_canceller = TRUE;
+      canceller->targets = g_ptr_array_new ();
+      canceller->span = G_MAXUINT;
+      loop_add (canceller);
+      queue_ready (canceller);
+    }
+
+  g_ptr_array_add (canceller->targets, query);
+  query->canceller = canceller;
+}
+#endif
+
+/* Main thread: g_cancellable_source_new() brings Cancel here through the main loop. */
+static gboolean
+cancelled_cb (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  Query *query = user_data;
+
+  clear_source (&query->cancel_source);
+  query->cancelled = TRUE;
+
+  /* Not connected yet: nothing runs on the server; just stop connecting. */
+  if (query->state != QUERY_RUNNING)
+    {
+      finish (query);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* LESSON: ask the server to stop, then keep reading: the statement ends with an error
+   * (SQLSTATE 57014) and PQgetResult() returns NULL, so the connection is idle again. */
+  cancel_query (query);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Finishing ---------------------------------------------------------------------------- */
+
+static void
+stop_watching (Query *query)
+{
+  clear_source (&query->socket_source);
+  clear_source (&query->cancel_source);
+  clear_source (&query->timeout_source);
+  unqueue_ready (query);
+  if (query->lookup != NULL)
+    {
+      g_cancellable_cancel (query->lookup->cancellable);
+      query->lookup->query = NULL;
+      query->lookup = NULL;
+    }
+}
+
+#ifndef LIBPQ_HAS_ASYNC_CANCEL
+/* The statement found no connection (a server with no free connection slot, which libpq's
+ * own cancel request does not need): ask with PQcancel() after all. It blocks, and is
+ * timed like every call here, so the Threads view shows what it cost. */
+static void
+cancel_blocking (Query *query)
+{
+  PGcancel *cancel = PQgetCancel (query->conn);
+  char message[256] = "";
+  gint64 begin = call_begin ();
+
+  if (cancel != NULL && !PQcancel (cancel, message, sizeof message))
+    g_warning ("Could not send the cancel request: %s", message);
+  call_end (query, "PQcancel", begin);
+  g_clear_pointer (&cancel, PQfreeCancel);
+}
+#endif
+
+/* A cancel request is over: the queries it was for may finish now. */
+static void
+finish_canceller (Query *query)
+{
+  g_autoptr(GPtrArray) targets = g_steal_pointer (&query->targets);
+
+  if (query->error != NULL && !query->sent)
+    {
+      g_debug ("No connection for the cancel request: %s", query->error->message);
+#ifndef LIBPQ_HAS_ASYNC_CANCEL
+      for (guint i = 0; i < targets->len; i++)
+        cancel_blocking (g_ptr_array_index (targets, i));
+#endif
+    }
+  else if (query->error != NULL)
+    g_warning ("Could not send the cancel request: %s", query->error->message);
+  unfreeze_database_release (unfreeze_run_get_database (query->run),
+                             g_steal_pointer (&query->conn));
+  loop_remove (query);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      Query *target = g_ptr_array_index (targets, i);
+
+      target->canceller = NULL;
+      if (target->state == QUERY_DONE)
+        finish (target);
+    }
+
+  g_clear_error (&query->error);
+  g_clear_pointer (&query->addresses, g_resolver_free_addresses);
+  g_free (query->host);
+  g_object_unref (query->run);
+  g_free (query);
+}
+
+/* A query with a cancel request on its way waits for its answer: once it has come, no late
+ * cancel can stop the connection's next statement. */
+static gboolean
+wait_for_canceller (Query *query)
+{
+  if (query->canceller == NULL)
+    return FALSE;
+
+  if (query->canceller->sent)
+    {
+      query->state = QUERY_DONE;
+      return TRUE;
+    }
+
+  g_ptr_array_remove (query->canceller->targets, query);
+  query->canceller = NULL;
+  return FALSE;
+}
+
+static void
+finish (Query *query)
+{
+  UnfreezeDatabase *database = unfreeze_run_get_database (query->run);
+
+  /* LESSON: stop watching before the connection is closed or goes back to the pool:
+   * from then on the socket is not ours. */
+  stop_watching (query);
+  if (query->is_canceller)
+    {
+      finish_canceller (query);
+      return;
+    }
+  if (wait_for_canceller (query))
+    return;
+  unfreeze_run_end_span (query->run, query->span);
+  loop_remove (query);
+
+#ifdef LIBPQ_HAS_ASYNC_CANCEL
+  /* A cancel request still on its way could stop the connection's next statement. */
+  if (query->cancel_conn != NULL)
+    {
+      clear_source (&query->cancel_conn_source);
+      g_clear_pointer (&query->cancel_conn, PQcancelFinish);
+      unfreeze_database_close (database, g_steal_pointer (&query->conn));
+    }
+#endif
+
+  /* Only an idle, healthy connection goes back to the pool; release() closes any other. */
+  if (query->state == QUERY_RUNNING || query->state == QUERY_DONE)
+    PQsetnonblocking (query->conn, 0);
+  unfreeze_database_release (database, g_steal_pointer (&query->conn));
+
+  if (query->cancelled && query->error == NULL)
+    g_set_error_literal (&query->error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The query was cancelled"));
+  if (query->error == NULL)
+    unfreeze_run_show_rows (query->run, query->rows);   /* an empty list, if no row came */
+  else if (!g_error_matches (query->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    unfreeze_run_show_error (query->run, query->error);
+
+  /* Already on the main thread: no hop needed to say we are done. */
+  unfreeze_run_query_done (query->run, g_steal_pointer (&query->error));
+
+  g_clear_pointer (&query->addresses, g_resolver_free_addresses);
+  g_free (query->host);
+  g_object_unref (query->rows);
+  g_object_unref (query->run);
+  g_free (query);
+}
+
+/* Starting ----------------------------------------------------------------------------- */
+
+static void
+mainloop_start_query (UnfreezeRun *run,
+                      guint        index)
+{
+  Query *query = g_new0 (Query, 1);
+
+  query->run = g_object_ref (run);
+  query->rows = unfreeze_rows_new ();
+  query->state = QUERY_WAITING;
+  query->span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_CONNECT);
+  query->cancel_source = attach (g_cancellable_source_new (unfreeze_run_get_cancellable (run)),
+                                 G_SOURCE_FUNC (cancelled_cb), query);
+  if (index == 0)
+    unfreeze_run_show_progress (run, _("Connecting without waiting…"));
+
+  /* LESSON: even starting a connection costs a few milliseconds (PQconnectStartParams reads
+   * files, makes a socket, begins the handshake): two hundred at once would be one long
+   * callback. Each query waits in line for a turn with time left, so they start a few per
+   * turn, and the window draws in between. */
+  loop_add (query);
+  queue_ready (query);
 }
 
 const UnfreezeMode unfreeze_mode_mainloop = {
