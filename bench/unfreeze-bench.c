@@ -28,6 +28,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "unfreeze-renderer.h"
 #include "unfreeze-resources.h"
 #include "unfreeze-reveal-model.h"
 #include "unfreeze-stall-meter.h"
@@ -935,7 +936,7 @@ describe_machine (void)
   g_autofree char *server = unfreeze_test_query_value ("SHOW server_version");
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *date = g_date_time_format_iso8601 (now);
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (bench.window));
+  g_autofree char *renderer = unfreeze_renderer_dup_description (GTK_WIDGET (bench.window));
   struct utsname uts;
 
   if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
@@ -953,7 +954,7 @@ describe_machine (void)
   if (uname (&uts) == 0)
     add_machine ("kernel", uts.release);
   add_machine ("display", gdk_display_get_name (gdk_display_get_default ()));
-  add_machine ("renderer", renderer != NULL ? G_OBJECT_TYPE_NAME (renderer) : NULL);
+  add_machine ("renderer", renderer);
   add_machine ("GSK_RENDERER", g_getenv ("GSK_RENDERER"));
   add_machine ("gtk", gtk);
   add_machine ("libpq", libpq);
@@ -2657,8 +2658,9 @@ main (int   argc,
     }
   json_path = opt_json != NULL ? opt_json : UNFREEZE_BENCH_JSON;
 
-  /* The same environment as the tests and `meson test --benchmark`, when run directly. */
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  /* The same environment as the tests and `meson test --benchmark`, when run directly;
+   * but the renderer is the one the app picks by itself (below), unless GSK_RENDERER is
+   * set. */
   g_setenv ("GTK_A11Y", "none", FALSE);
   g_setenv ("NO_AT_BRIDGE", "1", FALSE);
   g_setenv ("GSETTINGS_BACKEND", "memory", FALSE);
@@ -2674,6 +2676,7 @@ main (int   argc,
       fprintf (stderr, "SKIP: no display (run under Xvfb, e.g. xvfb-run)\n");
       return 77;
     }
+  unfreeze_renderer_choose (gdk_display_get_default ());
   adw_init ();
   gtk_source_init ();
   unfreeze_register_resource ();

@@ -30,13 +30,8 @@ schemas=$builddir/data
 # The translations compiled in the build tree (e.g. LANGUAGE=de build-aux/run.sh).
 export UNFREEZE_LOCALEDIR=${UNFREEZE_LOCALEDIR:-$builddir/po}
 
-# Without a GPU, GTK 4.8's GL renderer runs on llvmpipe and takes tens of milliseconds per
-# frame, which would drown the stalls the app is about. The Cairo renderer redraws only what
-# changed. A user's own GSK_RENDERER wins.
-if [[ -z ${GSK_RENDERER:-} ]] && ! compgen -G '/dev/dri/renderD*' >/dev/null; then
-  export GSK_RENDERER=cairo
-  echo "run.sh: no GPU found, using GTK's Cairo renderer (GSK_RENDERER=cairo)." >&2
-fi
+# The renderer: the app itself picks Cairo where OpenGL would be a software rasteriser
+# (src/unfreeze-renderer.c); a user's own GSK_RENDERER wins.
 if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
   echo "run.sh: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); to try it headless:" \
     "xvfb-run -a build-aux/run.sh" >&2

@@ -12,11 +12,13 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <libpq-fe.h>
 #include <signal.h>
 
 #include "unfreeze-database.h"
 #include "unfreeze-mode.h"
 #include "unfreeze-preferences-window.h"
+#include "unfreeze-renderer.h"
 #include "unfreeze-run.h"
 #include "unfreeze-stall-meter.h"
 #include "unfreeze-window.h"
@@ -306,6 +308,9 @@ unfreeze_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (unfreeze_application_parent_class)->startup (app);
 
+  /* Before any window is realized: a renderer that keeps up without a GPU. */
+  unfreeze_renderer_choose (gdk_display_get_default ());
+
   self->signal_ids[0] = g_unix_signal_add (SIGINT, quit_on_signal_cb, self);
   self->signal_ids[1] = g_unix_signal_add (SIGTERM, quit_on_signal_cb, self);
   self->signal_ids[2] = g_unix_signal_add (SIGHUP, quit_on_signal_cb, self);
@@ -483,6 +488,31 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
+/* The About window's troubleshooting information: what a bug report needs to know. */
+static char *
+dup_debug_info (UnfreezeApplication *self)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self->window));
+  g_autofree char *renderer = unfreeze_renderer_dup_description (GTK_WIDGET (self->window));
+  GString *info = g_string_new (NULL);
+
+  g_string_append_printf (info, "Unfreeze %s (%s)\n", PACKAGE_VERSION, APP_ID);
+  g_string_append_printf (info, "Renderer: %s\n", renderer);
+  g_string_append_printf (info, "Display: %s (%s)\n", gdk_display_get_name (display),
+                          G_OBJECT_TYPE_NAME (display));
+  g_string_append_printf (info, "GTK: %u.%u.%u\n", gtk_get_major_version (),
+                          gtk_get_minor_version (), gtk_get_micro_version ());
+  g_string_append_printf (info, "libadwaita: %u.%u.%u\n", adw_get_major_version (),
+                          adw_get_minor_version (), adw_get_micro_version ());
+  g_string_append_printf (info, "GLib: %u.%u.%u\n", glib_major_version, glib_minor_version,
+                          glib_micro_version);
+  g_string_append_printf (info, "libpq: %d\n", PQlibVersion ());
+  g_string_append_printf (info, "GSK_RENDERER: %s\n",
+                          g_getenv ("GSK_RENDERER") != NULL ? g_getenv ("GSK_RENDERER") : "(unset)");
+
+  return g_string_free (info, FALSE);
+}
+
 static void
 about_action (GSimpleAction *action,
               GVariant      *parameter,
@@ -490,6 +520,7 @@ about_action (GSimpleAction *action,
 {
   UnfreezeApplication *self = user_data;
   static const char * const developers[] = { "The Unfreeze developers", NULL };
+  g_autofree char *debug_info = dup_debug_info (self);
 
   adw_show_about_window (GTK_WINDOW (self->window),
                          "application-name", _("Unfreeze"),
@@ -505,6 +536,8 @@ about_action (GSimpleAction *action,
                          "website", "https://github.com/unfreeze/unfreeze",
                          "issue-url", "https://github.com/unfreeze/unfreeze/issues",
                          "copyright", "© 2026 The Unfreeze developers",
+                         "debug-info", debug_info,
+                         "debug-info-filename", "unfreeze-debug-info.txt",
                          NULL);
 }
 
