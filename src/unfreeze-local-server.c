@@ -31,6 +31,7 @@ struct _UnfreezeLocalServer
   char        *data_dir;
   char        *initdb_path;
   char        *postgres_path;
+  guint        major;              /* the binaries' major version, when their path says it */
   char        *socket_dir;
   char        *log_path;
   goffset      log_offset;         /* where this start's output begins in the log */
@@ -106,6 +107,7 @@ find_binaries (UnfreezeLocalServer  *self,
   guint64 best_major = 0;
   const char *name;
 
+  self->major = 0;
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
     if (dirs[i] != NULL && dirs[i][0] != '\0' && dir_has_server (self, dirs[i]))
       return TRUE;
@@ -122,7 +124,11 @@ find_binaries (UnfreezeLocalServer  *self,
         best_major = major;
     }
   if (best_major > 0)
-    return TRUE;
+    {
+      /* Debian's layout says the version: no need to ask `postgres --version`. */
+      self->major = (guint) best_major;
+      return TRUE;
+    }
 
   if (initdb != NULL && postgres != NULL)
     {
@@ -638,6 +644,17 @@ prepare_cluster (GTask *task)
   g_subprocess_communicate_async (initdb, NULL, NULL, on_initdb_done, g_object_ref (task));
 }
 
+/* One cluster per major version, since a cluster only works with its own. */
+static void
+set_default_data_dir (UnfreezeLocalServer *self,
+                      const char          *major)
+{
+  g_autofree char *name = g_strdup_printf ("postgresql-%s", major);
+
+  g_free (self->data_dir);
+  self->data_dir = g_build_filename (g_get_user_cache_dir (), "unfreeze", name, NULL);
+}
+
 static void
 on_version (GObject      *source,
             GAsyncResult *result,
@@ -647,7 +664,6 @@ on_version (GObject      *source,
   UnfreezeLocalServer *self = g_task_get_source_object (task);
   g_autofree char *output = NULL;
   g_autofree char *major = NULL;
-  g_autofree char *name = NULL;
 
   g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &output, NULL, NULL);
   if (!start_still_wanted (task))
@@ -661,9 +677,7 @@ on_version (GObject      *source,
       return;
     }
 
-  /* One cluster per major version, since a cluster only works with its own. */
-  name = g_strdup_printf ("postgresql-%s", major);
-  self->data_dir = g_build_filename (g_get_user_cache_dir (), "unfreeze", name, NULL);
+  set_default_data_dir (self, major);
   prepare_cluster (task);
 }
 
@@ -710,6 +724,17 @@ unfreeze_local_server_start_async (UnfreezeLocalServer *self,
   if (self->requested_data_dir != NULL)
     {
       self->data_dir = g_strdup (self->requested_data_dir);
+      prepare_cluster (task);
+      return;
+    }
+
+  /* Known from the binaries' path: initdb (a cold start) or the server starts at once,
+   * while the window is still being built. */
+  if (self->major > 0)
+    {
+      g_autofree char *major = g_strdup_printf ("%u", self->major);
+
+      set_default_data_dir (self, major);
       prepare_cluster (task);
       return;
     }
