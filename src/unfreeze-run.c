@@ -18,8 +18,14 @@
 
 #include "unfreeze-stall-meter.h"
 #include "unfreeze-ui-guard.h"
+#include "unfreeze-verdict.h"
 
 #define MAX_SPANS   8192
+/* Spans live in pages allocated when first needed: most runs record a handful, and one
+ * array of MAX_SPANS (512 KiB, mmap()ed and unmapped by malloc) cost every run more than
+ * its query. */
+#define SPAN_PAGE     256
+#define N_SPAN_PAGES  (MAX_SPANS / SPAN_PAGE)
 #define MAX_THREADS 256
 
 /* How often the run samples the process's threads and open connections for its peaks. */
@@ -50,6 +56,7 @@ struct _UnfreezeRun
   gint64              frames_missed;
   gint64              stall_before_rows_us;
   gint64              apply_us;
+  gboolean            queried;        /* at the finish: a query reached the server */
   guint               handler_span;
   guint               sample_id;
   guint               threads_before;
@@ -67,7 +74,7 @@ struct _UnfreezeRun
   /* Any thread, lock-free. */
   char               *refusal;        /* atomic pointer: the first refusal */
   gint                n_refused;
-  SpanSlot           *spans;
+  SpanSlot           *span_pages[N_SPAN_PAGES];   /* atomic pointers; NULL until needed */
   gint                n_spans;
   GThread            *threads[MAX_THREADS];
 };
@@ -115,6 +122,42 @@ now_relative (UnfreezeRun *self)
 
 /* @end_us: -1 for a span that is still open. Every field is written before the slot is
  * published as begun. */
+/* Slot @index, from any thread; with @create, its page is allocated if it is not yet (the
+ * first thread to get there wins; a loser frees its page). NULL without @create when the
+ * page does not exist: nothing was written there. */
+static SpanSlot *
+get_slot (UnfreezeRun *self,
+          guint        index,
+          gboolean     create)
+{
+  SpanSlot **page = &self->span_pages[index / SPAN_PAGE];
+  SpanSlot *slots = g_atomic_pointer_get (page);
+
+  if (slots == NULL && create)
+    {
+      SpanSlot *fresh = g_new0 (SpanSlot, SPAN_PAGE);
+
+      if (g_atomic_pointer_compare_and_exchange (page, NULL, fresh))
+        slots = fresh;
+      else
+        {
+          g_free (fresh);
+          slots = g_atomic_pointer_get (page);
+        }
+    }
+
+  return slots != NULL ? &slots[index % SPAN_PAGE] : NULL;
+}
+
+static gboolean
+slot_begun (UnfreezeRun *self,
+            guint        index)
+{
+  SpanSlot *slot = get_slot (self, index, FALSE);
+
+  return slot != NULL && g_atomic_int_get (&slot->begun);
+}
+
 static guint
 add_span_at (UnfreezeRun      *self,
              UnfreezeSpanKind  kind,
@@ -130,7 +173,7 @@ add_span_at (UnfreezeRun      *self,
   if (index >= MAX_SPANS)
     return G_MAXUINT;
 
-  slot = &self->spans[index];
+  slot = get_slot (self, index, TRUE);
   name = unfreeze_ui_guard_dup_thread_name ();
   slot->span.kind = kind;
   slot->span.begin_us = begin_us;
@@ -168,15 +211,19 @@ void
 unfreeze_run_end_span (UnfreezeRun *self,
                        guint        span)
 {
+  SpanSlot *slot;
+
   g_return_if_fail (UNFREEZE_IS_RUN (self));
 
   if (span >= MAX_SPANS)
     return;
 
-  if (g_atomic_int_get (&self->spans[span].ended))
+  slot = get_slot (self, span, FALSE);
+  g_assert (slot != NULL);
+  if (g_atomic_int_get (&slot->ended))
     return;
-  self->spans[span].span.end_us = now_relative (self);
-  g_atomic_int_set (&self->spans[span].ended, 1);
+  slot->span.end_us = now_relative (self);
+  g_atomic_int_set (&slot->ended, 1);
 }
 
 /* A moment rather than a span: begin and end are the same time. */
@@ -238,11 +285,13 @@ unfreeze_run_dup_spans (UnfreezeRun *self)
   for (guint i = 0; i < n; i++)
     {
       UnfreezeSpan copy;
+      SpanSlot *slot;
 
-      if (!g_atomic_int_get (&self->spans[i].begun))
+      if (!slot_begun (self, i))
         continue;
-      copy = self->spans[i].span;
-      if (!g_atomic_int_get (&self->spans[i].ended))
+      slot = get_slot (self, i, FALSE);
+      copy = slot->span;
+      if (!g_atomic_int_get (&slot->ended))
         copy.end_us = -1;
       g_array_append_val (spans, copy);
     }
@@ -362,6 +411,20 @@ sample_peaks_cb (gpointer user_data)
 
 /* Running ---------------------------------------------------------------------------- */
 
+/* Whether a thread began a span of @kind (for QUERY: a query reached the server). */
+static gboolean
+any_span_of_kind (UnfreezeRun      *self,
+                  UnfreezeSpanKind  kind)
+{
+  guint n = MIN ((guint) g_atomic_int_get (&self->n_spans), MAX_SPANS);
+
+  for (guint i = 0; i < n; i++)
+    if (slot_begun (self, i) && get_slot (self, i, FALSE)->span.kind == kind)
+      return TRUE;
+
+  return FALSE;
+}
+
 static void
 finish (UnfreezeRun *self)
 {
@@ -372,6 +435,7 @@ finish (UnfreezeRun *self)
   self->frames_missed = MAX (unfreeze_stall_meter_watch_get_frames_missed (meter, self->watch), 0);
   self->longest_stall_us = unfreeze_stall_meter_watch_end (meter, g_steal_pointer (&self->watch));
   unfreeze_run_end_span (self, self->handler_span);
+  self->queried = any_span_of_kind (self, UNFREEZE_SPAN_QUERY);
   sample_peaks (self);
   g_clear_handle_id (&self->sample_id, g_source_remove);
 
@@ -693,13 +757,33 @@ unfreeze_run_dup_summary_line (UnfreezeRun *self)
                           unfreeze_run_result_to_string (self->result));
 }
 
-char *
-unfreeze_run_dup_status_text (UnfreezeRun *self)
+/**
+ * unfreeze_run_get_verdict_facts:
+ * @facts: (out caller-allocates): what the run measured, for its verdict
+ *
+ * What unfreeze_verdict_dup_text() judges the run by.
+ */
+void
+unfreeze_run_get_verdict_facts (UnfreezeRun          *self,
+                                UnfreezeVerdictFacts *facts)
+{
+  g_return_if_fail (UNFREEZE_IS_RUN (self));
+  g_return_if_fail (facts != NULL);
+
+  facts->queried = self->queried;
+  facts->longest_stall_us = unfreeze_run_get_longest_stall_us (self);
+  facts->frames_missed = unfreeze_run_get_frames_missed (self);
+  facts->rows_shown = self->rows != NULL;
+  facts->stall_before_rows_us = self->stall_before_rows_us;
+  facts->apply_us = self->apply_us;
+}
+
+/* What came of the run, in one sentence (an error's message may end it with a full stop). */
+static char *
+dup_outcome (UnfreezeRun *self)
 {
   g_autofree char *elapsed = NULL;
   g_autofree char *rows = NULL;
-
-  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
 
   elapsed = unfreeze_format_count (unfreeze_run_get_elapsed_us (self) / 1000);
   rows = unfreeze_format_count (unfreeze_run_get_n_rows (self));
@@ -731,6 +815,38 @@ unfreeze_run_dup_status_text (UnfreezeRun *self)
     default:
       return g_strdup_printf (_("Running for %s ms…"), elapsed);
     }
+}
+
+/**
+ * unfreeze_run_dup_status_text:
+ *
+ * The status line's text: what came of the run and, once it finished, the verdict on the
+ * main loop (see unfreeze-verdict.c), joined so that no full stop is doubled. No verdict
+ * while running, nor when nothing ran (see unfreeze_verdict_dup_text()).
+ */
+char *
+unfreeze_run_dup_status_text (UnfreezeRun *self)
+{
+  g_autofree char *outcome = NULL;
+  g_autofree char *verdict = NULL;
+  GString *text;
+
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
+
+  outcome = dup_outcome (self);
+  if (self->finished)
+    {
+      UnfreezeVerdictFacts facts;
+
+      unfreeze_run_get_verdict_facts (self, &facts);
+      verdict = unfreeze_verdict_dup_text (&facts);
+    }
+
+  text = g_string_new (NULL);
+  unfreeze_verdict_append_sentence (text, outcome);
+  unfreeze_verdict_append_sentence (text, verdict);
+
+  return g_string_free (text, FALSE);
 }
 
 /* The object ------------------------------------------------------------------------- */
@@ -773,7 +889,8 @@ unfreeze_run_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_pointer (&self->ticker, g_free);
   g_clear_pointer (&self->refusal, g_free);
-  g_clear_pointer (&self->spans, g_free);
+  for (guint i = 0; i < N_SPAN_PAGES; i++)
+    g_clear_pointer (&self->span_pages[i], g_free);
 
   G_OBJECT_CLASS (unfreeze_run_parent_class)->finalize (object);
 }
@@ -801,7 +918,6 @@ static void
 unfreeze_run_init (UnfreezeRun *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->spans = g_new0 (SpanSlot, MAX_SPANS);
   self->handler_span = G_MAXUINT;
   /* The run is made on the UI thread: it takes lane 0. */
   self->threads[0] = g_thread_self ();

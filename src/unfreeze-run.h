@@ -7,6 +7,7 @@
 #include "unfreeze-mode.h"
 #include "unfreeze-rows.h"
 #include "unfreeze-types.h"
+#include "unfreeze-verdict.h"
 
 G_BEGIN_DECLS
 
@@ -113,6 +114,8 @@ gint64               unfreeze_run_get_apply_us         (UnfreezeRun         *sel
 const char          *unfreeze_run_result_to_string     (UnfreezeRunResult    result);
 char                *unfreeze_run_dup_summary_line     (UnfreezeRun         *self);
 char                *unfreeze_run_dup_status_text      (UnfreezeRun         *self);
+void                 unfreeze_run_get_verdict_facts    (UnfreezeRun         *self,
+                                                        UnfreezeVerdictFacts *facts);
 
 char                *unfreeze_format_count             (guint64              count);
 

@@ -5,9 +5,11 @@
  * x is time, the newest at the right; each bar is the worst heartbeat lateness within its
  * 3 pixels of time. y is latency on a log-like scale, log (1 + ms / 4), topped at 5 s: idle
  * noise of 1–5 ms is a few pixels, the 16.7 ms frame budget sits about a quarter of the way
- * up, and a 3 s freeze is one bar near the top. Bars within a frame are blue, over the
- * budget amber, over 100 ms (a freeze anyone notices) red; a freeze also shades the time
- * it lasted, and the longest stall in view is written above its bar.
+ * up, and a 3 s freeze is one bar near the top. The bars take the colours of the app's one
+ * verdict (unfreeze-verdict.h), so the graph and the status line agree: within a frame
+ * blue, over a frame amber, a long task (50 ms or more) orange, a delay users perceive
+ * (100 ms or more) red; such a freeze also shades the time it lasted, and the longest stall
+ * in view is written above its bar.
  *
  * The graph redraws on every frame while it is on screen. During a freeze nothing draws,
  * this graph included: the tall bar appears only afterwards, all at once. That is the
@@ -27,14 +29,17 @@
 
 #include "unfreeze-run.h"
 #include "unfreeze-stall-meter.h"
+#include "unfreeze-verdict.h"
 
 #define WINDOW_US        (10 * G_USEC_PER_SEC)
 #define MAX_SAMPLES      1280                  /* 10 s of 10 ms beats, with room to spare */
 #define SCALE_KNEE_MS    4.0
 #define SCALE_TOP_MS     5000.0
-#define FREEZE_US        (100 * 1000)          /* above this, a stall is a freeze */
 #define BAR_STEP         3                     /* pixels per bar: 2 of bar, 1 of gap */
 #define LABEL_EVERY_US   (500 * 1000)          /* accessible label updates, at most */
+
+/* The meter counts missed frames in the verdict's frame. */
+G_STATIC_ASSERT (UNFREEZE_STALL_METER_FRAME_US == UNFREEZE_VERDICT_FRAME_US);
 
 typedef enum
 {
@@ -49,17 +54,18 @@ static const struct
   gint64      us;
   const char *label;
 } grid_lines[N_GRID] = {
-  { UNFREEZE_STALL_METER_FRAME_US, N_("16.7 ms") },
-  { 100 * 1000, N_("100 ms") },
+  { UNFREEZE_VERDICT_FRAME_US, N_("16.7 ms") },
+  { UNFREEZE_VERDICT_PERCEIVED_US, N_("100 ms") },
   { 1000 * 1000, N_("1 s") },
 };
 
 typedef struct
 {
   GdkRGBA fg;
-  GdkRGBA ok;          /* bars within the frame budget */
-  GdkRGBA warning;     /* bars over the budget */
-  GdkRGBA error;       /* bars of a freeze */
+  GdkRGBA ok;          /* bars within the frame budget: smooth */
+  GdkRGBA warning;     /* bars over the budget: a stutter */
+  GdkRGBA long_task;   /* bars of a long task, between warning and error */
+  GdkRGBA error;       /* bars of a freeze users perceive */
   GdkRGBA error_text;
   GdkRGBA warning_text;
 } Colors;
@@ -114,6 +120,27 @@ get_colors (GtkWidget *widget,
   lookup_color (widget, "error_bg_color", "#e01b24", &colors->error);
   lookup_color (widget, "error_color", "#c01c28", &colors->error_text);
   lookup_color (widget, "warning_color", "#9c6e03", &colors->warning_text);
+
+  /* libadwaita names no orange: halfway from warning to error. */
+  colors->long_task.red = (colors->warning.red + colors->error.red) / 2;
+  colors->long_task.green = (colors->warning.green + colors->error.green) / 2;
+  colors->long_task.blue = (colors->warning.blue + colors->error.blue) / 2;
+  colors->long_task.alpha = (colors->warning.alpha + colors->error.alpha) / 2;
+}
+
+/* A bar's colour: its stall's verdict. */
+static const GdkRGBA *
+bar_color (const Colors *colors,
+           gint64        late_us)
+{
+  switch (unfreeze_verdict_for_stall (late_us))
+    {
+    case UNFREEZE_VERDICT_SMOOTH:    return &colors->ok;
+    case UNFREEZE_VERDICT_STUTTER:   return &colors->warning;
+    case UNFREEZE_VERDICT_LONG_TASK: return &colors->long_task;
+    case UNFREEZE_VERDICT_FROZEN:
+    default:                         return &colors->error;
+    }
 }
 
 static GdkRGBA
@@ -312,7 +339,8 @@ unfreeze_stall_graph_snapshot (GtkWidget   *widget,
       const UnfreezeStallSample *sample = &self->samples[i];
       double x0, x1;
 
-      if (sample->time_us < start || sample->late_us < FREEZE_US)
+      if (sample->time_us < start ||
+          unfreeze_verdict_for_stall (sample->late_us) < UNFREEZE_VERDICT_FROZEN)
         continue;
 
       x0 = floor (plot_x (&plot, sample->time_us - sample->late_us));
@@ -345,14 +373,9 @@ unfreeze_stall_graph_snapshot (GtkWidget   *widget,
 
       if (bin != G_MININT64 && (sample == NULL || sample_bin != bin))
         {
-          const GdkRGBA *color = &colors.ok;
+          const GdkRGBA *color = bar_color (&colors, bin_late);
           double x = floor (plot_x (&plot, bin * bin_us));
           double y = MIN (plot_y (&plot, bin_late), bottom - 1);
-
-          if (bin_late >= FREEZE_US)
-            color = &colors.error;
-          else if (bin_late > UNFREEZE_STALL_METER_FRAME_US)
-            color = &colors.warning;
 
           append_rect (snapshot, color, x, y, BAR_STEP - 1, bottom - y);
           bin_late = 0;
@@ -370,9 +393,10 @@ unfreeze_stall_graph_snapshot (GtkWidget   *widget,
 
   /* The longest stall in view, written above its bar. */
   self->longest_us = peak_late;
-  if (peak_late > UNFREEZE_STALL_METER_FRAME_US)
+  if (unfreeze_verdict_for_stall (peak_late) > UNFREEZE_VERDICT_SMOOTH)
     {
-      const GdkRGBA *color = peak_late >= FREEZE_US ? &colors.error_text : &colors.warning_text;
+      const GdkRGBA *color = unfreeze_verdict_for_stall (peak_late) == UNFREEZE_VERDICT_FROZEN
+                             ? &colors.error_text : &colors.warning_text;
       double x, y;
 
       set_peak_text (self, peak_late / 1000);

@@ -35,12 +35,6 @@
 /* How often the live counters (threads, connections, queries in flight) refresh. */
 #define COUNTERS_INTERVAL_MS 250
 
-/* Above this, the status line calls a stall a freeze: a hitch anyone notices. (Every
- * stall is reported in milliseconds either way; one frame at 60 Hz is 16.7 ms. Showing
- * new rows costs GTK tens of milliseconds on a machine without a GPU, which is not what
- * the lessons are about.) */
-#define FREEZE_THRESHOLD_US (250 * 1000)
-
 struct _UnfreezeWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -172,39 +166,12 @@ run_finished_cb (UnfreezeWindow *self,
                  UnfreezeRun    *run)
 {
   const UnfreezeMode *mode = unfreeze_run_get_mode (run);
-  gint64 stall_us = unfreeze_run_get_longest_stall_us (run);
+  /* What came of it and the verdict on the main loop (unfreeze-verdict.c), the same words
+   * on the status line and in the message panel. */
   g_autofree char *status = unfreeze_run_dup_status_text (run);
-  g_autofree char *stall_ms = unfreeze_format_count (stall_us / 1000);
-  g_autofree char *stall = NULL;
 
-  if (stall_us >= FREEZE_THRESHOLD_US && unfreeze_run_get_rows (run) != NULL &&
-      unfreeze_run_get_stall_before_rows_us (run) < FREEZE_THRESHOLD_US)
-    {
-      g_autofree char *waiting_ms = unfreeze_format_count (unfreeze_run_get_stall_before_rows_us (run) / 1000);
-      g_autofree char *apply_ms = unfreeze_format_count (unfreeze_run_get_apply_us (run) / 1000);
-
-      /* Translators: "UI stayed responsive while waiting (longest stall 12 ms); showing the
-       * rows then took 180 ms on the main thread" */
-      stall = g_strdup_printf (_("UI stayed responsive while waiting (longest stall %s ms); "
-                                 "showing the rows then took %s ms on the main thread"),
-                               waiting_ms, apply_ms);
-    }
-  else if (stall_us >= FREEZE_THRESHOLD_US)
-    {
-      g_autofree char *frames = unfreeze_format_count (unfreeze_run_get_frames_missed (run));
-
-      /* Translators: "UI frozen for 3,012 ms (181 frames missed)" */
-      stall = g_strdup_printf (_("UI frozen for %s ms (%s frames missed)"), stall_ms, frames);
-    }
-  else
-    stall = g_strdup_printf (_("UI stayed responsive: longest stall %s ms"), stall_ms);
-
-  {
-    g_autofree char *full = g_strdup_printf ("%s. %s", status, stall);
-
-    gtk_label_set_text (self->status_label, full);
-    append_message (self, full, unfreeze_run_get_result (run) == UNFREEZE_RUN_RESULT_ERROR);
-  }
+  gtk_label_set_text (self->status_label, status);
+  append_message (self, status, unfreeze_run_get_result (run) == UNFREEZE_RUN_RESULT_ERROR);
 
   if (mode->lesson != NULL)
     append_message (self, _(mode->lesson), FALSE);

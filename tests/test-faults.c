@@ -734,7 +734,9 @@ connect_reasons (const char *row)
 {
   static const char * const no_server[] = { "No such file or directory", NULL };
   static const char * const refused[] = { "Connection refused", NULL };
-  static const char * const unknown[] = { "could not translate host name \"nonexistent.invalid\"", NULL };
+  /* libpq's words, or GLib's resolver's: the main-loop mode looks names up with GResolver. */
+  static const char * const unknown[] = { "could not translate host name \"nonexistent.invalid\"",
+                                          "Error resolving", NULL };
   static const char * const password[] = { "password authentication failed for user \"pwuser\"", NULL };
   static const char * const silent[] = { "timeout expired", NULL };
 
