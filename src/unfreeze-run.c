@@ -59,6 +59,7 @@ struct _UnfreezeRun
   gboolean            queried;        /* at the finish: a query reached the server */
   guint               handler_span;
   guint               sample_id;
+  gint64              last_sample_us;
   guint               threads_before;
   guint               threads_peak;
   guint               connections_peak;
@@ -393,12 +394,26 @@ unfreeze_run_show_error (UnfreezeRun  *self,
 
 /* Peaks ------------------------------------------------------------------------------ */
 
+/* At most one sample in this long, but at the start and the finish: starting 200 queries
+ * samples after each one (a raw thread is born with each), and 200 reads of /proc cost
+ * more than the queries' own work. A thread that lives shorter than this and the 25 ms
+ * timer can be missed; the modes' threads live as long as their query. */
+#define SAMPLE_MIN_GAP_US 1000
+
 static void
-sample_peaks (UnfreezeRun *self)
+sample_peaks_now (UnfreezeRun *self)
 {
+  self->last_sample_us = g_get_monotonic_time ();
   self->threads_peak = MAX (self->threads_peak, unfreeze_stall_meter_count_threads ());
   self->connections_peak = MAX (self->connections_peak,
                                 unfreeze_database_get_n_connections (self->database));
+}
+
+static void
+sample_peaks (UnfreezeRun *self)
+{
+  if (g_get_monotonic_time () - self->last_sample_us >= SAMPLE_MIN_GAP_US)
+    sample_peaks_now (self);
 }
 
 static gboolean
@@ -436,7 +451,7 @@ finish (UnfreezeRun *self)
   self->longest_stall_us = unfreeze_stall_meter_watch_end (meter, g_steal_pointer (&self->watch));
   unfreeze_run_end_span (self, self->handler_span);
   self->queried = any_span_of_kind (self, UNFREEZE_SPAN_QUERY);
-  sample_peaks (self);
+  sample_peaks_now (self);
   g_clear_handle_id (&self->sample_id, g_source_remove);
 
   if (self->error != NULL)
