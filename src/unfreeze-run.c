@@ -50,7 +50,8 @@ struct _UnfreezeRun
   GCancellable       *cancellable;
 
   gint64              start_us;
-  gint64              end_us;
+  gint64              end_us;         /* the last query ended (0: not yet) */
+  guint               n_holds;        /* the window is still putting the rows on screen */
   UnfreezeStallWatch *watch;
   gint64              longest_stall_us;
   gint64              frames_missed;
@@ -440,12 +441,24 @@ any_span_of_kind (UnfreezeRun      *self,
   return FALSE;
 }
 
+static void finish (UnfreezeRun *self);
+
+static void
+finish_now (UnfreezeRun *self)
+{
+  /* A "finished" handler may drop the last reference to the run. */
+  g_object_ref (self);
+  finish (self);
+  g_object_unref (self);
+}
+
 static void
 finish (UnfreezeRun *self)
 {
   UnfreezeStallMeter *meter = unfreeze_stall_meter_get_default ();
 
-  self->end_us = g_get_monotonic_time ();
+  if (self->end_us == 0)
+    self->end_us = g_get_monotonic_time ();
   /* -1 means no window was drawing: nothing could be missed. */
   self->frames_missed = MAX (unfreeze_stall_meter_watch_get_frames_missed (meter, self->watch), 0);
   self->longest_stall_us = unfreeze_stall_meter_watch_end (meter, g_steal_pointer (&self->watch));
@@ -491,11 +504,47 @@ unfreeze_run_query_done (UnfreezeRun *self,
 
   if (++self->n_done == self->count)
     {
-      /* A "finished" handler may drop the last reference to the run. */
-      g_object_ref (self);
-      finish (self);
-      g_object_unref (self);
+      self->end_us = g_get_monotonic_time ();
+      if (self->n_holds == 0)
+        finish_now (self);
     }
+}
+
+/**
+ * unfreeze_run_hold:
+ *
+ * Main thread only: the rows are not on screen yet (the window puts them in its table over
+ * the next frames). The run does not finish, so its stall watch stays open, until
+ * unfreeze_run_release(): showing the rows is part of the run. Its elapsed time still ends
+ * with its last query.
+ */
+void
+unfreeze_run_hold (UnfreezeRun *self)
+{
+  g_return_if_fail (UNFREEZE_IS_RUN (self));
+  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
+
+  if (!self->finished)
+    self->n_holds++;
+}
+
+/**
+ * unfreeze_run_release:
+ *
+ * Main thread only: the end of an unfreeze_run_hold(); the run finishes now if its queries
+ * are all over.
+ */
+void
+unfreeze_run_release (UnfreezeRun *self)
+{
+  g_return_if_fail (UNFREEZE_IS_RUN (self));
+  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
+
+  if (self->finished || self->n_holds == 0)
+    return;
+
+  if (--self->n_holds == 0 && self->n_done == self->count)
+    finish_now (self);
 }
 
 void

@@ -60,6 +60,8 @@ UnfreezeRun         *unfreeze_run_new                  (const UnfreezeMode  *mod
                                                         double               delay_seconds,
                                                         guint                count);
 void                 unfreeze_run_start                (UnfreezeRun         *self);
+void                 unfreeze_run_hold                 (UnfreezeRun         *self);
+void                 unfreeze_run_release              (UnfreezeRun         *self);
 void                 unfreeze_run_cancel               (UnfreezeRun         *self);
 
 /* What a mode reads. Any thread. */

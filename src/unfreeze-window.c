@@ -28,6 +28,9 @@
  * a quarter of a 60 Hz frame, since laying the new rows out and drawing them comes on top
  * within the same frame. See unfreeze-reveal-model.c. */
 #define REVEAL_BUDGET_US 4000
+/* A run whose rows are being put on screen is held no longer than this: a window that stops
+ * drawing (minimised) must not keep a run from finishing. */
+#define HOLD_MAX_MS 3000
 
 /* A cell's padding and a little air, beside its widest text (see update_column_widths()). */
 #define COLUMN_PADDING_PX 14
@@ -67,6 +70,8 @@ struct _UnfreezeWindow
   GtkNoSelection       *selection;
   UnfreezeRevealModel  *reveal;      /* the selection's model: the rows, a few per frame */
   guint                 column_font_hash;   /* the font the column widths were set for */
+  UnfreezeRun          *held_run;    /* its finish waits until the table has its rows */
+  guint                 hold_timeout_id;
   guint                 tick_id;
   guint                 counters_id;
   gboolean              database_ready;
@@ -133,12 +138,50 @@ run_progress_cb (UnfreezeWindow *self,
   append_message (self, text, FALSE);
 }
 
+/* The run's rows enter the table over the next frames: the run finishes (and measures)
+ * only once they are in. Only while the window draws: without frames nothing comes in. */
+static void
+release_run (UnfreezeWindow *self)
+{
+  g_clear_handle_id (&self->hold_timeout_id, g_source_remove);
+  if (self->held_run != NULL)
+    {
+      g_autoptr(UnfreezeRun) run = g_steal_pointer (&self->held_run);
+
+      unfreeze_run_release (run);
+    }
+}
+
+static gboolean
+hold_timeout_cb (gpointer user_data)
+{
+  UnfreezeWindow *self = user_data;
+
+  self->hold_timeout_id = 0;
+  release_run (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hold_run (UnfreezeWindow *self,
+          UnfreezeRun    *run)
+{
+  release_run (self);
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || unfreeze_reveal_model_is_settled (self->reveal))
+    return;
+
+  self->held_run = g_object_ref (run);
+  unfreeze_run_hold (run);
+  self->hold_timeout_id = g_timeout_add (HOLD_MAX_MS, hold_timeout_cb, self);
+}
+
 static void
 run_rows_cb (UnfreezeWindow *self,
              UnfreezeRows   *rows,
              UnfreezeRun    *run)
 {
   unfreeze_reveal_model_set_model (self->reveal, G_LIST_MODEL (rows));
+  hold_run (self, run);
 }
 
 static void
@@ -313,6 +356,7 @@ unfreeze_window_start_run (UnfreezeWindow *self)
 
   /* A new run starts from an empty table: rows that never arrive must not look as if
    * they had. */
+  release_run (self);
   unfreeze_reveal_model_set_model (self->reveal, NULL);
 
   if (unfreeze_run_get_count (run) > 1)
@@ -558,6 +602,8 @@ tick_cb (GtkWidget     *widget,
   /* New rows enter the table a few per frame, before this frame's layout. */
   if (!unfreeze_reveal_model_is_settled (self->reveal))
     unfreeze_reveal_model_step (self->reveal, REVEAL_BUDGET_US);
+  else if (self->held_run != NULL)
+    release_run (self);
 
   text[12] = '\0';
   gtk_label_set_text (self->clock_label, text);
@@ -904,6 +950,10 @@ unfreeze_window_dispose (GObject *object)
     unfreeze_run_cancel (self->run);
 
   g_clear_handle_id (&self->counters_id, g_source_remove);
+  /* A held run finishes now, and must not reach us while we go. */
+  if (self->held_run != NULL)
+    g_signal_handlers_disconnect_by_data (self->held_run, self);
+  release_run (self);
 
   if (self->tick_id != 0)
     {
