@@ -92,14 +92,14 @@ test_user_wins (void)
       UnfreezeRendererReason reason;
       g_autofree char *description = NULL;
 
-      g_setenv ("GSK_RENDERER", "gl", TRUE);
+      /* Cairo, not gl: the checkers (Valgrind, the sanitizers) run this too, and Mesa's
+       * software OpenGL under them is slow and noisy. What is tested is the same: the
+       * variable is the user's, and the app neither overrides nor probes anything. */
+      g_setenv ("GSK_RENDERER", "cairo", TRUE);
       description = choose_and_show (&reason);
       g_assert_cmpint (reason, ==, UNFREEZE_RENDERER_USER);
-      g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, "gl");
-      g_assert_nonnull (strstr (description, "(GSK_RENDERER=gl, set by you)"));
-      /* GTK falls back to Cairo where OpenGL fails; where it works, OpenGL drew it. */
-      g_assert_true (g_str_has_prefix (description, "OpenGL (") ||
-                     g_str_has_prefix (description, "Cairo ("));
+      g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, "cairo");
+      g_assert_cmpstr (description, ==, "Cairo (GSK_RENDERER=cairo, set by you)");
       return;
     }
 
