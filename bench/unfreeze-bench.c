@@ -2823,12 +2823,7 @@ at_once_cell (const char    *mode,
 static char *
 reference_target_text (const char *id)
 {
-  const Target *target = find_target (id, "reference");
-
-  if (target == NULL)
-    return g_strdup ("");
-
-  return g_strdup_printf ("**%s**: %s", target->verdict, target->reason);
+  return target_cell ("reference", id);
 }
 
 /* Main-thread libpq calls of 2 ms or more in one scenario: "3 (longest PQconnectPoll 5.1 ms)". */
