@@ -205,6 +205,9 @@ run_checker() {
   if ! "$@" </dev/null >"$builddir/meson-logs/$name.log" 2>&1; then
     result=FAIL
     tail -n 40 "$builddir/meson-logs/$name.log" >&2
+    # The failed assertions themselves are printed far above the tail.
+    grep -E 'Bail out!|^not ok|ERROR:.*(assertion|failed)' "$builddir/meson-logs/$name.log" \
+      | tail -n 20 | sed 's/^/test.sh: checker failure: /' >&2 || true
   fi
   echo "test.sh: checker $name: $result in $((SECONDS - started)) s (log: $builddir/meson-logs/$name.log)" >&2
   printf '{"name": "%s", "result": "%s"}\n' "$name" "$result" >>"$testlog"
