@@ -312,6 +312,17 @@ quit_on_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+settings_backend_is (GSettings  *settings,
+                     const char *type_name)
+{
+  g_autoptr(GObject) backend = NULL;
+
+  g_object_get (settings, "backend", &backend, NULL);
+
+  return backend != NULL && g_str_equal (G_OBJECT_TYPE_NAME (backend), type_name);
+}
+
 static void
 unfreeze_application_startup (GApplication *app)
 {
@@ -326,6 +337,17 @@ unfreeze_application_startup (GApplication *app)
   /* Running from the build tree without the schema is allowed: defaults then. */
   if (source != NULL && (schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE)))
     self->settings = g_settings_new (SCHEMA_ID);
+
+  /* Without a session bus dconf can read the settings but not write them, and it undoes
+   * each change a moment after it is made: the window would jump back to the remembered
+   * mode, whatever --mode or a click chose. Keep the changes in memory until we quit. */
+  if (self->settings != NULL && g_application_get_dbus_connection (app) == NULL &&
+      settings_backend_is (self->settings, "DConfSettingsBackend"))
+    {
+      g_message ("No D-Bus session bus: changes to the mode, ticker, delay and window size "
+                 "last until Unfreeze quits (start it with dbus-run-session to keep them)");
+      g_settings_delay (self->settings);
+    }
 
   if (self->connection != NULL)
     conninfo = g_strdup (self->connection);
@@ -565,8 +587,19 @@ quit_action (GSimpleAction *action,
 {
   UnfreezeApplication *self = user_data;
 
+  if (self->settings != NULL && !self->scripted)
+    {
+      g_autofree char *mode = g_settings_get_string (self->settings, "mode");
+      g_autofree char *ticker = g_settings_get_string (self->settings, "ticker");
+
+      g_debug ("Settings at quit: mode=%s ticker=%s delay=%g count=%d", mode, ticker,
+               g_settings_get_double (self->settings, "delay"),
+               g_settings_get_uint (self->settings, "count"));
+    }
+
+  /* Closed, not destroyed: the window saves its size as when its close button is used. */
   if (self->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->window));
+    gtk_window_close (GTK_WINDOW (self->window));
   g_application_quit (G_APPLICATION (self));
 }
 

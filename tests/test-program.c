@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 
@@ -141,6 +143,76 @@ test_bad_connection (void)
   g_assert_nonnull (strstr (err, "colour"));
 }
 
+/* Whether GIO can load dconf's settings backend here (Debian: dconf-gsettings-backend). */
+static gboolean
+dconf_backend_available (void)
+{
+  g_autoptr(GSettingsBackend) backend = g_settings_backend_get_default ();   /* loads GIO's modules */
+  GIOExtensionPoint *point = g_io_extension_point_lookup (G_SETTINGS_BACKEND_EXTENSION_POINT_NAME);
+
+  return point != NULL && g_io_extension_point_get_extension_by_name (point, "dconf") != NULL;
+}
+
+/* Without a session bus dconf reads the remembered settings but cannot write them, and it
+ * undoes each change shortly after: the values given on the command line must still be the
+ * window's (they once reverted to the remembered ones). Observed through the debug line the
+ * app logs at quit. */
+static void
+test_options_win_without_bus (void)
+{
+  const char *binary = g_getenv ("UNFREEZE_BINARY");
+  g_auto(GStrv) env = unfreeze_test_program_environ (home);
+  g_autofree char *no_bus = g_strdup_printf ("unix:path=%s/no-such-bus", home);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) app = NULL;
+  g_autoptr(GDataInputStream) debug_lines = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ready = FALSE;
+  gboolean quit_line = FALSE;
+  char *line;
+
+  if (!dconf_backend_available ())
+    {
+      g_test_skip ("dconf's GSettings backend is not installed");
+      return;
+    }
+
+  env = g_environ_setenv (env, "GSETTINGS_BACKEND", "dconf", TRUE);
+  env = g_environ_setenv (env, "DBUS_SESSION_BUS_ADDRESS", no_bus, TRUE);
+  env = g_environ_setenv (env, "G_MESSAGES_DEBUG", "Unfreeze Unfreeze-Startup", TRUE);
+  g_subprocess_launcher_set_environ (launcher, env);
+  app = g_subprocess_launcher_spawn (launcher, &error, binary, "--mode=mainloop", "--ticker=AAPL",
+                                     "--delay=0.25", "--count=3", NULL);
+  g_assert_no_error (error);
+
+  /* Ready: the window is up, the database too, and the settings were applied long ago.
+   * (GLib writes debug messages to the standard output.) */
+  debug_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (app));
+  while (!ready && (line = g_data_input_stream_read_line_utf8 (debug_lines, NULL, NULL, &error)) != NULL)
+    {
+      ready = strstr (line, "ready monotonic_us=") != NULL;
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  g_assert_true (ready);
+
+  g_subprocess_send_signal (app, SIGTERM);
+  while ((line = g_data_input_stream_read_line_utf8 (debug_lines, NULL, NULL, &error)) != NULL)
+    {
+      if (strstr (line, "Settings at quit:") != NULL)
+        {
+          g_test_message ("%s", line);
+          g_assert_nonnull (strstr (line, "mode=mainloop ticker=AAPL delay=0.25 count=3"));
+          quit_line = TRUE;
+        }
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  g_assert_true (quit_line);
+  g_assert_true (g_subprocess_wait_check (app, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* SIGKILL to the app: the server goes with it, and the next start recovers. */
 static void
 test_kill_leaves_no_server (void)
@@ -219,6 +291,7 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Program/embedded-modes", test_embedded_modes);
   g_test_add_func ("/unfreeze/Program/bad-connection", test_bad_connection);
   g_test_add_func ("/unfreeze/Program/kill-leaves-no-server", test_kill_leaves_no_server);
+  g_test_add_func ("/unfreeze/Program/options-win-without-bus", test_options_win_without_bus);
 
   status = g_test_run ();
 
