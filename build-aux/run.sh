@@ -37,8 +37,18 @@ if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
     "xvfb-run -a build-aux/run.sh" >&2
 fi
 
+# Without a session bus (a plain console, ssh -X, a container) GSettings can read but not
+# write, so the app could not remember its mode, ticker, delay and window size: give it a
+# private bus for its lifetime (dconf then writes ~/.config/dconf/user as usual).
+have_session_bus() {
+  [[ -n ${DBUS_SESSION_BUS_ADDRESS:-} || -S ${XDG_RUNTIME_DIR:-/nonexistent}/bus ]]
+}
+
 if [[ $(id -u) -ne 0 ]]; then
   export GSETTINGS_SCHEMA_DIR=$schemas
+  if ! have_session_bus && command -v dbus-run-session >/dev/null 2>&1; then
+    exec dbus-run-session -- "$app" "$@"
+  fi
   exec "$app" "$@"
 fi
 

@@ -213,6 +213,63 @@ test_options_win_without_bus (void)
   g_assert_no_error (error);
 }
 
+/* build-aux/run.sh gives the app a session bus of its own where there is none, so that
+ * its settings can be written; the app started directly there says it has none. */
+static void
+test_run_sh_gives_a_bus (void)
+{
+  const char *binary = g_getenv ("UNFREEZE_BINARY");
+  g_autofree char *src_dir = g_path_get_dirname (binary);             /* BUILDDIR/src */
+  g_autofree char *builddir = g_path_get_dirname (src_dir);
+  g_autofree char *run_sh = g_test_build_filename (G_TEST_DIST, "..", "build-aux", "run.sh", NULL);
+  g_auto(GStrv) env = unfreeze_test_program_environ (home);
+  const char * const args[] = { "--mode=gtask", "--run", "--quit-after-run", "--delay=0", NULL };
+  struct {
+    gboolean    through_run_sh;
+    const char *expect_message;
+  } cases[] = { { FALSE, "No D-Bus session bus" }, { TRUE, NULL } };
+
+  if (!dconf_backend_available ())
+    {
+      g_test_skip ("dconf's GSettings backend is not installed");
+      return;
+    }
+
+  env = g_environ_setenv (env, "GSETTINGS_BACKEND", "dconf", TRUE);
+  env = g_environ_unsetenv (env, "DBUS_SESSION_BUS_ADDRESS");   /* and no XDG_RUNTIME_DIR/bus */
+  env = g_environ_setenv (env, "UNFREEZE_SKIP_DEPS", "1", TRUE);
+  env = g_environ_setenv (env, "UNFREEZE_BUILDDIR", builddir, TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *argv[8] = { NULL };
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *result = NULL;
+      g_autoptr(GError) error = NULL;
+      int wait_status = 0;
+      guint n = 0;
+
+      if (cases[i].through_run_sh)
+        argv[n++] = run_sh;
+      else
+        argv[n++] = binary;
+      for (guint j = 0; args[j] != NULL; j++)
+        argv[n++] = args[j];
+
+      g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                    &wait_status, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+      result = unfreeze_test_summary_value (out, "result");
+      g_assert_cmpstr (result, ==, "ok");
+      if (cases[i].expect_message != NULL)
+        g_assert_nonnull (strstr (err, cases[i].expect_message));
+      else
+        g_assert_null (strstr (err, "No D-Bus session bus"));
+    }
+}
+
 /* SIGKILL to the app: the server goes with it, and the next start recovers. */
 static void
 test_kill_leaves_no_server (void)
@@ -292,6 +349,7 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Program/bad-connection", test_bad_connection);
   g_test_add_func ("/unfreeze/Program/kill-leaves-no-server", test_kill_leaves_no_server);
   g_test_add_func ("/unfreeze/Program/options-win-without-bus", test_options_win_without_bus);
+  g_test_add_func ("/unfreeze/Program/run-sh-gives-a-bus", test_run_sh_gives_a_bus);
 
   status = g_test_run ();
 
