@@ -314,6 +314,29 @@ test_preferences_password (void)
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
+/* GNOME's narrow-window guideline: the window can be 360 px wide (its sidebar then folds
+ * away). It once could not go below 524 px: the heading, the clock and the pulse bar sat
+ * side by side at full size. */
+static void
+test_window_narrow (void)
+{
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  UnfreezeWindow *window;
+  int minimum = 0;
+
+  /* The app's style sheet, as the application loads it. */
+  gtk_css_provider_load_from_resource (css, "/io/github/unfreeze/Unfreeze/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  window = new_window ();
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  g_test_message ("the window's minimum width: %d px", minimum);
+  g_assert_cmpint (minimum, <=, 360);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -338,6 +361,7 @@ main (int   argc,
   g_test_add_data_func ("/unfreeze/Window/close-mid-run/gtask", "gtask", test_close_mid_run);
   g_test_add_data_func ("/unfreeze/Window/close-mid-run/thread", "thread", test_close_mid_run);
   g_test_add_func ("/unfreeze/Window/preferences-password", test_preferences_password);
+  g_test_add_func ("/unfreeze/Window/narrow", test_window_narrow);
 
   status = g_test_run ();
   unfreeze_test_fixture_teardown ();
