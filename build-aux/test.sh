@@ -178,8 +178,9 @@ rm -f "$testlog"
 
 # The accessibility tests need the a11y bus: do not let the caller's environment turn it off.
 unset GTK_A11Y NO_AT_BRIDGE
-# The session bus comes from dbus-run-session, not from the caller.
-unset DBUS_SESSION_BUS_ADDRESS
+# The session bus comes from dbus-run-session, not from the caller; the display from xvfb-run
+# (a caller's Wayland socket would win over it).
+unset DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY
 # GLib, dconf and the accessibility bus want a private runtime directory.
 if [[ -z ${XDG_RUNTIME_DIR:-} || ! -w ${XDG_RUNTIME_DIR:-/nonexistent} ]]; then
   XDG_RUNTIME_DIR=$(mktemp -d "${TMPDIR:-/tmp}/unfreeze-test-runtime.XXXXXX")
@@ -219,8 +220,12 @@ if (($# == 0)) && [[ ${UNFREEZE_SKIP_CHECKERS:-} != 1 ]]; then
   # Its window cases (a worker still running while the window goes) need a display.
   run_checker threads dbus-run-session -- \
     xvfb-run -a -s "-screen 0 1280x800x24 -noreset" build-aux/test-threads.sh
-  run_checker sanitizers build-aux/test-sanitizers.sh --suite data --suite database --suite meter
-  run_checker sanitizers-display env UNFREEZE_ASAN_LEAKS=0 build-aux/test-sanitizers.sh --suite display
+  # Each under its own Xvfb and session bus, like the main suites: never the caller's display
+  # (windows on the user's desktop, or no accessibility bus for test-a11y).
+  run_checker sanitizers dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24 -noreset" \
+    build-aux/test-sanitizers.sh --suite data --suite database --suite meter
+  run_checker sanitizers-display dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24 -noreset" \
+    env UNFREEZE_ASAN_LEAKS=0 build-aux/test-sanitizers.sh --suite display
 fi
 
 echo "test.sh: test logs are in $builddir/meson-logs" >&2

@@ -10,6 +10,7 @@ status until the run has ended. Needs a display, a D-Bus session bus and the AT-
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -73,6 +74,25 @@ def text_of(node):
         return node.name
 
 
+def end_group(app):
+    """SIGTERM to the app's process group (the app quits and stops its server), then SIGKILL."""
+    for sig, wait_s in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(app.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            app.wait(timeout=wait_s)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def exit_on_signal(signum, frame):
+    # Runs the finally blocks, which end the app.
+    raise SystemExit(128 + signum)
+
+
 def main():
     binary = os.environ["UNFREEZE_BINARY"]
     home = tempfile.mkdtemp(prefix="unfreeze-a11y-")
@@ -90,7 +110,9 @@ def main():
     env.pop("GTK_A11Y", None)
     env.pop("NO_AT_BRIDGE", None)
 
-    app = subprocess.Popen([binary, "--delay=0.5"], env=env)
+    # Its own process group, ended on every way out (also meson's SIGTERM at the time limit):
+    # an app left behind would keep meson's output pipe open, and meson would wait for it.
+    app = subprocess.Popen([binary, "--delay=0.5"], env=env, start_new_session=True)
     try:
         desktop = pyatspi.Registry.getDesktop(0)
         unfreeze = find(desktop, lambda n: role(n) == "application" and n.name == "unfreeze")
@@ -133,11 +155,7 @@ def main():
         assert outcome.startswith("Loaded "), f"unexpected status: {outcome!r}"
         assert "for MSFT" in outcome, outcome
     finally:
-        app.terminate()
-        try:
-            app.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            app.kill()
+        end_group(app)
         shutil.rmtree(home, ignore_errors=True)
 
     print("1..1")
@@ -145,6 +163,8 @@ def main():
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, exit_on_signal)
+    signal.signal(signal.SIGINT, exit_on_signal)
     try:
         main()
     except AssertionError as error:

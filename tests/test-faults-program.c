@@ -38,23 +38,14 @@ program_env (const char *dir)
   return g_steal_pointer (&env);
 }
 
-/* As a terminal would start it: Ctrl+C, SIGTERM and SIGHUP do what they do by default, even if
- * whoever runs the tests ignores them (ignored signals survive exec). */
-static void
-child_setup (gpointer user_data)
-{
-  signal (SIGINT, SIG_DFL);
-  signal (SIGTERM, SIG_DFL);
-  signal (SIGHUP, SIG_DFL);
-}
-
 static GSubprocess *
 spawn_program (const char         *dir,
                const char * const *args,
                const char         *out_path,
                const char         *err_path)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  /* As a terminal would start it (see unfreeze_test_child_setup()). */
+  g_autoptr(GSubprocessLauncher) launcher = unfreeze_test_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GPtrArray) argv = unfreeze_test_program_argv (args);
   g_auto(GStrv) env = program_env (dir);
   g_autoptr(GError) error = NULL;
@@ -66,7 +57,6 @@ spawn_program (const char         *dir,
   g_subprocess_launcher_set_environ (launcher, env);
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 

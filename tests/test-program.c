@@ -12,6 +12,7 @@
 #include <gio/gsettingsbackend.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include "unfreeze-local-server.h"
 #include "unfreeze-test-process.h"
@@ -163,7 +164,7 @@ test_options_win_without_bus (void)
   const char *binary = g_getenv ("UNFREEZE_BINARY");
   g_auto(GStrv) env = unfreeze_test_program_environ (home);
   g_autofree char *no_bus = g_strdup_printf ("unix:path=%s/no-such-bus", home);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocessLauncher) launcher = unfreeze_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GSubprocess) app = NULL;
   g_autoptr(GDataInputStream) debug_lines = NULL;
   g_autoptr(GError) error = NULL;
@@ -257,8 +258,8 @@ test_run_sh_gives_a_bus (void)
       for (guint j = 0; args[j] != NULL; j++)
         argv[n++] = args[j];
 
-      g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                    &wait_status, &error);
+      g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, unfreeze_test_child_setup,
+                    GINT_TO_POINTER (getpid ()), &out, &err, &wait_status, &error);
       g_assert_no_error (error);
       g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
       result = unfreeze_test_summary_value (out, "result");
@@ -276,7 +277,7 @@ test_kill_leaves_no_server (void)
 {
   const char *binary = g_getenv ("UNFREEZE_BINARY");
   g_auto(GStrv) env = unfreeze_test_program_environ (home);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocessLauncher) launcher = unfreeze_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GSubprocess) app = NULL;
   g_autoptr(GDataInputStream) stdout_lines = NULL;
   g_autoptr(GError) error = NULL;

@@ -6,8 +6,11 @@
 #include "unfreeze-test-process.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 char **
 unfreeze_test_program_environ (const char *home)
@@ -44,6 +47,31 @@ unfreeze_test_program_argv (const char * const *args)
   return argv;
 }
 
+void
+unfreeze_test_child_setup (gpointer user_data)
+{
+  pid_t test_pid = GPOINTER_TO_INT (user_data);
+
+  signal (SIGINT, SIG_DFL);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGHUP, SIG_DFL);
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  /* The test may have ended between the fork and the line above. */
+  if (test_pid != 0 && getppid () != test_pid)
+    raise (SIGTERM);
+}
+
+GSubprocessLauncher *
+unfreeze_test_launcher_new (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_child_setup (launcher, unfreeze_test_child_setup,
+                                         GINT_TO_POINTER (getpid ()), NULL);
+
+  return launcher;
+}
+
 int
 unfreeze_test_run_program (char               **env,
                            const char * const  *args,
@@ -54,7 +82,8 @@ unfreeze_test_run_program (char               **env,
   g_autoptr(GError) error = NULL;
   int wait_status = 0;
 
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
+  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT,
+                unfreeze_test_child_setup, GINT_TO_POINTER (getpid ()),
                 out, err, &wait_status, &error);
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (wait_status));

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -12,6 +12,12 @@ G_BEGIN_DECLS
 char      **unfreeze_test_program_environ   (const char          *home);
 /* UNFREEZE_BINARY and then @args, NULL-terminated: an argument vector to spawn. */
 GPtrArray  *unfreeze_test_program_argv      (const char * const  *args);
+/* In the child before exec, for every program a test starts: SIGINT, SIGTERM and SIGHUP do
+ * what they do by default (ignored signals survive exec), and the child gets SIGTERM when the
+ * test ends, however it ends (a test killed for its time limit leaves no app behind). */
+void        unfreeze_test_child_setup       (gpointer             user_data);
+/* A launcher whose children get unfreeze_test_child_setup(). */
+GSubprocessLauncher *unfreeze_test_launcher_new (GSubprocessFlags  flags);
 /* Runs the program to its end in @env; returns its exit status. */
 int         unfreeze_test_run_program       (char               **env,
                                              const char * const  *args,
