@@ -1,13 +1,44 @@
 #!/bin/sh
-# Checks po/POTFILES.in: every file it lists exists, every source file under src/ with a
-# translatable string is listed, and xgettext can extract from all of them (with the keywords of
-# meson's i18n.gettext preset 'glib'). Run by `meson test` (suite 'data').
-# Usage: check-potfiles.sh SOURCE_ROOT OUTPUT_POT
+# Checks the files xgettext reads: those in po/POTFILES.in and the mode files, which are not
+# listed there but come from the list in src/meson.build (po/meson.build hands them to
+# xgettext). Every file listed exists, no mode file is listed in POTFILES.in too, every source
+# file under src/ with a translatable string is one or the other, and xgettext can extract from
+# all of them (with the keywords of meson's i18n.gettext preset 'glib').
+# Run by `meson test` (suite 'data').
+# Usage: check-potfiles.sh SOURCE_ROOT OUTPUT_POT MODE_FILE...
+# (each MODE_FILE from the source root: src/modes/unfreeze-mode-NAME.c)
 set -eu
 
 srcroot=$1
 out=$2
+shift 2
 status=0
+
+# Whether $1 is one of the mode files that follow it.
+is_mode_file() {
+  candidate=$1
+  shift
+  for mode_file in "$@"; do
+    [ "$mode_file" = "$candidate" ] && return 0
+  done
+  return 1
+}
+
+if [ "$#" -eq 0 ]; then
+  echo "No mode files given: pass the list from src/meson.build" >&2
+  exit 1
+fi
+
+for file in "$@"; do
+  if [ ! -f "$srcroot/$file" ]; then
+    echo "The mode list in src/meson.build names $file, which does not exist" >&2
+    status=1
+  fi
+  if grep -qxF "$file" "$srcroot/po/POTFILES.in"; then
+    echo "po/POTFILES.in lists $file, a mode file: xgettext gets those from src/meson.build" >&2
+    status=1
+  fi
+done
 
 while IFS= read -r file || [ -n "$file" ]; do
   case $file in
@@ -23,8 +54,9 @@ cd "$srcroot"
 grep -rlE '(^|[^A-Za-z0-9_])(N|C|NC)?_ ?\("|translatable="yes"' \
   --include='*.c' --include='*.h' --include='*.ui' src 2>/dev/null | sort > "$out.sources" || true
 while IFS= read -r file; do
-  if ! grep -qxF "$file" po/POTFILES.in; then
-    echo "$file has translatable strings but is not listed in po/POTFILES.in" >&2
+  if ! grep -qxF "$file" po/POTFILES.in && ! is_mode_file "$file" "$@"; then
+    echo "$file has translatable strings but is in neither po/POTFILES.in" \
+      "nor the list of mode files in src/meson.build" >&2
     status=1
   fi
 done < "$out.sources"
@@ -42,5 +74,5 @@ xgettext --package-name=unfreeze --from-code=UTF-8 --add-comments \
   --flag=g_print:1:c-format --flag=g_printerr:1:c-format \
   --flag=g_printf:1:c-format --flag=g_fprintf:2:c-format --flag=g_sprintf:2:c-format \
   --flag=g_snprintf:3:c-format \
-  --files-from=po/POTFILES.in --output="$out"
+  --files-from=po/POTFILES.in --output="$out" "$@"
 echo "xgettext: $(grep -c '^msgid ' "$out") messages extracted into $out"

@@ -6,11 +6,13 @@
 # (`ninja -C BUILDDIR unfreeze-update-po` merges the new strings in; then translate them).
 # The template comes from check-potfiles.sh, so both use the same xgettext keywords.
 # Run by `meson test` (suite 'data').
-# Usage: check-translations.sh SOURCE_ROOT WORK_DIR
+# Usage: check-translations.sh SOURCE_ROOT WORK_DIR MODE_FILE...
+# (the mode files as check-potfiles.sh takes them)
 set -eu
 
 srcroot=$1
 work=$2
+shift 2
 status=0
 
 # msgfmt's statistics line is parsed below: keep it in English.
@@ -19,7 +21,7 @@ LANGUAGE=
 export LC_ALL LANGUAGE
 
 mkdir -p "$work"
-sh "$srcroot/build-aux/check-potfiles.sh" "$srcroot" "$work/unfreeze.pot" >/dev/null
+sh "$srcroot/build-aux/check-potfiles.sh" "$srcroot" "$work/unfreeze.pot" "$@" >/dev/null
 
 # The number before $2 ("translated messages", "fuzzy translations", "untranslated messages")
 # in msgfmt's statistics line $1, or 0 when it is not there.

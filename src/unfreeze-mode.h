@@ -6,7 +6,8 @@
 G_BEGIN_DECLS
 
 /* One way of running the query. Each mode lives in one short file under src/modes/ and is
- * all the window knows about it: a name, a few words, and "start this query". */
+ * all the window knows about it: a name, a few words, and "start this query". The list of
+ * modes is made by the build from the list of mode files in src/meson.build. */
 struct _UnfreezeMode
 {
   const char *id;           /* "blocking", used by --mode= and the win.mode action */
@@ -14,7 +15,6 @@ struct _UnfreezeMode
   const char *subtitle;     /* translatable, marked with N_() */
   const char *explanation;  /* translatable: what happens, what to watch, why, the fix */
   const char *lesson;       /* translatable: what the run just showed, and why */
-  const char *source_path;  /* the mode's .c file in the resources (what the app shows) */
   gboolean    can_cancel;
 
   /* Start query number @index of @run (0 ≤ index < unfreeze_run_get_count()). Called on the
@@ -24,14 +24,9 @@ struct _UnfreezeMode
                             guint        index);
 };
 
-extern const UnfreezeMode unfreeze_mode_blocking;
-extern const UnfreezeMode unfreeze_mode_thread;
-extern const UnfreezeMode unfreeze_mode_gtask;
-extern const UnfreezeMode unfreeze_mode_mainloop;
-extern const UnfreezeMode unfreeze_mode_sleep;
-
-const UnfreezeMode * const *unfreeze_modes_get_all (guint      *n_modes);
-const UnfreezeMode         *unfreeze_modes_lookup  (const char *id);
-char                       *unfreeze_modes_dup_ids (const char *separator);
+const UnfreezeMode * const *unfreeze_modes_get_all        (guint              *n_modes);
+const UnfreezeMode         *unfreeze_modes_lookup         (const char         *id);
+char                       *unfreeze_modes_dup_ids        (const char         *separator);
+const char                 *unfreeze_mode_get_source_path (const UnfreezeMode *mode);
 
 G_END_DECLS

@@ -4,8 +4,8 @@
  * carry the lesson highlighted.
  *
  * The text comes from the program's resources, where the build puts the very files it
- * compiles (see unfreeze.gresource.xml): what the learner reads is what just ran, and the
- * two cannot drift apart.
+ * compiles (from the one list of mode files in meson.build): what the learner reads is what
+ * just ran, and the two cannot drift apart.
  *
  * A lesson spot is a comment that starts with "LESSON:" plus the statement right after it.
  * Where that statement ends is found by a deliberately simple rule, good enough for the
@@ -572,14 +572,15 @@ dup_file_name (const char *source_path)
  * @self: a source view
  * @mode: (nullable): the mode whose file to show
  *
- * Shows @mode's own source file (from the resources, at @mode->source_path), highlights its
- * lesson spots and scrolls to the first one.
+ * Shows @mode's own source file (from the resources, at unfreeze_mode_get_source_path()),
+ * highlights its lesson spots and scrolls to the first one.
  */
 void
 unfreeze_source_view_set_mode (UnfreezeSourceView *self,
                                const UnfreezeMode *mode)
 {
   GtkTextBuffer *buffer;
+  const char *source_path;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
@@ -589,11 +590,12 @@ unfreeze_source_view_set_mode (UnfreezeSourceView *self,
   buffer = GTK_TEXT_BUFFER (self->buffer);
   self->mode = mode;
   g_clear_pointer (&self->file_name, g_free);
+  source_path = mode != NULL ? unfreeze_mode_get_source_path (mode) : NULL;
 
-  if (mode != NULL && mode->source_path != NULL)
+  if (source_path != NULL)
     {
-      self->file_name = dup_file_name (mode->source_path);
-      bytes = g_resources_lookup_data (mode->source_path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+      self->file_name = dup_file_name (source_path);
+      bytes = g_resources_lookup_data (source_path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
       if (bytes == NULL)
         /* A mode whose file is missing from the resources is a build mistake. */
         g_critical ("No source for mode “%s”: %s", mode->id, error->message);

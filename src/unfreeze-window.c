@@ -1072,7 +1072,7 @@ unfreeze_window_init (UnfreezeWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->mode = &unfreeze_mode_blocking;
+  self->mode = unfreeze_modes_get_all (NULL)[0];  /* the first listed: where the lessons start */
   add_mode_rows (self);
   add_columns (self);
 

@@ -238,7 +238,7 @@ test_source_view_modes (void)
   for (guint i = 0; i < n_modes; i++)
     {
       const UnfreezeMode *mode = modes[i];
-      g_autofree char *basename = g_path_get_basename (mode->source_path);
+      g_autofree char *basename = g_path_get_basename (unfreeze_mode_get_source_path (mode));
       g_autofree char *file = g_test_build_filename (G_TEST_DIST, "..", "src", "modes", basename, NULL);
       g_autofree char *expected_name = g_strconcat ("src/modes/", basename, NULL);
       g_autofree char *expected = NULL;

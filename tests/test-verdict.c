@@ -241,7 +241,7 @@ start_cancelled (UnfreezeRun *run,
   g_idle_add_full (G_PRIORITY_DEFAULT, cancel_cb, g_object_ref (run), g_object_unref);
 }
 
-#define FAKE_MODE(name) { #name, "Test", "Test", NULL, NULL, NULL, TRUE, start_##name }
+#define FAKE_MODE(name) { #name, "Test", "Test", NULL, NULL, TRUE, start_##name }
 
 static const UnfreezeMode mode_ok = FAKE_MODE (ok);
 static const UnfreezeMode mode_failed = FAKE_MODE (failed);

@@ -76,7 +76,6 @@ const UnfreezeMode unfreeze_mode_blocking = {
                     "(GTask) or with asynchronous I/O on the main loop. In .NET: a synchronous call, "
                     "or .Result, in a Click handler."),
   .lesson = N_("The query ran on the main thread, inside the Run handler. While PQexecParams() waited for the server, the main loop could not run: no frame was drawn, the clock stopped, your typing waited. Then everything caught up at once. The fix is to wait somewhere else: see the GTask mode."),
-  .source_path = "/io/github/unfreeze/Unfreeze/modes/unfreeze-mode-blocking.c",
   .can_cancel = FALSE,
   .start_query = blocking_start_query,
 };

@@ -157,7 +157,6 @@ const UnfreezeMode unfreeze_mode_gtask = {
                "like .NET's Task.Run) while the main loop went on drawing. Progress messages came "
                "back through g_idle_add() and the rows through the task's callback, both on the "
                "main thread (like Dispatcher.Invoke, or the code after await)."),
-  .source_path = "/io/github/unfreeze/Unfreeze/modes/unfreeze-mode-gtask.c",
   .can_cancel = TRUE,
   .start_query = gtask_start_query,
 };

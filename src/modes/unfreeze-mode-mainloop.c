@@ -1073,7 +1073,6 @@ const UnfreezeMode unfreeze_mode_mainloop = {
                "await in .NET. Rows were read in slices of a few milliseconds, so the window "
                "kept drawing while they arrived, and Cancel asked the server to stop. Many "
                "queries at once are many sockets, not many threads."),
-  .source_path = "/io/github/unfreeze/Unfreeze/modes/unfreeze-mode-mainloop.c",
   .can_cancel = TRUE,
   .start_query = mainloop_start_query,
 };

@@ -196,7 +196,6 @@ const UnfreezeMode unfreeze_mode_sleep = {
                "late result was thrown away. Sleeping does not wait for anything; never use "
                "Thread.Sleep (or g_usleep) to deal with a race. Be told when the work is done, "
                "as the GTask mode is."),
-  .source_path = "/io/github/unfreeze/Unfreeze/modes/unfreeze-mode-sleep.c",
   .can_cancel = FALSE,
   .start_query = sleep_start_query,
 };

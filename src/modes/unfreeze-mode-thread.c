@@ -116,7 +116,6 @@ const UnfreezeMode unfreeze_mode_thread = {
                     "Task.Run. Without it the same code corrupts memory or crashes at random. The fix: "
                     "hand the result to the main thread with g_idle_add()."),
   .lesson = N_("The worker thread got the rows, then tried to put them in the window itself. GTK has no check for this: the guard that refused it is Unfreeze's own, like .NET's “Cross-thread operation not valid”. Without it the same code races with the main loop and corrupts memory or crashes, at random. The fix: hand the result to the main loop with g_idle_add(), as the GTask mode does."),
-  .source_path = "/io/github/unfreeze/Unfreeze/modes/unfreeze-mode-thread.c",
   .can_cancel = FALSE,
   .start_query = thread_start_query,
 };
