@@ -8,6 +8,7 @@
 
 #include "unfreeze-query.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 
 G_DEFINE_QUARK (unfreeze-database-error-quark, unfreeze_database_error)
@@ -129,24 +130,27 @@ unfreeze_query_exec (PGconn      *conn,
   return result;
 }
 
+/* The calling thread asks the server to stop the query on @conn. PQcancel() opens a second
+ * connection and waits for it, so it runs here, in the worker that owns @conn, never in the
+ * thread that cancelled (the main thread). */
 static void
-cancel_on_server_cb (GCancellable *cancellable,
-                     PGcancel     *cancel)
+ask_server_to_cancel (PGconn *conn)
 {
+  PGcancel *cancel = PQgetCancel (conn);
   char message[256];
 
-  /* Runs in the thread that cancelled (the main thread). PQcancel() opens a second
-   * connection to ask the server to stop this query: ~3 ms over a Unix socket, but it
-   * blocks, so over a slow network this would stall the caller. libpq 17 has a
-   * non-blocking variant (PQcancelStart/PQcancelPoll). */
+  if (cancel == NULL)
+    return;
   if (!PQcancel (cancel, message, sizeof message))
     g_warning ("Could not ask the server to cancel the query: %s", message);
+  PQfreeCancel (cancel);
 }
 
-/* Blocking, but cancellable from another thread: cancelling @cancellable asks the server to
- * stop the query, which then ends with G_IO_ERROR_CANCELLED and leaves @conn idle and
- * usable. The cancel handler is connected after the query is sent, so a cancel that comes
- * at any moment (even before the call) reaches a query that is really running. */
+/* Blocking, but cancellable from another thread: the calling thread waits for @conn's socket
+ * and for @cancellable at once. Cancelling @cancellable (from any thread: it only wakes this
+ * one) makes this thread ask the server to stop the query, which then ends with
+ * G_IO_ERROR_CANCELLED and leaves @conn idle and usable. A cancel that comes at any moment,
+ * even before the call, reaches a query that is really running. */
 PGresult *
 unfreeze_query_exec_cancellable (PGconn        *conn,
                                  const char    *ticker,
@@ -155,9 +159,9 @@ unfreeze_query_exec_cancellable (PGconn        *conn,
                                  GError       **error)
 {
   PGresult *result = NULL;
-  PGresult *next;
-  PGcancel *cancel;
-  gulong handler = 0;
+  GPollFD fds[2] = { { 0 } };
+  gboolean cancel_sent = FALSE;
+  gboolean lost = FALSE;
 
   g_return_val_if_fail (conn != NULL, NULL);
 
@@ -168,21 +172,41 @@ unfreeze_query_exec_cancellable (PGconn        *conn,
       !unfreeze_query_send (conn, ticker, delay_seconds, error))
     return NULL;
 
-  cancel = PQgetCancel (conn);
-  if (cancel != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_on_server_cb), cancel, NULL);
+  fds[0].fd = PQsocket (conn);
+  fds[0].events = G_IO_IN;
+  g_cancellable_make_pollfd (cancellable, &fds[1]);
 
   /* Read every result until NULL, so the connection is idle again. Keep the first. */
-  while ((next = PQgetResult (conn)) != NULL)
+  for (;;)
     {
-      if (result == NULL)
-        result = next;
-      else
-        PQclear (next);
+      PGresult *next;
+
+      if (lost || !PQisBusy (conn))
+        {
+          /* Does not block: the next result is in, or the connection is gone. */
+          next = PQgetResult (conn);
+          if (next == NULL)
+            break;
+          if (result == NULL)
+            result = next;
+          else
+            PQclear (next);
+          continue;
+        }
+
+      /* Once the cancel is sent, the cancellable (which stays readable) is not watched. */
+      if (g_poll (fds, cancel_sent ? 1 : 2, -1) < 0 && errno != EINTR)
+        lost = TRUE;
+      if (!cancel_sent && g_cancellable_is_cancelled (cancellable))
+        {
+          ask_server_to_cancel (conn);
+          cancel_sent = TRUE;
+        }
+      if ((fds[0].revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) && !PQconsumeInput (conn))
+        lost = TRUE;
     }
 
-  g_cancellable_disconnect (cancellable, handler);
-  g_clear_pointer (&cancel, PQfreeCancel);
+  g_cancellable_release_fd (cancellable);
 
   if (!unfreeze_query_check_result (conn, result, error))
     {

@@ -8,11 +8,38 @@
 
 #include "config.h"
 
+#include <dlfcn.h>
+#include <libpq-fe.h>
+
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
 #include "unfreeze-test-fixture.h"
 #include "unfreeze-test-run.h"
 #include "unfreeze-ui-guard.h"
+
+static GThread *main_thread;
+static int n_cancels;
+static int n_cancels_on_main_thread;
+
+/* Stands in for libpq's PQcancel() in this program (the app's code, linked in statically,
+ * calls this one): counts the calls, and those from the main thread, then calls libpq's.
+ * PQcancel() opens a connection and waits for it: the main thread must never call it. */
+int
+PQcancel (PGcancel *cancel,
+          char     *errbuf,
+          int       errbufsize)
+{
+  static int (*libpq_cancel) (PGcancel *, char *, int);
+
+  if (libpq_cancel == NULL)
+    libpq_cancel = (int (*) (PGcancel *, char *, int)) dlsym (RTLD_NEXT, "PQcancel");
+  g_assert_nonnull (libpq_cancel);
+  g_atomic_int_inc (&n_cancels);
+  if (g_thread_self () == main_thread)
+    g_atomic_int_inc (&n_cancels_on_main_thread);
+
+  return libpq_cancel (cancel, errbuf, errbufsize);
+}
 
 /* For the runs that are only waited for, not observed. */
 static void
@@ -279,6 +306,9 @@ test_gtask_cancel (void)
   g_assert_true (unfreeze_test_wait_for (&observed.finished, 30000));
 
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_CANCELLED);
+  /* The server was asked to stop the query by the worker, not by the main thread. */
+  g_assert_cmpint (g_atomic_int_get (&n_cancels), >=, 1);
+  g_assert_cmpint (g_atomic_int_get (&n_cancels_on_main_thread), ==, 0);
   /* Cancelled at 200 ms of a 10 s query: it ends long before the server would have. */
   g_assert_cmpint (g_get_monotonic_time () - started, <, 3 * G_USEC_PER_SEC);
 
@@ -336,6 +366,8 @@ main (int   argc,
   static const char * const workers[] = { "thread", "gtask", NULL };
   g_autoptr(GError) error = NULL;
   int status;
+
+  main_thread = g_thread_self ();
 
   unfreeze_ui_guard_init ();
   g_test_init (&argc, &argv, NULL);
