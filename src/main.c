@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The program's entry: records the UI thread for the guard, sets up gettext (the build
+ * tree's catalogues when run from there) and the resources, and runs UnfreezeApplication.
+ */
 #define G_LOG_DOMAIN "Unfreeze"
 
 #include "config.h"

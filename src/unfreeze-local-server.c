@@ -1,4 +1,10 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The built-in PostgreSQL: a private cluster under the user's cache directory (initdb on
+ * the first start), a server on a private Unix socket started with GSubprocess and stopped
+ * with the app (and with it when the app is killed: PR_SET_PDEATHSIG), and the sweeps that
+ * remove what a crashed copy left behind.
+ */
 #define G_LOG_DOMAIN "Unfreeze-Server"
 
 #include "config.h"

@@ -1,4 +1,9 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The list of modes, in the order the window shows them: over the table the build
+ * generates from the one list of mode files in src/meson.build (see DESIGN.md, How to add a
+ * mode).
+ */
 #define G_LOG_DOMAIN "Unfreeze-Mode"
 
 #include "config.h"

@@ -1,4 +1,10 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The built-in server on its own: it refuses to run as root, a first start makes the
+ * cluster and the next reuses it, a cluster another server uses is refused, it can be
+ * stopped while it starts, and what a crashed copy left behind is swept (what belongs to a
+ * running one is spared). Needs PostgreSQL's server binaries.
+ */
 #include "config.h"
 
 #include "unfreeze-local-server.h"

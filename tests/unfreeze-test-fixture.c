@@ -1,4 +1,9 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The tests' own throwaway PostgreSQL (started with the app's UnfreezeLocalServer in a
+ * temporary directory, stopped at exit), the UnfreezeDatabase on it, and waits that end a
+ * hung test (longer under the checkers).
+ */
 #define G_LOG_DOMAIN "Unfreeze-Test"
 
 #include "config.h"

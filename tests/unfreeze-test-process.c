@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The real program as a test starts it: a private home, its environment and argument
+ * vector, the summary line, the built-in server's processes, and the threads of this one.
+ */
 #define G_LOG_DOMAIN "Unfreeze-Test"
 
 #include "config.h"

@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Starts a run of a mode and records what the window would see of it: its signals, the
+ * rows at the first one, errors, and the stall meter.
+ */
 #define G_LOG_DOMAIN "Unfreeze-Test"
 
 #include "config.h"
