@@ -62,6 +62,11 @@ static const struct
 typedef struct
 {
   GdkRGBA fg;
+  GdkRGBA dim;         /* the frame budget, the scale's labels */
+  GdkRGBA faint;       /* grid lines */
+  GdkRGBA ground;      /* the plot area */
+  GdkRGBA baseline;
+  GdkRGBA shade;       /* the time a freeze lasted */
   GdkRGBA ok;          /* bars within the frame budget: smooth */
   GdkRGBA warning;     /* bars over the budget: a stutter */
   GdkRGBA long_task;   /* bars of a long task, between warning and error */
@@ -72,9 +77,8 @@ typedef struct
 
 struct _UnfreezeStallGraph
 {
-  GtkWidget            parent_instance;
+  UnfreezeChart        parent_instance;
 
-  guint                tick_id;
   gint64               scroll;            /* the time, in pixels, of the last redraw */
   gint64               longest_us;        /* the longest stall in view at the last draw */
   gint64               labelled_ms;       /* what the accessible label says; -1: nothing */
@@ -87,7 +91,7 @@ struct _UnfreezeStallGraph
   UnfreezeStallSample  samples[MAX_SAMPLES];
 };
 
-G_DEFINE_FINAL_TYPE (UnfreezeStallGraph, unfreeze_stall_graph, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (UnfreezeStallGraph, unfreeze_stall_graph, UNFREEZE_TYPE_CHART)
 
 /* 0 at the bottom, 1 at the top. */
 static double
@@ -99,33 +103,29 @@ latency_fraction (gint64 late_us)
 }
 
 static void
-lookup_color (GtkWidget  *widget,
-              const char *name,
-              const char *fallback,
-              GdkRGBA    *color)
+get_colors (UnfreezeStallGraph *self,
+            Colors             *colors)
 {
-  GtkStyleContext *context = gtk_widget_get_style_context (widget);
+  UnfreezeChart *chart = UNFREEZE_CHART (self);
 
-  if (!gtk_style_context_lookup_color (context, name, color))
-    gdk_rgba_parse (color, fallback);
-}
-
-static void
-get_colors (GtkWidget *widget,
-            Colors    *colors)
-{
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &colors->fg);
-  lookup_color (widget, "accent_bg_color", "#3584e4", &colors->ok);
-  lookup_color (widget, "warning_bg_color", "#e5a50a", &colors->warning);
-  lookup_color (widget, "error_bg_color", "#e01b24", &colors->error);
-  lookup_color (widget, "error_color", "#c01c28", &colors->error_text);
-  lookup_color (widget, "warning_color", "#9c6e03", &colors->warning_text);
+  unfreeze_chart_get_fg (chart, &colors->fg);
+  unfreeze_chart_lookup_color (chart, "accent_bg_color", "#3584e4", &colors->ok);
+  unfreeze_chart_lookup_color (chart, "warning_bg_color", "#e5a50a", &colors->warning);
+  unfreeze_chart_lookup_color (chart, "error_bg_color", "#e01b24", &colors->error);
+  unfreeze_chart_lookup_color (chart, "error_color", "#c01c28", &colors->error_text);
+  unfreeze_chart_lookup_color (chart, "warning_color", "#9c6e03", &colors->warning_text);
 
   /* libadwaita names no orange: halfway from warning to error. */
   colors->long_task.red = (colors->warning.red + colors->error.red) / 2;
   colors->long_task.green = (colors->warning.green + colors->error.green) / 2;
   colors->long_task.blue = (colors->warning.blue + colors->error.blue) / 2;
   colors->long_task.alpha = (colors->warning.alpha + colors->error.alpha) / 2;
+
+  colors->dim = unfreeze_chart_with_alpha (&colors->fg, 0.55f);
+  colors->faint = unfreeze_chart_with_alpha (&colors->fg, 0.10f);
+  colors->ground = unfreeze_chart_with_alpha (&colors->fg, 0.04f);
+  colors->baseline = unfreeze_chart_with_alpha (&colors->fg, 0.25f);
+  colors->shade = unfreeze_chart_with_alpha (&colors->error, 0.14f);
 }
 
 /* A bar's colour: its stall's verdict. */
@@ -143,54 +143,12 @@ bar_color (const Colors *colors,
     }
 }
 
-static GdkRGBA
-with_alpha (const GdkRGBA *color,
-            float          alpha)
-{
-  GdkRGBA result = *color;
-
-  result.alpha *= alpha;
-
-  return result;
-}
-
-static void
-append_rect (GtkSnapshot   *snapshot,
-             const GdkRGBA *color,
-             double         x,
-             double         y,
-             double         width,
-             double         height)
-{
-  graphene_rect_t rect;
-
-  if (width <= 0 || height <= 0)
-    return;
-
-  graphene_rect_init (&rect, x, y, width, height);
-  gtk_snapshot_append_color (snapshot, color, &rect);
-}
-
-static void
-append_layout (GtkSnapshot   *snapshot,
-               PangoLayout   *layout,
-               const GdkRGBA *color,
-               double         x,
-               double         y)
-{
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
-}
-
 static void
 ensure_layouts (UnfreezeStallGraph *self)
 {
   for (guint i = 0; i < N_GRID; i++)
-    if (self->grid_layouts[i] == NULL)
-      self->grid_layouts[i] = gtk_widget_create_pango_layout (GTK_WIDGET (self),
-                                                              _(grid_lines[i].label));
+    unfreeze_chart_ensure_layout (UNFREEZE_CHART (self), &self->grid_layouts[i],
+                                  _(grid_lines[i].label));
 
   if (self->peak_layout == NULL)
     {
@@ -200,8 +158,10 @@ ensure_layouts (UnfreezeStallGraph *self)
 }
 
 static void
-clear_layouts (UnfreezeStallGraph *self)
+unfreeze_stall_graph_clear_layouts (UnfreezeChart *chart)
 {
+  UnfreezeStallGraph *self = UNFREEZE_STALL_GRAPH (chart);
+
   for (guint i = 0; i < N_GRID; i++)
     g_clear_object (&self->grid_layouts[i]);
   g_clear_object (&self->peak_layout);
@@ -228,10 +188,20 @@ set_peak_text (UnfreezeStallGraph *self,
 typedef struct
 {
   gint64 now_us;     /* at the right edge */
+  gint64 start_us;   /* at the left edge */
+  guint  n;          /* samples, in self->samples */
   double width;
+  double height;     /* the widget's: the scale's labels may use all of it */
   double top;
   double bottom;
 } Plot;
+
+/* The longest stall in view, and when it ended. */
+typedef struct
+{
+  gint64 late_us;
+  gint64 time_us;
+} Peak;
 
 static double
 plot_x (const Plot *plot,
@@ -247,137 +217,116 @@ plot_y (const Plot *plot,
   return plot->bottom - round (latency_fraction (late_us) * (plot->bottom - plot->top));
 }
 
-/* A dashed horizontal line, as short rectangles. */
-static void
-append_dashed_line (GtkSnapshot   *snapshot,
-                    const GdkRGBA *color,
-                    double         x0,
-                    double         x1,
-                    double         y)
+/* The plot takes the width the scale's labels leave, below a line of text for the peak's
+ * label; and the samples of the last WINDOW_US up to now. FALSE: no room to draw. */
+static gboolean
+compute_plot (UnfreezeStallGraph *self,
+              Plot               *plot)
 {
-  for (double x = x0; x < x1; x += 6)
-    append_rect (snapshot, color, x, y, MIN (3, x1 - x), 1);
-}
-
-static void
-unfreeze_stall_graph_snapshot (GtkWidget   *widget,
-                               GtkSnapshot *snapshot)
-{
-  UnfreezeStallGraph *self = UNFREEZE_STALL_GRAPH (widget);
+  GtkWidget *widget = GTK_WIDGET (self);
   GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
   PangoRectangle extents;
-  Plot plot;
-  Colors colors;
-  GdkRGBA dim;
-  GdkRGBA faint;
-  GdkRGBA ground;
-  GdkRGBA shade;
-  GdkRGBA baseline;
   double axis_w = 0;
-  double text_h;
-  double plot_w;
-  double plot_top;
-  double plot_h;
-  double bottom;
-  gint64 now;
-  gint64 start;
-  gint64 bin_us;
-  gint64 bin = G_MININT64;
-  gint64 bin_late = 0;
-  gint64 peak_late = 0;
-  gint64 peak_time = 0;
-  guint n;
-
-  ensure_layouts (self);
-  get_colors (widget, &colors);
-  dim = with_alpha (&colors.fg, 0.55f);
-  faint = with_alpha (&colors.fg, 0.10f);
-  ground = with_alpha (&colors.fg, 0.04f);
-  baseline = with_alpha (&colors.fg, 0.25f);
-  shade = with_alpha (&colors.error, 0.14f);
 
   for (guint i = 0; i < N_GRID; i++)
     {
       pango_layout_get_pixel_extents (self->grid_layouts[i], NULL, &extents);
       axis_w = MAX (axis_w, extents.width + 6);
     }
-  text_h = extents.height;
 
-  plot_w = floor (width - axis_w);
-  plot_top = text_h + 2;
-  bottom = height - 1;
-  plot_h = bottom - plot_top;
-  if (plot_w < BAR_STEP * 4 || plot_h < 4)
-    return;
+  plot->height = gtk_widget_get_height (widget);
+  plot->width = floor (gtk_widget_get_width (widget) - axis_w);
+  plot->top = extents.height + 2;
+  plot->bottom = plot->height - 1;
+  if (plot->width < BAR_STEP * 4 || plot->bottom - plot->top < 4)
+    return FALSE;
 
-  n = unfreeze_stall_meter_get_samples (unfreeze_stall_meter_get_default (),
-                                        self->samples, MAX_SAMPLES);
+  plot->n = unfreeze_stall_meter_get_samples (unfreeze_stall_meter_get_default (),
+                                              self->samples, MAX_SAMPLES);
 
   /* The frame time scrolls smoothly; it may lag the newest sample when drawing outside a
    * frame (a screenshot). */
-  now = frame_clock != NULL ? gdk_frame_clock_get_frame_time (frame_clock) : g_get_monotonic_time ();
-  if (n > 0)
-    now = MAX (now, self->samples[n - 1].time_us);
-  start = now - WINDOW_US;
-  bin_us = MAX (1, (gint64) (WINDOW_US * BAR_STEP / plot_w));
+  plot->now_us = frame_clock != NULL ? gdk_frame_clock_get_frame_time (frame_clock)
+                                     : g_get_monotonic_time ();
+  if (plot->n > 0)
+    plot->now_us = MAX (plot->now_us, self->samples[plot->n - 1].time_us);
+  plot->start_us = plot->now_us - WINDOW_US;
 
-  plot.now_us = now;
-  plot.width = plot_w;
-  plot.top = plot_top;
-  plot.bottom = bottom;
+  return TRUE;
+}
 
-  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, plot_w, height));
-
-  /* The plot area, faintly. */
-  append_rect (snapshot, &ground, 0, plot_top, plot_w, plot_h + 1);
-
-  /* Freezes shade the time they lasted: nothing ran there. */
-  for (guint i = 0; i < n; i++)
+/* Freezes shade the time they lasted: nothing ran there. */
+static void
+draw_freezes (UnfreezeStallGraph *self,
+              GtkSnapshot        *snapshot,
+              const Colors       *colors,
+              const Plot         *plot)
+{
+  for (guint i = 0; i < plot->n; i++)
     {
       const UnfreezeStallSample *sample = &self->samples[i];
       double x0, x1;
 
-      if (sample->time_us < start ||
+      if (sample->time_us < plot->start_us ||
           unfreeze_verdict_for_stall (sample->late_us) < UNFREEZE_VERDICT_FROZEN)
         continue;
 
-      x0 = floor (plot_x (&plot, sample->time_us - sample->late_us));
-      x1 = floor (plot_x (&plot, sample->time_us));
-      append_rect (snapshot, &shade, x0, plot_top, x1 - x0, plot_h);
+      x0 = floor (plot_x (plot, sample->time_us - sample->late_us));
+      x1 = floor (plot_x (plot, sample->time_us));
+      unfreeze_chart_append_rect (snapshot, &colors->shade, x0, plot->top, x1 - x0,
+                                  plot->bottom - plot->top);
     }
+}
 
-  /* Grid lines for 100 ms and 1 s. */
-  append_rect (snapshot, &faint, 0, plot_y (&plot, grid_lines[GRID_100_MS].us), plot_w, 1);
-  append_rect (snapshot, &faint, 0, plot_y (&plot, grid_lines[GRID_1_S].us), plot_w, 1);
+/* Grid lines for 100 ms and 1 s. */
+static void
+draw_grid (GtkSnapshot  *snapshot,
+           const Colors *colors,
+           const Plot   *plot)
+{
+  unfreeze_chart_append_rect (snapshot, &colors->faint,
+                              0, plot_y (plot, grid_lines[GRID_100_MS].us), plot->width, 1);
+  unfreeze_chart_append_rect (snapshot, &colors->faint,
+                              0, plot_y (plot, grid_lines[GRID_1_S].us), plot->width, 1);
+}
 
-  /* The bars: the worst lateness in each bin of time. Bins are fixed in time, so bars
-   * scroll by without flickering. */
-  for (guint i = 0; i <= n; i++)
+/* The bars: the worst lateness in each bin of time. Bins are fixed in time, so bars scroll
+ * by without flickering. Returns the longest stall in view. */
+static Peak
+draw_bars (UnfreezeStallGraph *self,
+           GtkSnapshot        *snapshot,
+           const Colors       *colors,
+           const Plot         *plot)
+{
+  gint64 bin_us = MAX (1, (gint64) (WINDOW_US * BAR_STEP / plot->width));
+  gint64 bin = G_MININT64;
+  gint64 bin_late = 0;
+  Peak peak = { 0, 0 };
+
+  for (guint i = 0; i <= plot->n; i++)
     {
-      const UnfreezeStallSample *sample = i < n ? &self->samples[i] : NULL;
+      const UnfreezeStallSample *sample = i < plot->n ? &self->samples[i] : NULL;
       gint64 sample_bin = 0;
 
       if (sample != NULL)
         {
-          if (sample->time_us < start)
+          if (sample->time_us < plot->start_us)
             continue;
           sample_bin = sample->time_us / bin_us;
-          if (sample->late_us > peak_late)
+          if (sample->late_us > peak.late_us)
             {
-              peak_late = sample->late_us;
-              peak_time = sample->time_us;
+              peak.late_us = sample->late_us;
+              peak.time_us = sample->time_us;
             }
         }
 
       if (bin != G_MININT64 && (sample == NULL || sample_bin != bin))
         {
-          const GdkRGBA *color = bar_color (&colors, bin_late);
-          double x = floor (plot_x (&plot, bin * bin_us));
-          double y = MIN (plot_y (&plot, bin_late), bottom - 1);
+          double x = floor (plot_x (plot, bin * bin_us));
+          double y = MIN (plot_y (plot, bin_late), plot->bottom - 1);
 
-          append_rect (snapshot, color, x, y, BAR_STEP - 1, bottom - y);
+          unfreeze_chart_append_rect (snapshot, bar_color (colors, bin_late),
+                                      x, y, BAR_STEP - 1, plot->bottom - y);
           bin_late = 0;
         }
 
@@ -388,37 +337,94 @@ unfreeze_stall_graph_snapshot (GtkWidget   *widget,
         }
     }
 
-  /* The frame budget. */
-  append_dashed_line (snapshot, &dim, 0, plot_w, plot_y (&plot, grid_lines[GRID_BUDGET].us));
+  return peak;
+}
 
-  /* The longest stall in view, written above its bar. */
-  self->longest_us = peak_late;
-  if (unfreeze_verdict_for_stall (peak_late) > UNFREEZE_VERDICT_SMOOTH)
-    {
-      const GdkRGBA *color = unfreeze_verdict_for_stall (peak_late) == UNFREEZE_VERDICT_FROZEN
-                             ? &colors.error_text : &colors.warning_text;
-      double x, y;
+/* The frame budget: a dashed line, as short rectangles. */
+static void
+draw_budget (GtkSnapshot  *snapshot,
+             const Colors *colors,
+             const Plot   *plot)
+{
+  double y = plot_y (plot, grid_lines[GRID_BUDGET].us);
 
-      set_peak_text (self, peak_late / 1000);
-      pango_layout_get_pixel_extents (self->peak_layout, NULL, &extents);
-      x = CLAMP (plot_x (&plot, peak_time) - extents.width / 2.0, 0, plot_w - extents.width);
-      y = MAX (0, plot_y (&plot, peak_late) - extents.height - 1);
-      append_layout (snapshot, self->peak_layout, color, round (x), y);
-    }
+  for (double x = 0; x < plot->width; x += 6)
+    unfreeze_chart_append_rect (snapshot, &colors->dim, x, y, MIN (3, plot->width - x), 1);
+}
 
-  gtk_snapshot_pop (snapshot);
+/* The longest stall in view, written above its bar when it missed a frame. */
+static void
+draw_peak (UnfreezeStallGraph *self,
+           GtkSnapshot        *snapshot,
+           const Colors       *colors,
+           const Plot         *plot,
+           const Peak         *peak)
+{
+  UnfreezeVerdict verdict = unfreeze_verdict_for_stall (peak->late_us);
+  const GdkRGBA *color;
+  PangoRectangle extents;
+  double x, y;
 
-  /* The baseline, and the scale's labels at the right. */
-  append_rect (snapshot, &baseline, 0, bottom, plot_w, 1);
+  if (verdict == UNFREEZE_VERDICT_SMOOTH)
+    return;
+
+  color = verdict == UNFREEZE_VERDICT_FROZEN ? &colors->error_text : &colors->warning_text;
+  set_peak_text (self, peak->late_us / 1000);
+  pango_layout_get_pixel_extents (self->peak_layout, NULL, &extents);
+  x = CLAMP (plot_x (plot, peak->time_us) - extents.width / 2.0, 0, plot->width - extents.width);
+  y = MAX (0, plot_y (plot, peak->late_us) - extents.height - 1);
+  unfreeze_chart_append_layout (snapshot, self->peak_layout, color, round (x), y);
+}
+
+/* The baseline, and the scale's labels at the right. */
+static void
+draw_scale (UnfreezeStallGraph *self,
+            GtkSnapshot        *snapshot,
+            const Colors       *colors,
+            const Plot         *plot)
+{
+  unfreeze_chart_append_rect (snapshot, &colors->baseline, 0, plot->bottom, plot->width, 1);
+
   for (guint i = 0; i < N_GRID; i++)
     {
+      PangoRectangle extents;
       double y;
 
       pango_layout_get_pixel_extents (self->grid_layouts[i], NULL, &extents);
-      y = plot_y (&plot, grid_lines[i].us) - extents.height / 2.0;
-      y = CLAMP (y, 0, height - extents.height);
-      append_layout (snapshot, self->grid_layouts[i], &dim, plot_w + 4, round (y));
+      y = plot_y (plot, grid_lines[i].us) - extents.height / 2.0;
+      y = CLAMP (y, 0, plot->height - extents.height);
+      unfreeze_chart_append_layout (snapshot, self->grid_layouts[i], &colors->dim,
+                                    plot->width + 4, round (y));
     }
+}
+
+static void
+unfreeze_stall_graph_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  UnfreezeStallGraph *self = UNFREEZE_STALL_GRAPH (widget);
+  Colors colors;
+  Plot plot;
+  Peak peak;
+
+  ensure_layouts (self);
+  if (!compute_plot (self, &plot))
+    return;
+  get_colors (self, &colors);
+
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, plot.width, plot.height));
+  /* The plot area, faintly. */
+  unfreeze_chart_append_rect (snapshot, &colors.ground, 0, plot.top, plot.width,
+                              plot.bottom - plot.top + 1);
+  draw_freezes (self, snapshot, &colors, &plot);
+  draw_grid (snapshot, &colors, &plot);
+  peak = draw_bars (self, snapshot, &colors, &plot);
+  draw_budget (snapshot, &colors, &plot);
+  self->longest_us = peak.late_us;
+  draw_peak (self, snapshot, &colors, &plot, &peak);
+  gtk_snapshot_pop (snapshot);
+
+  draw_scale (self, snapshot, &colors, &plot);
 }
 
 static void
@@ -440,57 +446,28 @@ update_accessible_label (UnfreezeStallGraph *self)
   self->labelled_ms = longest_ms;
 }
 
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *frame_clock,
-         gpointer       user_data)
+/* Ticking while on screen (UnfreezeChart): a hidden graph costs nothing. */
+static void
+unfreeze_stall_graph_tick (UnfreezeChart *chart,
+                           gint64         frame_time_us)
 {
-  UnfreezeStallGraph *self = UNFREEZE_STALL_GRAPH (widget);
-  gint64 now = gdk_frame_clock_get_frame_time (frame_clock);
-  int width = MAX (gtk_widget_get_width (widget), 1);
-  gint64 scroll = now / (WINDOW_US / width);
+  UnfreezeStallGraph *self = UNFREEZE_STALL_GRAPH (chart);
+  int width = MAX (gtk_widget_get_width (GTK_WIDGET (self)), 1);
+  gint64 scroll = frame_time_us / (WINDOW_US / width);
 
   /* The bars sit on whole pixels: draw again only once they have moved by one, about 36
    * times a second, not on every frame. */
   if (scroll != self->scroll)
     {
       self->scroll = scroll;
-      gtk_widget_queue_draw (widget);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
     }
 
-  if (now - self->labelled_at_us >= LABEL_EVERY_US)
+  if (frame_time_us - self->labelled_at_us >= LABEL_EVERY_US)
     {
       update_accessible_label (self);
-      self->labelled_at_us = now;
+      self->labelled_at_us = frame_time_us;
     }
-
-  return G_SOURCE_CONTINUE;
-}
-
-/* Ticking only while on screen: a hidden graph costs nothing. */
-static void
-unfreeze_stall_graph_map (GtkWidget *widget)
-{
-  UnfreezeStallGraph *self = UNFREEZE_STALL_GRAPH (widget);
-
-  GTK_WIDGET_CLASS (unfreeze_stall_graph_parent_class)->map (widget);
-
-  if (self->tick_id == 0)
-    self->tick_id = gtk_widget_add_tick_callback (widget, tick_cb, NULL, NULL);
-}
-
-static void
-unfreeze_stall_graph_unmap (GtkWidget *widget)
-{
-  UnfreezeStallGraph *self = UNFREEZE_STALL_GRAPH (widget);
-
-  if (self->tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (widget, self->tick_id);
-      self->tick_id = 0;
-    }
-
-  GTK_WIDGET_CLASS (unfreeze_stall_graph_parent_class)->unmap (widget);
 }
 
 static void
@@ -514,51 +491,19 @@ unfreeze_stall_graph_measure (GtkWidget      *widget,
     }
 }
 
-/* Fonts or the theme changed: the layouts are made again on the next draw. */
-static void
-unfreeze_stall_graph_css_changed (GtkWidget         *widget,
-                                  GtkCssStyleChange *change)
-{
-  GTK_WIDGET_CLASS (unfreeze_stall_graph_parent_class)->css_changed (widget, change);
-
-  clear_layouts (UNFREEZE_STALL_GRAPH (widget));
-}
-
-static void
-unfreeze_stall_graph_root (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (unfreeze_stall_graph_parent_class)->root (widget);
-
-  clear_layouts (UNFREEZE_STALL_GRAPH (widget));
-}
-
-static void
-unfreeze_stall_graph_dispose (GObject *object)
-{
-  UnfreezeStallGraph *self = UNFREEZE_STALL_GRAPH (object);
-
-  clear_layouts (self);
-
-  G_OBJECT_CLASS (unfreeze_stall_graph_parent_class)->dispose (object);
-}
-
 static void
 unfreeze_stall_graph_class_init (UnfreezeStallGraphClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-
-  object_class->dispose = unfreeze_stall_graph_dispose;
+  UnfreezeChartClass *chart_class = UNFREEZE_CHART_CLASS (klass);
 
   widget_class->snapshot = unfreeze_stall_graph_snapshot;
   widget_class->measure = unfreeze_stall_graph_measure;
-  widget_class->map = unfreeze_stall_graph_map;
-  widget_class->unmap = unfreeze_stall_graph_unmap;
-  widget_class->css_changed = unfreeze_stall_graph_css_changed;
-  widget_class->root = unfreeze_stall_graph_root;
+
+  chart_class->clear_layouts = unfreeze_stall_graph_clear_layouts;
+  chart_class->tick = unfreeze_stall_graph_tick;
 
   gtk_widget_class_set_css_name (widget_class, "stallgraph");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <gtk/gtk.h>
+#include "unfreeze-chart.h"
 
 G_BEGIN_DECLS
 
 #define UNFREEZE_TYPE_STALL_GRAPH (unfreeze_stall_graph_get_type ())
-G_DECLARE_FINAL_TYPE (UnfreezeStallGraph, unfreeze_stall_graph, UNFREEZE, STALL_GRAPH, GtkWidget)
+G_DECLARE_FINAL_TYPE (UnfreezeStallGraph, unfreeze_stall_graph, UNFREEZE, STALL_GRAPH, UnfreezeChart)
 
 GtkWidget *unfreeze_stall_graph_new                (void);
 gint64     unfreeze_stall_graph_get_longest_stall  (UnfreezeStallGraph *self);

@@ -28,9 +28,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "unfreeze-stall-meter.h"
+#include "unfreeze-timeline-scan.h"
 
-#define MAX_LANES        256            /* thread ids stay below this (unfreeze-run.c) */
 #define LANE_MAX_H       22.0
 #define LANE0_MIN_H      16.0
 #define LANE_MIN_H       3.0
@@ -40,25 +39,8 @@
 #define MAX_TICKS        16
 #define LABEL_EVERY_US   (500 * 1000)   /* accessible label updates while running, at most */
 
-/* How a span is drawn; also the legend's entries, in order. */
-typedef enum
-{
-  STYLE_BLOCKED,   /* UI thread waiting inside a callback: could not draw */
-  STYLE_BUSY,      /* UI thread running for a frame or more: could not draw */
-  STYLE_WORK,      /* UI thread running, shorter than a frame */
-  STYLE_CONNECT,
-  STYLE_QUERY,
-  STYLE_FETCH,
-  STYLE_SLEEP,
-  STYLE_IDLE,      /* a callback handed to the UI thread */
-  STYLE_APPLY,     /* showing the rows */
-  STYLE_HANDOFF,   /* a mark: work handed to the main loop */
-  STYLE_REFUSED,   /* a mark: the guard refused a UI update */
-  STYLE_BLOCKING_CALL,   /* a call that should not block, and did: outlined, with its name */
-  N_STYLES
-} Style;
-
-static const char * const style_names[N_STYLES] = {
+/* The legend's words, one for each UnfreezeTimelineStyle. */
+static const char * const style_names[UNFREEZE_TIMELINE_N_STYLES] = {
   N_("UI thread blocked"),
   N_("UI thread busy"),
   N_("UI thread working"),
@@ -77,25 +59,9 @@ typedef struct
 {
   GdkRGBA fg;
   GdkRGBA background;
-  GdkRGBA fills[N_STYLES];
+  GdkRGBA fills[UNFREEZE_TIMELINE_N_STYLES];
   GdkRGBA blocked_dark;   /* the blocked stripes' second colour */
 } Colors;
-
-/* What one look at the run's spans found. */
-typedef struct
-{
-  GArray     *spans;
-  guint8     *styles;                  /* per span */
-  gint64      end_us;                  /* now, or the run's end */
-  gint64      x_max_us;                /* the time at the right edge */
-  guint       n_lanes;
-  guint16     lane_of[MAX_LANES];      /* thread id → lane + 1; 0: none */
-  guint       thread_of[MAX_LANES];    /* lane → thread id */
-  const char *name_of[MAX_LANES];      /* lane → thread name, inside spans */
-  gint64      busy_us;                 /* the UI thread, held by the run */
-  guint       n_refused;
-  guint       styles_seen;             /* 1 << Style */
-} Scan;
 
 typedef struct
 {
@@ -111,185 +77,53 @@ typedef struct
   double legend_y;         /* the legend's first row */
   double swatch;           /* the legend's colour squares */
   guint  legend_rows;      /* 0: no room for a legend */
-  double legend_x[N_STYLES];
-  int    legend_row[N_STYLES];   /* -1: not shown */
+  double legend_x[UNFREEZE_TIMELINE_N_STYLES];
+  int    legend_row[UNFREEZE_TIMELINE_N_STYLES];   /* -1: not shown */
 } Geometry;
 
 struct _UnfreezeTimeline
 {
-  GtkWidget    parent_instance;
+  UnfreezeChart parent_instance;
 
   UnfreezeRun *run;
-  guint        tick_id;
   gint64       labelled_at_us;
   char        *summary;            /* the accessible label */
   guint        natural_lanes;      /* lanes the size request was made for */
 
-  PangoLayout *lane_layouts[MAX_LANES];
-  guint        lane_layout_thread[MAX_LANES];
+  PangoLayout *lane_layouts[UNFREEZE_TIMELINE_MAX_LANES];
+  guint        lane_layout_thread[UNFREEZE_TIMELINE_MAX_LANES];
   PangoLayout *workers_layout;     /* "200 worker threads", for lanes too thin to name */
   guint        workers_count;
   PangoLayout *note_layout;        /* "+169 more threads" */
   guint        note_count;
   PangoLayout *tick_layouts[MAX_TICKS];
   char         tick_texts[MAX_TICKS][24];
-  PangoLayout *legend_layouts[N_STYLES];
+  PangoLayout *legend_layouts[UNFREEZE_TIMELINE_N_STYLES];
   GHashTable  *call_layouts;       /* a blocking call's name (static string) → PangoLayout */
 };
 
-G_DEFINE_FINAL_TYPE (UnfreezeTimeline, unfreeze_timeline, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (UnfreezeTimeline, unfreeze_timeline, UNFREEZE_TYPE_CHART)
 
 /* Looking at the spans -------------------------------------------------------------- */
 
-static gint64
-span_end (const UnfreezeSpan *span,
-          gint64              now_us)
-{
-  return span->end_us >= 0 ? span->end_us : MAX (now_us, span->begin_us);
-}
-
-static gboolean
-is_callback (const UnfreezeSpan *span)
-{
-  return span->kind == UNFREEZE_SPAN_HANDLER || span->kind == UNFREEZE_SPAN_IDLE;
-}
-
-/* @callback: the latest callback on the UI thread that began before @span, if any. Callbacks
- * on one thread run one after the other, so that is the only one that can hold @span. */
-static Style
-style_for (const UnfreezeSpan *span,
-           const UnfreezeSpan *callback,
-           gint64              now_us)
-{
-  gboolean ui = span->thread_id == 0;
-  gint64 length = span_end (span, now_us) - span->begin_us;
-  Style busy = length >= UNFREEZE_STALL_METER_FRAME_US ? STYLE_BUSY : STYLE_WORK;
-  gboolean inside = callback != NULL && span_end (callback, now_us) >= span_end (span, now_us);
-
-  switch (span->kind)
-    {
-    case UNFREEZE_SPAN_HANDLER:
-      return busy;
-    case UNFREEZE_SPAN_CONNECT:
-      return ui && inside ? STYLE_BLOCKED : STYLE_CONNECT;
-    case UNFREEZE_SPAN_QUERY:
-      return ui && inside ? STYLE_BLOCKED : STYLE_QUERY;
-    case UNFREEZE_SPAN_FETCH:
-      /* Reading rows is work, never a wait: on the UI thread it holds the thread. */
-      return ui ? busy : STYLE_FETCH;
-    case UNFREEZE_SPAN_SLEEP:
-      return ui ? STYLE_BLOCKED : STYLE_SLEEP;
-    case UNFREEZE_SPAN_IDLE:
-      return STYLE_IDLE;
-    case UNFREEZE_SPAN_APPLY:
-      return STYLE_APPLY;
-    case UNFREEZE_SPAN_HANDOFF:
-      return STYLE_HANDOFF;
-    case UNFREEZE_SPAN_REFUSED:
-      return STYLE_REFUSED;
-    case UNFREEZE_SPAN_BLOCKING_CALL:
-      return STYLE_BLOCKING_CALL;
-    case UNFREEZE_N_SPAN_KINDS:
-    default:
-      return STYLE_WORK;
-    }
-}
-
-static gboolean
-style_is_mark (Style style)
-{
-  return style == STYLE_HANDOFF || style == STYLE_REFUSED;
-}
-
-/* Whether the UI thread was held (not just waiting asynchronously). */
-static gboolean
-style_holds_ui (Style style)
-{
-  return style == STYLE_BLOCKED || style == STYLE_BUSY || style == STYLE_WORK ||
-         style == STYLE_IDLE || style == STYLE_APPLY || style == STYLE_BLOCKING_CALL;
-}
-
 static void
-scan_clear (Scan *scan)
+scan_run (UnfreezeRun          *run,
+          UnfreezeTimelineScan *scan)
 {
-  g_clear_pointer (&scan->spans, g_array_unref);
-  g_clear_pointer (&scan->styles, g_free);
-}
+  gint64 expected_end_us = 0;
 
-static void
-scan_run (UnfreezeRun *run,
-          Scan        *scan)
-{
-  const UnfreezeSpan *callback = NULL;
-  gint64 busy_begin = 0;
-  gint64 busy_end = -1;
-
-  memset (scan, 0, sizeof *scan);
-  scan->spans = unfreeze_run_dup_spans (run);
-  scan->styles = g_new0 (guint8, MAX (scan->spans->len, 1));
-  scan->end_us = unfreeze_run_get_elapsed_us (run);
-
-  /* Lane 0 is the UI thread, even before it has a span. */
-  scan->n_lanes = 1;
-  scan->lane_of[0] = 1;
-  scan->thread_of[0] = 0;
-  scan->name_of[0] = NULL;
-
-  for (guint i = 0; i < scan->spans->len; i++)
-    {
-      const UnfreezeSpan *span = &g_array_index (scan->spans, UnfreezeSpan, i);
-      guint thread = MIN (span->thread_id, MAX_LANES - 1);
-      Style style;
-
-      if (scan->lane_of[thread] == 0)
-        {
-          scan->lane_of[thread] = ++scan->n_lanes;
-          scan->thread_of[scan->n_lanes - 1] = thread;
-          scan->name_of[scan->n_lanes - 1] = span->thread_name;
-        }
-
-      style = style_for (span, thread == 0 ? callback : NULL, scan->end_us);
-      scan->styles[i] = style;
-      scan->styles_seen |= 1u << style;
-      if (style == STYLE_REFUSED)
-        scan->n_refused++;
-
-      if (thread != 0)
-        continue;
-      if (is_callback (span))
-        callback = span;
-
-      /* The UI thread's spans come in the order they began: merging as we go gives the
-       * time the thread was held, overlaps counted once. */
-      if (!style_holds_ui (style))
-        continue;
-      if (span->begin_us > busy_end)
-        {
-          if (busy_end >= 0)
-            scan->busy_us += busy_end - busy_begin;
-          busy_begin = span->begin_us;
-          busy_end = span_end (span, scan->end_us);
-        }
-      else
-        {
-          busy_end = MAX (busy_end, span_end (span, scan->end_us));
-        }
-    }
-  if (busy_end >= 0)
-    scan->busy_us += busy_end - busy_begin;
-
-  /* While running, the scale leaves room for the wait the run asked for, so the spans grow
-   * to the right instead of everything shrinking on every frame. */
-  scan->x_max_us = MAX (scan->end_us, 1000);
+  /* While running, the scale leaves room for the wait the run asked for. */
   if (!unfreeze_run_get_finished (run))
-    scan->x_max_us = MAX (scan->x_max_us,
-                          (gint64) (unfreeze_run_get_delay (run) * G_USEC_PER_SEC) + 500 * 1000);
+    expected_end_us = (gint64) (unfreeze_run_get_delay (run) * G_USEC_PER_SEC) + 500 * 1000;
+
+  unfreeze_timeline_scan_init (scan, unfreeze_run_dup_spans (run),
+                               unfreeze_run_get_elapsed_us (run), expected_end_us);
 }
 
 /* The accessible label ---------------------------------------------------------------- */
 
 static char *
-dup_summary (const Scan *scan)
+dup_summary (const UnfreezeTimelineScan *scan)
 {
   g_autofree char *threads = NULL;
   g_autofree char *busy_ms = NULL;
@@ -317,8 +151,8 @@ dup_summary (const Scan *scan)
 }
 
 static void
-update_summary (UnfreezeTimeline *self,
-                const Scan       *scan)
+update_summary (UnfreezeTimeline           *self,
+                const UnfreezeTimelineScan *scan)
 {
   g_autofree char *summary = dup_summary (scan);
 
@@ -334,73 +168,42 @@ update_summary (UnfreezeTimeline *self,
 
 /* Drawing ---------------------------------------------------------------------------- */
 
-static void
-lookup_color (GtkWidget  *widget,
-              const char *name,
-              const char *fallback,
-              GdkRGBA    *color)
+/* Each style's colour from the theme (libadwaita's palette), with its value there for a
+ * theme that has none. Work on the UI thread is drawn in the text colour, faintly. */
+static const struct
 {
-  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, color))
-    gdk_rgba_parse (color, fallback);
-}
-
-static GdkRGBA
-with_alpha (const GdkRGBA *color,
-            float          alpha)
-{
-  GdkRGBA result = *color;
-
-  result.alpha *= alpha;
-
-  return result;
-}
-
-static void
-get_colors (GtkWidget *widget,
-            Colors    *colors)
-{
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &colors->fg);
-  lookup_color (widget, "window_bg_color", "#fafafa", &colors->background);
-  lookup_color (widget, "error_bg_color", "#e01b24", &colors->fills[STYLE_BLOCKED]);
-  lookup_color (widget, "red_5", "#a51d2d", &colors->blocked_dark);
-  lookup_color (widget, "error_bg_color", "#e01b24", &colors->fills[STYLE_BUSY]);
-  colors->fills[STYLE_WORK] = with_alpha (&colors->fg, 0.35f);
-  lookup_color (widget, "purple_3", "#9141ac", &colors->fills[STYLE_CONNECT]);
-  lookup_color (widget, "blue_3", "#3584e4", &colors->fills[STYLE_QUERY]);
-  lookup_color (widget, "blue_1", "#99c1f1", &colors->fills[STYLE_FETCH]);
-  lookup_color (widget, "light_5", "#9a9996", &colors->fills[STYLE_SLEEP]);
-  lookup_color (widget, "green_4", "#2ec27e", &colors->fills[STYLE_IDLE]);
-  lookup_color (widget, "green_5", "#26a269", &colors->fills[STYLE_APPLY]);
-  lookup_color (widget, "green_5", "#26a269", &colors->fills[STYLE_HANDOFF]);
-  lookup_color (widget, "error_bg_color", "#e01b24", &colors->fills[STYLE_REFUSED]);
-  lookup_color (widget, "error_bg_color", "#e01b24", &colors->fills[STYLE_BLOCKING_CALL]);
-}
+  const char *name;
+  const char *fallback;
+} style_colors[UNFREEZE_TIMELINE_N_STYLES] = {
+  [UNFREEZE_TIMELINE_BLOCKED] = { "error_bg_color", "#e01b24" },
+  [UNFREEZE_TIMELINE_BUSY] = { "error_bg_color", "#e01b24" },
+  [UNFREEZE_TIMELINE_WORK] = { NULL, NULL },
+  [UNFREEZE_TIMELINE_CONNECT] = { "purple_3", "#9141ac" },
+  [UNFREEZE_TIMELINE_QUERY] = { "blue_3", "#3584e4" },
+  [UNFREEZE_TIMELINE_FETCH] = { "blue_1", "#99c1f1" },
+  [UNFREEZE_TIMELINE_SLEEP] = { "light_5", "#9a9996" },
+  [UNFREEZE_TIMELINE_IDLE] = { "green_4", "#2ec27e" },
+  [UNFREEZE_TIMELINE_APPLY] = { "green_5", "#26a269" },
+  [UNFREEZE_TIMELINE_HANDOFF] = { "green_5", "#26a269" },
+  [UNFREEZE_TIMELINE_REFUSED] = { "error_bg_color", "#e01b24" },
+  [UNFREEZE_TIMELINE_BLOCKING_CALL] = { "error_bg_color", "#e01b24" },
+};
 
 static void
-append_rect (GtkSnapshot   *snapshot,
-             const GdkRGBA *color,
-             double         x,
-             double         y,
-             double         width,
-             double         height)
+get_colors (UnfreezeTimeline *self,
+            Colors           *colors)
 {
-  if (width <= 0 || height <= 0)
-    return;
+  UnfreezeChart *chart = UNFREEZE_CHART (self);
 
-  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, width, height));
-}
+  unfreeze_chart_get_fg (chart, &colors->fg);
+  unfreeze_chart_lookup_color (chart, "window_bg_color", "#fafafa", &colors->background);
+  unfreeze_chart_lookup_color (chart, "red_5", "#a51d2d", &colors->blocked_dark);
 
-static void
-append_layout (GtkSnapshot   *snapshot,
-               PangoLayout   *layout,
-               const GdkRGBA *color,
-               double         x,
-               double         y)
-{
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x), round (y)));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
+  for (UnfreezeTimelineStyle style = 0; style < UNFREEZE_TIMELINE_N_STYLES; style++)
+    if (style_colors[style].name != NULL)
+      unfreeze_chart_lookup_color (chart, style_colors[style].name, style_colors[style].fallback,
+                                   &colors->fills[style]);
+  colors->fills[UNFREEZE_TIMELINE_WORK] = unfreeze_chart_with_alpha (&colors->fg, 0.35f);
 }
 
 /* Diagonal red stripes: the UI thread blocked. */
@@ -413,8 +216,8 @@ append_stripes (GtkSnapshot  *snapshot,
                 double        height)
 {
   GskColorStop stops[4] = {
-    { 0.0f, colors->fills[STYLE_BLOCKED] },
-    { 0.5f, colors->fills[STYLE_BLOCKED] },
+    { 0.0f, colors->fills[UNFREEZE_TIMELINE_BLOCKED] },
+    { 0.5f, colors->fills[UNFREEZE_TIMELINE_BLOCKED] },
     { 0.5f, colors->blocked_dark },
     { 1.0f, colors->blocked_dark },
   };
@@ -430,18 +233,18 @@ append_stripes (GtkSnapshot  *snapshot,
 }
 
 static void
-append_fill (GtkSnapshot  *snapshot,
-             const Colors *colors,
-             Style         style,
-             double        x,
-             double        y,
-             double        width,
-             double        height)
+append_fill (GtkSnapshot           *snapshot,
+             const Colors          *colors,
+             UnfreezeTimelineStyle  style,
+             double                 x,
+             double                 y,
+             double                 width,
+             double                 height)
 {
-  if (style == STYLE_BLOCKED)
+  if (style == UNFREEZE_TIMELINE_BLOCKED)
     append_stripes (snapshot, colors, x, y, width, height);
   else
-    append_rect (snapshot, &colors->fills[style], x, y, width, height);
+    unfreeze_chart_append_rect (snapshot, &colors->fills[style], x, y, width, height);
 }
 
 /* A blocking call: a red frame around a pale red block, so it stands out from the busy
@@ -454,8 +257,8 @@ append_outline (GtkSnapshot  *snapshot,
                 double        width,
                 double        height)
 {
-  const GdkRGBA *red = &colors->fills[STYLE_BLOCKING_CALL];
-  GdkRGBA pale = with_alpha (red, 0.25f);
+  const GdkRGBA *red = &colors->fills[UNFREEZE_TIMELINE_BLOCKING_CALL];
+  GdkRGBA pale = unfreeze_chart_with_alpha (red, 0.25f);
   GdkRGBA border[4] = { *red, *red, *red, *red };
   float thickness = width >= 4 && height >= 4 ? 1.5f : 1.0f;
   float widths[4] = { thickness, thickness, thickness, thickness };
@@ -463,8 +266,8 @@ append_outline (GtkSnapshot  *snapshot,
   if (width <= 0 || height <= 0)
     return;
 
-  append_rect (snapshot, &colors->background, x, y, width, height);
-  append_rect (snapshot, &pale, x, y, width, height);
+  unfreeze_chart_append_rect (snapshot, &colors->background, x, y, width, height);
+  unfreeze_chart_append_rect (snapshot, &pale, x, y, width, height);
   gtk_snapshot_append_border (snapshot,
                               &GSK_ROUNDED_RECT_INIT (x, y, width, height),
                               widths, border);
@@ -486,7 +289,7 @@ append_arrow_head (GtkSnapshot   *snapshot,
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y + half));
   gtk_snapshot_rotate (snapshot, 45);
-  append_rect (snapshot, color, -side / 2, -side / 2, side, side);
+  unfreeze_chart_append_rect (snapshot, color, -side / 2, -side / 2, side, side);
   gtk_snapshot_restore (snapshot);
   gtk_snapshot_pop (snapshot);
 }
@@ -504,73 +307,65 @@ append_cross (GtkSnapshot   *snapshot,
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
       gtk_snapshot_rotate (snapshot, angle);
-      append_rect (snapshot, color, -size / 2, -thickness / 2, size, thickness);
+      unfreeze_chart_append_rect (snapshot, color, -size / 2, -thickness / 2, size, thickness);
       gtk_snapshot_restore (snapshot);
     }
 }
 
 static void
-append_legend_swatch (GtkSnapshot  *snapshot,
-                      const Colors *colors,
-                      Style         style,
-                      double        x,
-                      double        y,
-                      double        size)
+append_legend_swatch (GtkSnapshot           *snapshot,
+                      const Colors          *colors,
+                      UnfreezeTimelineStyle  style,
+                      double                 x,
+                      double                 y,
+                      double                 size)
 {
   switch (style)
     {
-    case STYLE_HANDOFF:
-      append_rect (snapshot, &colors->fills[style], x + size / 2 - 1, y + size / 3, 2, size * 2 / 3);
+    case UNFREEZE_TIMELINE_HANDOFF:
+      unfreeze_chart_append_rect (snapshot, &colors->fills[style],
+                                  x + size / 2 - 1, y + size / 3, 2, size * 2 / 3);
       append_arrow_head (snapshot, &colors->fills[style], x + size / 2, y, size * 0.8);
       break;
 
-    case STYLE_REFUSED:
+    case UNFREEZE_TIMELINE_REFUSED:
       append_cross (snapshot, &colors->background, x + size / 2, y + size / 2, size * 1.2, 4);
       append_cross (snapshot, &colors->fills[style], x + size / 2, y + size / 2, size * 1.1, 2);
       break;
 
-    case STYLE_BLOCKING_CALL:
+    case UNFREEZE_TIMELINE_BLOCKING_CALL:
       append_outline (snapshot, colors, x, y, size, size);
       break;
 
-    case STYLE_BLOCKED:
-    case STYLE_BUSY:
-    case STYLE_WORK:
-    case STYLE_CONNECT:
-    case STYLE_QUERY:
-    case STYLE_FETCH:
-    case STYLE_SLEEP:
-    case STYLE_IDLE:
-    case STYLE_APPLY:
-    case N_STYLES:
+    case UNFREEZE_TIMELINE_BLOCKED:
+    case UNFREEZE_TIMELINE_BUSY:
+    case UNFREEZE_TIMELINE_WORK:
+    case UNFREEZE_TIMELINE_CONNECT:
+    case UNFREEZE_TIMELINE_QUERY:
+    case UNFREEZE_TIMELINE_FETCH:
+    case UNFREEZE_TIMELINE_SLEEP:
+    case UNFREEZE_TIMELINE_IDLE:
+    case UNFREEZE_TIMELINE_APPLY:
+    case UNFREEZE_TIMELINE_N_STYLES:
     default:
       append_fill (snapshot, colors, style, x, y, size, size);
       break;
     }
 }
 
-static PangoLayout *
-ensure_layout (UnfreezeTimeline  *self,
-               PangoLayout      **layout,
-               const char        *text)
-{
-  if (*layout == NULL)
-    *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-
-  return *layout;
-}
-
 static void
-clear_layouts (UnfreezeTimeline *self)
+unfreeze_timeline_clear_layouts (UnfreezeChart *chart)
 {
-  for (guint i = 0; i < MAX_LANES; i++)
+  UnfreezeTimeline *self = UNFREEZE_TIMELINE (chart);
+
+  for (guint i = 0; i < UNFREEZE_TIMELINE_MAX_LANES; i++)
     g_clear_object (&self->lane_layouts[i]);
   for (guint i = 0; i < MAX_TICKS; i++)
     {
       g_clear_object (&self->tick_layouts[i]);
       self->tick_texts[i][0] = '\0';
     }
-  for (guint i = 0; i < N_STYLES; i++)
+  for (guint i = 0; i < UNFREEZE_TIMELINE_N_STYLES; i++)
     g_clear_object (&self->legend_layouts[i]);
   g_clear_object (&self->workers_layout);
   g_clear_object (&self->note_layout);
@@ -607,7 +402,7 @@ workers_layout (UnfreezeTimeline *self,
                                                          "%u worker threads", n_workers),
                                                n_workers);
 
-      ensure_layout (self, &self->workers_layout, NULL);
+      unfreeze_chart_ensure_layout (UNFREEZE_CHART (self), &self->workers_layout, NULL);
       pango_layout_set_text (self->workers_layout, text, -1);
       pango_layout_set_ellipsize (self->workers_layout, PANGO_ELLIPSIZE_END);
       self->workers_count = n_workers;
@@ -626,7 +421,7 @@ note_layout (UnfreezeTimeline *self,
                                                          "+%u more threads", n_hidden),
                                                n_hidden);
 
-      ensure_layout (self, &self->note_layout, NULL);
+      unfreeze_chart_ensure_layout (UNFREEZE_CHART (self), &self->note_layout, NULL);
       pango_layout_set_text (self->note_layout, text, -1);
       self->note_count = n_hidden;
     }
@@ -635,9 +430,9 @@ note_layout (UnfreezeTimeline *self,
 }
 
 static PangoLayout *
-lane_layout (UnfreezeTimeline *self,
-             const Scan       *scan,
-             guint             lane)
+lane_layout (UnfreezeTimeline           *self,
+             const UnfreezeTimelineScan *scan,
+             guint                       lane)
 {
   guint thread = scan->thread_of[lane];
 
@@ -659,8 +454,9 @@ lane_layout (UnfreezeTimeline *self,
 static double
 text_height (UnfreezeTimeline *self)
 {
-  PangoLayout *layout = ensure_layout (self, &self->legend_layouts[STYLE_BUSY],
-                                       _(style_names[STYLE_BUSY]));
+  PangoLayout *layout = unfreeze_chart_ensure_layout (UNFREEZE_CHART (self),
+                                                      &self->legend_layouts[UNFREEZE_TIMELINE_BUSY],
+                                                      _(style_names[UNFREEZE_TIMELINE_BUSY]));
   int height;
 
   pango_layout_get_pixel_size (layout, NULL, &height);
@@ -686,30 +482,32 @@ lane_height (const Geometry *geometry,
 }
 
 /* The legend names what the run shows, the lesson's colours first. */
-static const Style legend_order[] = {
-  STYLE_BLOCKED, STYLE_BUSY, STYLE_BLOCKING_CALL, STYLE_REFUSED, STYLE_QUERY, STYLE_HANDOFF, STYLE_IDLE,
-  STYLE_CONNECT, STYLE_FETCH, STYLE_SLEEP, STYLE_APPLY, STYLE_WORK,
+static const UnfreezeTimelineStyle legend_order[] = {
+  UNFREEZE_TIMELINE_BLOCKED, UNFREEZE_TIMELINE_BUSY, UNFREEZE_TIMELINE_BLOCKING_CALL,
+  UNFREEZE_TIMELINE_REFUSED, UNFREEZE_TIMELINE_QUERY, UNFREEZE_TIMELINE_HANDOFF,
+  UNFREEZE_TIMELINE_IDLE, UNFREEZE_TIMELINE_CONNECT, UNFREEZE_TIMELINE_FETCH,
+  UNFREEZE_TIMELINE_SLEEP, UNFREEZE_TIMELINE_APPLY, UNFREEZE_TIMELINE_WORK,
 };
 
 /* Places the legend's entries in rows as wide as the widget, up to @max_rows. */
 static void
-layout_legend (UnfreezeTimeline *self,
-               const Scan       *scan,
-               double            width,
-               guint             max_rows,
-               Geometry         *geometry)
+layout_legend (UnfreezeTimeline           *self,
+               const UnfreezeTimelineScan *scan,
+               double                      width,
+               guint                       max_rows,
+               Geometry                   *geometry)
 {
   double x = 0;
   guint row = 0;
 
-  for (guint i = 0; i < N_STYLES; i++)
+  for (guint i = 0; i < UNFREEZE_TIMELINE_N_STYLES; i++)
     geometry->legend_row[i] = -1;
   geometry->legend_rows = 0;
   geometry->swatch = MIN (10, geometry->text_h - 2);
 
   for (guint i = 0; i < G_N_ELEMENTS (legend_order); i++)
     {
-      Style style = legend_order[i];
+      UnfreezeTimelineStyle style = legend_order[i];
       PangoLayout *layout;
       double item_w;
       int w;
@@ -717,7 +515,8 @@ layout_legend (UnfreezeTimeline *self,
       if ((scan->styles_seen & (1u << style)) == 0)
         continue;
 
-      layout = ensure_layout (self, &self->legend_layouts[style], _(style_names[style]));
+      layout = unfreeze_chart_ensure_layout (UNFREEZE_CHART (self), &self->legend_layouts[style],
+                                             _(style_names[style]));
       pango_layout_get_pixel_size (layout, &w, NULL);
       item_w = geometry->swatch + 4 + w;
       if (x > 0 && x + item_w > width)
@@ -736,9 +535,9 @@ layout_legend (UnfreezeTimeline *self,
 }
 
 static void
-compute_geometry (UnfreezeTimeline *self,
-                  const Scan       *scan,
-                  Geometry         *geometry)
+compute_geometry (UnfreezeTimeline           *self,
+                  const UnfreezeTimelineScan *scan,
+                  Geometry                   *geometry)
 {
   double width = gtk_widget_get_width (GTK_WIDGET (self));
   double height = gtk_widget_get_height (GTK_WIDGET (self));
@@ -817,17 +616,17 @@ compute_geometry (UnfreezeTimeline *self,
 }
 
 static double
-x_for (const Geometry *geometry,
-       const Scan     *scan,
-       gint64          time_us)
+x_for (const Geometry             *geometry,
+       const UnfreezeTimelineScan *scan,
+       gint64                      time_us)
 {
   return geometry->plot_x + (double) time_us * geometry->plot_w / scan->x_max_us;
 }
 
 /* A step of 1, 2 or 5 × 10ⁿ µs that leaves room between labels. */
 static gint64
-tick_step (const Geometry *geometry,
-           const Scan     *scan)
+tick_step (const Geometry             *geometry,
+           const UnfreezeTimelineScan *scan)
 {
   gint64 magnitude = 1000;
 
@@ -867,7 +666,7 @@ tick_layout (UnfreezeTimeline *self,
     /* Translators: a time on the timeline's axis, in milliseconds */
     g_snprintf (text, sizeof text, _("%d ms"), (int) (time_us / 1000));
 
-  ensure_layout (self, &self->tick_layouts[index], NULL);
+  unfreeze_chart_ensure_layout (UNFREEZE_CHART (self), &self->tick_layouts[index], NULL);
   if (strcmp (text, self->tick_texts[index]) != 0)
     {
       pango_layout_set_text (self->tick_layouts[index], text, -1);
@@ -878,18 +677,19 @@ tick_layout (UnfreezeTimeline *self,
 }
 
 static void
-draw_axis (UnfreezeTimeline *self,
-           GtkSnapshot      *snapshot,
-           const Colors     *colors,
-           const Geometry   *geometry,
-           const Scan       *scan)
+draw_axis (UnfreezeTimeline           *self,
+           GtkSnapshot                *snapshot,
+           const Colors               *colors,
+           const Geometry             *geometry,
+           const UnfreezeTimelineScan *scan)
 {
-  GdkRGBA line = with_alpha (&colors->fg, 0.25f);
-  GdkRGBA dim = with_alpha (&colors->fg, 0.6f);
+  GdkRGBA line = unfreeze_chart_with_alpha (&colors->fg, 0.25f);
+  GdkRGBA dim = unfreeze_chart_with_alpha (&colors->fg, 0.6f);
   gint64 step = tick_step (geometry, scan);
   double right = gtk_widget_get_width (GTK_WIDGET (self));
 
-  append_rect (snapshot, &line, geometry->plot_x, geometry->axis_y, geometry->plot_w, 1);
+  unfreeze_chart_append_rect (snapshot, &line,
+                              geometry->plot_x, geometry->axis_y, geometry->plot_w, 1);
 
   for (guint i = 0; i < MAX_TICKS && i * step <= scan->x_max_us; i++)
     {
@@ -897,10 +697,10 @@ draw_axis (UnfreezeTimeline *self,
       PangoLayout *layout = tick_layout (self, i, i * step, step);
       int w;
 
-      append_rect (snapshot, &line, x, geometry->axis_y, 1, 4);
+      unfreeze_chart_append_rect (snapshot, &line, x, geometry->axis_y, 1, 4);
       pango_layout_get_pixel_size (layout, &w, NULL);
       x = CLAMP (x - w / 2.0, geometry->plot_x, right - w);
-      append_layout (snapshot, layout, &dim, x, geometry->axis_y + 3);
+      unfreeze_chart_append_layout (snapshot, layout, &dim, x, geometry->axis_y + 3);
     }
 }
 
@@ -910,10 +710,10 @@ draw_legend (UnfreezeTimeline *self,
              const Colors     *colors,
              const Geometry   *geometry)
 {
-  GdkRGBA dim = with_alpha (&colors->fg, 0.75f);
+  GdkRGBA dim = unfreeze_chart_with_alpha (&colors->fg, 0.75f);
   double size = geometry->swatch;
 
-  for (Style style = 0; style < N_STYLES; style++)
+  for (UnfreezeTimelineStyle style = 0; style < UNFREEZE_TIMELINE_N_STYLES; style++)
     {
       double x = geometry->legend_x[style];
       double y = geometry->legend_y + geometry->legend_row[style] * geometry->text_h;
@@ -922,18 +722,18 @@ draw_legend (UnfreezeTimeline *self,
         continue;
 
       append_legend_swatch (snapshot, colors, style, x, y + (geometry->text_h - size) / 2, size);
-      append_layout (snapshot, self->legend_layouts[style], &dim, x + size + 4, y);
+      unfreeze_chart_append_layout (snapshot, self->legend_layouts[style], &dim, x + size + 4, y);
     }
 }
 
 static void
-draw_lane_labels (UnfreezeTimeline *self,
-                  GtkSnapshot      *snapshot,
-                  const Colors     *colors,
-                  const Geometry   *geometry,
-                  const Scan       *scan)
+draw_lane_labels (UnfreezeTimeline           *self,
+                  GtkSnapshot                *snapshot,
+                  const Colors               *colors,
+                  const Geometry             *geometry,
+                  const UnfreezeTimelineScan *scan)
 {
-  GdkRGBA text = with_alpha (&colors->fg, 0.85f);
+  GdkRGBA text = unfreeze_chart_with_alpha (&colors->fg, 0.85f);
   int label_w = (int) (geometry->plot_x - LABEL_GAP);
 
   if (label_w <= 0)
@@ -949,8 +749,8 @@ draw_lane_labels (UnfreezeTimeline *self,
 
       layout = lane_layout (self, scan, lane);
       pango_layout_set_width (layout, label_w * PANGO_SCALE);
-      append_layout (snapshot, layout, lane == 0 ? &colors->fg : &text,
-                     0, lane_top (geometry, lane) + (h - geometry->text_h) / 2);
+      unfreeze_chart_append_layout (snapshot, layout, lane == 0 ? &colors->fg : &text,
+                                    0, lane_top (geometry, lane) + (h - geometry->text_h) / 2);
     }
 
   /* Lanes too thin to name: one label for them all. */
@@ -961,65 +761,69 @@ draw_lane_labels (UnfreezeTimeline *self,
       double bottom = lane_top (geometry, geometry->n_visible);
 
       pango_layout_set_width (layout, label_w * PANGO_SCALE);
-      append_layout (snapshot, layout, &text, 0, top + (bottom - top - geometry->text_h) / 2);
+      unfreeze_chart_append_layout (snapshot, layout, &text,
+                                    0, top + (bottom - top - geometry->text_h) / 2);
     }
 }
 
 static void
-draw_more_note (UnfreezeTimeline *self,
-                GtkSnapshot      *snapshot,
-                const Colors     *colors,
-                const Geometry   *geometry,
-                const Scan       *scan)
+draw_more_note (UnfreezeTimeline           *self,
+                GtkSnapshot                *snapshot,
+                const Colors               *colors,
+                const Geometry             *geometry,
+                const UnfreezeTimelineScan *scan)
 {
-  GdkRGBA dim = with_alpha (&colors->fg, 0.7f);
+  GdkRGBA dim = unfreeze_chart_with_alpha (&colors->fg, 0.7f);
   guint hidden = scan->n_lanes - geometry->n_visible;
 
   if (hidden == 0)
     return;
 
-  append_layout (snapshot, note_layout (self, hidden), &dim,
-                 geometry->plot_x + 2, geometry->lanes_bottom);
+  unfreeze_chart_append_layout (snapshot, note_layout (self, hidden), &dim,
+                                geometry->plot_x + 2, geometry->lanes_bottom);
 }
 
 static void
-draw_spans (GtkSnapshot    *snapshot,
-            const Colors   *colors,
-            const Geometry *geometry,
-            const Scan     *scan)
+draw_spans (GtkSnapshot                *snapshot,
+            const Colors               *colors,
+            const Geometry             *geometry,
+            const UnfreezeTimelineScan *scan)
 {
   /* Back to front: the handler, then what happened inside it, then rows being shown. */
-  static const Style layers[][N_STYLES] = {
-    { STYLE_BUSY, STYLE_WORK, N_STYLES },
-    { STYLE_BLOCKED, STYLE_CONNECT, STYLE_QUERY, STYLE_FETCH, STYLE_SLEEP, STYLE_IDLE, N_STYLES },
-    { STYLE_APPLY, N_STYLES },
+  static const UnfreezeTimelineStyle layers[][UNFREEZE_TIMELINE_N_STYLES] = {
+    { UNFREEZE_TIMELINE_BUSY, UNFREEZE_TIMELINE_WORK, UNFREEZE_TIMELINE_N_STYLES },
+    { UNFREEZE_TIMELINE_BLOCKED, UNFREEZE_TIMELINE_CONNECT, UNFREEZE_TIMELINE_QUERY,
+      UNFREEZE_TIMELINE_FETCH, UNFREEZE_TIMELINE_SLEEP, UNFREEZE_TIMELINE_IDLE,
+      UNFREEZE_TIMELINE_N_STYLES },
+    { UNFREEZE_TIMELINE_APPLY, UNFREEZE_TIMELINE_N_STYLES },
   };
 
   for (guint layer = 0; layer < G_N_ELEMENTS (layers); layer++)
     for (guint i = 0; i < scan->spans->len; i++)
       {
         const UnfreezeSpan *span = &g_array_index (scan->spans, UnfreezeSpan, i);
-        Style style = scan->styles[i];
-        guint lane = scan->lane_of[MIN (span->thread_id, MAX_LANES - 1)] - 1;
+        UnfreezeTimelineStyle style = scan->styles[i];
+        guint lane = unfreeze_timeline_scan_get_lane (scan, span);
         gboolean in_layer = FALSE;
         double x0, x1, top, h, inset;
 
-        for (guint k = 0; layers[layer][k] != N_STYLES; k++)
+        for (guint k = 0; layers[layer][k] != UNFREEZE_TIMELINE_N_STYLES; k++)
           in_layer |= layers[layer][k] == style;
         if (!in_layer || lane >= geometry->n_visible)
           continue;
 
         /* Everything gets at least a pixel: a short callback is still a callback. */
         x0 = floor (x_for (geometry, scan, span->begin_us));
-        x1 = round (x_for (geometry, scan, span_end (span, scan->end_us)));
-        x1 = MAX (x1, x0 + (style == STYLE_IDLE || style == STYLE_APPLY ? 2 : 1));
+        x1 = round (x_for (geometry, scan, unfreeze_timeline_scan_span_end (scan, span)));
+        x1 = MAX (x1, x0 + (style == UNFREEZE_TIMELINE_IDLE ||
+                            style == UNFREEZE_TIMELINE_APPLY ? 2 : 1));
 
         h = lane_height (geometry, lane);
         inset = h >= 8 ? 1 : 0;
         top = lane_top (geometry, lane) + inset;
         h -= 2 * inset;
         /* Rows shown inside a callback: a smaller block within it. */
-        if (style == STYLE_APPLY && h >= 8)
+        if (style == UNFREEZE_TIMELINE_APPLY && h >= 8)
           {
             top += h / 4;
             h /= 2;
@@ -1056,36 +860,40 @@ draw_call_label (UnfreezeTimeline *self,
   pango_layout_get_pixel_size (layout, &w, NULL);
   y = block->top + (block->h - geometry->text_h) / 2;
   if (w + 4 <= block->x1 - block->x0)
-    append_layout (snapshot, layout, &colors->fg, block->x0 + 2, y);
+    unfreeze_chart_append_layout (snapshot, layout, &colors->fg, block->x0 + 2, y);
   else if (block->x1 + 6 + w <= free_until)
     {
       /* On the window's ground, so it reads on any span. */
-      append_rect (snapshot, &colors->background, block->x1 + 1, block->top, w + 4, block->h);
-      append_layout (snapshot, layout, &colors->fills[STYLE_BLOCKING_CALL], block->x1 + 3, y);
+      unfreeze_chart_append_rect (snapshot, &colors->background,
+                                  block->x1 + 1, block->top, w + 4, block->h);
+      unfreeze_chart_append_layout (snapshot, layout,
+                                    &colors->fills[UNFREEZE_TIMELINE_BLOCKING_CALL],
+                                    block->x1 + 3, y);
     }
 }
 
 /* On top of everything on its lane: a blocking call is the one thing that must not hide. */
 static void
-draw_blocking_calls (UnfreezeTimeline *self,
-                     GtkSnapshot      *snapshot,
-                     const Colors     *colors,
-                     const Geometry   *geometry,
-                     const Scan       *scan)
+draw_blocking_calls (UnfreezeTimeline           *self,
+                     GtkSnapshot                *snapshot,
+                     const Colors               *colors,
+                     const Geometry             *geometry,
+                     const UnfreezeTimelineScan *scan)
 {
   g_autoptr(GArray) blocks = g_array_new (FALSE, FALSE, sizeof (CallBlock));
 
   for (guint i = 0; i < scan->spans->len; i++)
     {
       const UnfreezeSpan *span = &g_array_index (scan->spans, UnfreezeSpan, i);
-      guint lane = scan->lane_of[MIN (span->thread_id, MAX_LANES - 1)] - 1;
+      guint lane = unfreeze_timeline_scan_get_lane (scan, span);
       CallBlock block;
 
-      if (scan->styles[i] != STYLE_BLOCKING_CALL || lane >= geometry->n_visible)
+      if (scan->styles[i] != UNFREEZE_TIMELINE_BLOCKING_CALL || lane >= geometry->n_visible)
         continue;
 
       block.x0 = floor (x_for (geometry, scan, span->begin_us));
-      block.x1 = MAX (round (x_for (geometry, scan, span_end (span, scan->end_us))), block.x0 + 3);
+      block.x1 = round (x_for (geometry, scan, unfreeze_timeline_scan_span_end (scan, span)));
+      block.x1 = MAX (block.x1, block.x0 + 3);
       block.top = lane_top (geometry, lane);
       block.h = lane_height (geometry, lane);
       block.label = span->label;
@@ -1110,39 +918,40 @@ draw_blocking_calls (UnfreezeTimeline *self,
 }
 
 static void
-draw_marks (GtkSnapshot    *snapshot,
-            const Colors   *colors,
-            const Geometry *geometry,
-            const Scan     *scan)
+draw_marks (GtkSnapshot                *snapshot,
+            const Colors               *colors,
+            const Geometry             *geometry,
+            const UnfreezeTimelineScan *scan)
 {
   double lane0_bottom = lane_top (geometry, 1);
 
   for (guint i = 0; i < scan->spans->len; i++)
     {
       const UnfreezeSpan *span = &g_array_index (scan->spans, UnfreezeSpan, i);
-      Style style = scan->styles[i];
-      guint lane = scan->lane_of[MIN (span->thread_id, MAX_LANES - 1)] - 1;
+      UnfreezeTimelineStyle style = scan->styles[i];
+      guint lane = unfreeze_timeline_scan_get_lane (scan, span);
       double x = round (x_for (geometry, scan, span->begin_us)) + 0.5;
       double middle;
 
-      if (!style_is_mark (style) || lane >= geometry->n_visible)
+      if (!unfreeze_timeline_style_is_mark (style) || lane >= geometry->n_visible)
         continue;
 
       middle = lane_top (geometry, lane) + lane_height (geometry, lane) / 2;
 
-      if (style == STYLE_HANDOFF && lane > 0)
+      if (style == UNFREEZE_TIMELINE_HANDOFF && lane > 0)
         {
           double head = MIN (8, MAX (5, geometry->lane0_h / 2));
 
           /* From the worker up to the UI thread's lane; with lanes too thin to tell apart,
            * only where it arrives. */
           if (geometry->lane_h >= geometry->text_h)
-            append_rect (snapshot, &colors->fills[style], x - 1, lane0_bottom + head / 2 - 1,
-                         2, middle - lane0_bottom - head / 2 + 1);
+            unfreeze_chart_append_rect (snapshot, &colors->fills[style],
+                                        x - 1, lane0_bottom + head / 2 - 1,
+                                        2, middle - lane0_bottom - head / 2 + 1);
           append_arrow_head (snapshot, &colors->background, x, lane0_bottom - 1.5, head + 3);
           append_arrow_head (snapshot, &colors->fills[style], x, lane0_bottom, head);
         }
-      else if (style == STYLE_REFUSED)
+      else if (style == UNFREEZE_TIMELINE_REFUSED)
         {
           double size = CLAMP (lane_height (geometry, lane) * 0.9, 7, 14);
 
@@ -1157,7 +966,7 @@ unfreeze_timeline_snapshot (GtkWidget   *widget,
                             GtkSnapshot *snapshot)
 {
   UnfreezeTimeline *self = UNFREEZE_TIMELINE (widget);
-  Scan scan;
+  UnfreezeTimelineScan scan;
   Geometry geometry;
   Colors colors;
   GdkRGBA ground;
@@ -1168,9 +977,9 @@ unfreeze_timeline_snapshot (GtkWidget   *widget,
 
   scan_run (self->run, &scan);
   compute_geometry (self, &scan, &geometry);
-  get_colors (widget, &colors);
-  ground = with_alpha (&colors.fg, 0.04f);
-  ground0 = with_alpha (&colors.fg, 0.07f);
+  get_colors (self, &colors);
+  ground = unfreeze_chart_with_alpha (&colors.fg, 0.04f);
+  ground0 = unfreeze_chart_with_alpha (&colors.fg, 0.07f);
 
   /* The lanes' ground. */
   for (guint lane = 0; lane < geometry.n_visible; lane++)
@@ -1179,8 +988,9 @@ unfreeze_timeline_snapshot (GtkWidget   *widget,
       double gap = h >= 8 ? 1 : 0;
 
       if (lane == 0 || lane % 2 == 1 || gap > 0)
-        append_rect (snapshot, lane == 0 ? &ground0 : &ground,
-                     geometry.plot_x, lane_top (&geometry, lane), geometry.plot_w, h - gap);
+        unfreeze_chart_append_rect (snapshot, lane == 0 ? &ground0 : &ground,
+                                    geometry.plot_x, lane_top (&geometry, lane),
+                                    geometry.plot_w, h - gap);
     }
 
   draw_lane_labels (self, snapshot, &colors, &geometry, &scan);
@@ -1198,10 +1008,10 @@ unfreeze_timeline_snapshot (GtkWidget   *widget,
   /* While running: where "now" is. */
   if (!unfreeze_run_get_finished (self->run))
     {
-      GdkRGBA now = with_alpha (&colors.fg, 0.5f);
+      GdkRGBA now = unfreeze_chart_with_alpha (&colors.fg, 0.5f);
 
-      append_rect (snapshot, &now, round (x_for (&geometry, &scan, scan.end_us)), 0,
-                   1, geometry.lanes_bottom);
+      unfreeze_chart_append_rect (snapshot, &now, round (x_for (&geometry, &scan, scan.end_us)),
+                                  0, 1, geometry.lanes_bottom);
     }
   gtk_snapshot_pop (snapshot);
 
@@ -1209,35 +1019,36 @@ unfreeze_timeline_snapshot (GtkWidget   *widget,
   draw_axis (self, snapshot, &colors, &geometry, &scan);
   draw_legend (self, snapshot, &colors, &geometry);
 
-  scan_clear (&scan);
+  unfreeze_timeline_scan_clear (&scan);
 }
 
 /* Tooltips: what is under the pointer ------------------------------------------------ */
 
 static char *
-describe_span (const Scan         *scan,
-               const UnfreezeSpan *span,
-               Style               style)
+describe_span (const UnfreezeTimelineScan *scan,
+               const UnfreezeSpan         *span,
+               UnfreezeTimelineStyle       style)
 {
   g_autofree char *begin = unfreeze_format_count (span->begin_us / 1000);
+  gint64 length_us = unfreeze_timeline_scan_span_end (scan, span) - span->begin_us;
   g_autofree char *length = NULL;
   const char *thread = span->thread_id == 0 ? _("Main (UI) thread") : span->thread_name;
 
-  if (style == STYLE_BLOCKING_CALL && span->label != NULL)
+  if (style == UNFREEZE_TIMELINE_BLOCKING_CALL && span->label != NULL)
     {
       g_autofree char *call = NULL;
 
-      length = unfreeze_format_count ((span_end (span, scan->end_us) - span->begin_us) / 1000);
+      length = unfreeze_format_count (length_us / 1000);
       /* Translators: the name of a libpq function follows: "Blocking call to PQconnectPoll" */
       call = g_strdup_printf (_("Blocking call to %s"), span->label);
       return g_strdup_printf (_("%s — %s, %s ms from %s ms"), call, thread, length, begin);
     }
 
-  if (style_is_mark (style))
+  if (unfreeze_timeline_style_is_mark (style))
     /* Translators: "Hand-off — pool-unfreeze, at 12 ms" */
     return g_strdup_printf (_("%s — %s, at %s ms"), _(style_names[style]), thread, begin);
 
-  length = unfreeze_format_count ((span_end (span, scan->end_us) - span->begin_us) / 1000);
+  length = unfreeze_format_count (length_us / 1000);
   /* Translators: "Waiting for the server — raw-worker, 3,004 ms from 2 ms" */
   return g_strdup_printf (_("%s — %s, %s ms from %s ms"), _(style_names[style]), thread,
                           length, begin);
@@ -1253,7 +1064,7 @@ unfreeze_timeline_query_tooltip (GtkWidget  *widget,
   UnfreezeTimeline *self = UNFREEZE_TIMELINE (widget);
   g_autofree char *text = NULL;
   Geometry geometry;
-  Scan scan;
+  UnfreezeTimelineScan scan;
   gint64 best_length = G_MAXINT64;
   double best_distance = 5;   /* pixels, for marks */
   int best = -1;
@@ -1273,14 +1084,15 @@ unfreeze_timeline_query_tooltip (GtkWidget  *widget,
   for (guint i = 0; lane != G_MAXUINT && !keyboard_mode && i < scan.spans->len; i++)
     {
       const UnfreezeSpan *span = &g_array_index (scan.spans, UnfreezeSpan, i);
-      Style style = scan.styles[i];
+      UnfreezeTimelineStyle style = scan.styles[i];
       double x0 = x_for (&geometry, &scan, span->begin_us);
-      double x1 = MAX (x_for (&geometry, &scan, span_end (span, scan.end_us)), x0 + 2);
+      gint64 end_us = unfreeze_timeline_scan_span_end (&scan, span);
+      double x1 = MAX (x_for (&geometry, &scan, end_us), x0 + 2);
 
-      if (scan.lane_of[MIN (span->thread_id, MAX_LANES - 1)] - 1 != lane)
+      if (unfreeze_timeline_scan_get_lane (&scan, span) != lane)
         continue;
 
-      if (style_is_mark (style))
+      if (unfreeze_timeline_style_is_mark (style))
         {
           if (fabs (x - x0) < best_distance)
             {
@@ -1290,15 +1102,16 @@ unfreeze_timeline_query_tooltip (GtkWidget  *widget,
             }
         }
       else if (x >= x0 - 1 && x <= x1 + 1 && best_length >= 0 &&
-               span_end (span, scan.end_us) - span->begin_us < best_length)
+               end_us - span->begin_us < best_length)
         {
           best = i;
-          best_length = span_end (span, scan.end_us) - span->begin_us;
+          best_length = end_us - span->begin_us;
         }
     }
 
   if (best >= 0)
-    text = describe_span (&scan, &g_array_index (scan.spans, UnfreezeSpan, best), scan.styles[best]);
+    text = describe_span (&scan, &g_array_index (scan.spans, UnfreezeSpan, best),
+                          scan.styles[best]);
   else
     text = g_strdup (_("Each row is a thread, time runs to the right. Red: the UI thread could "
                        "not draw (striped: it was waiting). Blue: waiting for the server. "
@@ -1306,7 +1119,7 @@ unfreeze_timeline_query_tooltip (GtkWidget  *widget,
                        "guard refused."));
 
   gtk_tooltip_set_text (tooltip, text);
-  scan_clear (&scan);
+  unfreeze_timeline_scan_clear (&scan);
 
   return TRUE;
 }
@@ -1318,7 +1131,7 @@ static void
 refresh (UnfreezeTimeline *self)
 {
   guint natural_lanes = 2;
-  Scan scan;
+  UnfreezeTimelineScan scan;
 
   if (self->run == NULL)
     {
@@ -1329,7 +1142,7 @@ refresh (UnfreezeTimeline *self)
       scan_run (self->run, &scan);
       update_summary (self, &scan);
       natural_lanes = CLAMP (scan.n_lanes, 2, NATURAL_LANES);
-      scan_clear (&scan);
+      unfreeze_timeline_scan_clear (&scan);
     }
 
   if (natural_lanes != self->natural_lanes)
@@ -1339,47 +1152,35 @@ refresh (UnfreezeTimeline *self)
     }
 }
 
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *frame_clock,
-         gpointer       user_data)
+static void
+unfreeze_timeline_tick (UnfreezeChart *chart,
+                        gint64         frame_time_us)
 {
-  UnfreezeTimeline *self = UNFREEZE_TIMELINE (widget);
-  gint64 now = gdk_frame_clock_get_frame_time (frame_clock);
+  UnfreezeTimeline *self = UNFREEZE_TIMELINE (chart);
 
-  gtk_widget_queue_draw (widget);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 
-  if (now - self->labelled_at_us >= LABEL_EVERY_US)
+  if (frame_time_us - self->labelled_at_us >= LABEL_EVERY_US)
     {
       refresh (self);
-      self->labelled_at_us = now;
+      self->labelled_at_us = frame_time_us;
     }
-
-  return G_SOURCE_CONTINUE;
 }
 
-/* A frame per frame only while a run is in flight and the timeline is on screen. */
-static void
-update_ticking (UnfreezeTimeline *self)
+/* A frame per frame only while a run is in flight (and the timeline on screen). */
+static gboolean
+unfreeze_timeline_wants_tick (UnfreezeChart *chart)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
-  gboolean want = gtk_widget_get_mapped (widget) &&
-                  self->run != NULL && !unfreeze_run_get_finished (self->run);
+  UnfreezeTimeline *self = UNFREEZE_TIMELINE (chart);
 
-  if (want && self->tick_id == 0)
-    self->tick_id = gtk_widget_add_tick_callback (widget, tick_cb, NULL, NULL);
-  else if (!want && self->tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (widget, self->tick_id);
-      self->tick_id = 0;
-    }
+  return self->run != NULL && !unfreeze_run_get_finished (self->run);
 }
 
 static void
 run_finished_cb (UnfreezeTimeline *self,
                  UnfreezeRun      *run)
 {
-  update_ticking (self);
+  unfreeze_chart_update_ticking (UNFREEZE_CHART (self));
   refresh (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -1407,10 +1208,10 @@ unfreeze_timeline_set_run (UnfreezeTimeline *self,
     g_signal_connect_object (run, "finished", G_CALLBACK (run_finished_cb), self,
                              G_CONNECT_SWAPPED);
 
-  for (guint i = 0; i < MAX_LANES; i++)
+  for (guint i = 0; i < UNFREEZE_TIMELINE_MAX_LANES; i++)
     g_clear_object (&self->lane_layouts[i]);
 
-  update_ticking (self);
+  unfreeze_chart_update_ticking (UNFREEZE_CHART (self));
   refresh (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -1461,40 +1262,6 @@ unfreeze_timeline_measure (GtkWidget      *widget,
 }
 
 static void
-unfreeze_timeline_map (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (unfreeze_timeline_parent_class)->map (widget);
-
-  update_ticking (UNFREEZE_TIMELINE (widget));
-}
-
-static void
-unfreeze_timeline_unmap (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (unfreeze_timeline_parent_class)->unmap (widget);
-
-  update_ticking (UNFREEZE_TIMELINE (widget));
-}
-
-/* Fonts or the theme changed: the layouts are made again on the next draw. */
-static void
-unfreeze_timeline_css_changed (GtkWidget         *widget,
-                               GtkCssStyleChange *change)
-{
-  GTK_WIDGET_CLASS (unfreeze_timeline_parent_class)->css_changed (widget, change);
-
-  clear_layouts (UNFREEZE_TIMELINE (widget));
-}
-
-static void
-unfreeze_timeline_root (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (unfreeze_timeline_parent_class)->root (widget);
-
-  clear_layouts (UNFREEZE_TIMELINE (widget));
-}
-
-static void
 unfreeze_timeline_dispose (GObject *object)
 {
   UnfreezeTimeline *self = UNFREEZE_TIMELINE (object);
@@ -1502,7 +1269,6 @@ unfreeze_timeline_dispose (GObject *object)
   if (self->run != NULL)
     g_signal_handlers_disconnect_by_func (self->run, run_finished_cb, self);
   g_clear_object (&self->run);
-  clear_layouts (self);
 
   G_OBJECT_CLASS (unfreeze_timeline_parent_class)->dispose (object);
 }
@@ -1522,20 +1288,20 @@ unfreeze_timeline_class_init (UnfreezeTimelineClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  UnfreezeChartClass *chart_class = UNFREEZE_CHART_CLASS (klass);
 
   object_class->dispose = unfreeze_timeline_dispose;
   object_class->finalize = unfreeze_timeline_finalize;
 
   widget_class->snapshot = unfreeze_timeline_snapshot;
   widget_class->measure = unfreeze_timeline_measure;
-  widget_class->map = unfreeze_timeline_map;
-  widget_class->unmap = unfreeze_timeline_unmap;
-  widget_class->css_changed = unfreeze_timeline_css_changed;
-  widget_class->root = unfreeze_timeline_root;
   widget_class->query_tooltip = unfreeze_timeline_query_tooltip;
 
+  chart_class->clear_layouts = unfreeze_timeline_clear_layouts;
+  chart_class->wants_tick = unfreeze_timeline_wants_tick;
+  chart_class->tick = unfreeze_timeline_tick;
+
   gtk_widget_class_set_css_name (widget_class, "timeline");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void

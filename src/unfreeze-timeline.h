@@ -3,12 +3,13 @@
 
 #include <gtk/gtk.h>
 
+#include "unfreeze-chart.h"
 #include "unfreeze-run.h"
 
 G_BEGIN_DECLS
 
 #define UNFREEZE_TYPE_TIMELINE (unfreeze_timeline_get_type ())
-G_DECLARE_FINAL_TYPE (UnfreezeTimeline, unfreeze_timeline, UNFREEZE, TIMELINE, GtkWidget)
+G_DECLARE_FINAL_TYPE (UnfreezeTimeline, unfreeze_timeline, UNFREEZE, TIMELINE, UnfreezeChart)
 
 GtkWidget   *unfreeze_timeline_new         (void);
 void         unfreeze_timeline_set_run     (UnfreezeTimeline *self,

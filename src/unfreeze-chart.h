@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define UNFREEZE_TYPE_CHART (unfreeze_chart_get_type ())
+G_DECLARE_DERIVABLE_TYPE (UnfreezeChart, unfreeze_chart, UNFREEZE, CHART, GtkWidget)
+
+struct _UnfreezeChartClass
+{
+  GtkWidgetClass parent_class;
+
+  /* Drops the text layouts the chart keeps: fonts or the theme changed, or it is going. */
+  void     (*clear_layouts) (UnfreezeChart *self);
+  /* Whether the chart wants a tick on every frame while it is on screen; %NULL: always. */
+  gboolean (*wants_tick)    (UnfreezeChart *self);
+  /* Once a frame while ticking. */
+  void     (*tick)          (UnfreezeChart *self,
+                             gint64         frame_time_us);
+};
+
+void         unfreeze_chart_update_ticking (UnfreezeChart     *self);
+PangoLayout *unfreeze_chart_ensure_layout  (UnfreezeChart     *self,
+                                            PangoLayout      **layout,
+                                            const char        *text);
+void         unfreeze_chart_lookup_color   (UnfreezeChart     *self,
+                                            const char        *name,
+                                            const char        *fallback,
+                                            GdkRGBA           *color);
+void         unfreeze_chart_get_fg         (UnfreezeChart     *self,
+                                            GdkRGBA           *color);
+
+GdkRGBA      unfreeze_chart_with_alpha     (const GdkRGBA     *color,
+                                            float              alpha);
+void         unfreeze_chart_append_rect    (GtkSnapshot       *snapshot,
+                                            const GdkRGBA     *color,
+                                            double             x,
+                                            double             y,
+                                            double             width,
+                                            double             height);
+void         unfreeze_chart_append_layout  (GtkSnapshot       *snapshot,
+                                            PangoLayout       *layout,
+                                            const GdkRGBA     *color,
+                                            double             x,
+                                            double             y);
+
+G_END_DECLS
