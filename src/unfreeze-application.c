@@ -45,6 +45,7 @@ struct _UnfreezeApplication
   gboolean          run;
   gboolean          quit_after_run;
   gboolean          scripted;       /* started with --run */
+  gboolean          big_tickers;    /* --big-tickers */
   gboolean          run_finished;   /* ... and that run has finished */
   guint             signal_ids[3];  /* SIGINT, SIGTERM, SIGHUP: quit */
 
@@ -355,6 +356,8 @@ unfreeze_application_startup (GApplication *app)
     conninfo = g_settings_get_string (self->settings, "connection");
 
   self->database = unfreeze_database_new (conninfo);
+  if (self->big_tickers)
+    unfreeze_database_set_big_tickers (self->database, TRUE);
   unfreeze_database_prepare_async (self->database, NULL, database_prepared_cb, g_object_ref (self));
 
   G_APPLICATION_CLASS (unfreeze_application_parent_class)->startup (app);
@@ -434,6 +437,7 @@ unfreeze_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "mode", "s", &self->mode);
   g_variant_dict_lookup (options, "ticker", "^ay", &self->ticker);
   g_variant_dict_lookup (options, "connection", "s", &self->connection);
+  self->big_tickers = g_variant_dict_contains (options, "big-tickers");
   g_variant_dict_lookup (options, "count", "i", &self->count);
 
   /* Numbers that may be 0 arrive as text: GApplication leaves a numeric option that equals
@@ -658,6 +662,9 @@ unfreeze_application_init (UnfreezeApplication *self)
     { "connection", 'c', 0, G_OPTION_ARG_STRING, NULL,
       N_("Use this PostgreSQL server (a libpq connection string or URI) instead of the built-in one"),
       N_("CONNINFO") },
+    { "big-tickers", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("On your own server too, generate the BIG and HUGE tickers (1,150,000 rows, about 150 MB)"),
+      NULL },
     { "cancel-after", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Cancel the run after this many milliseconds (for demonstrations and tests)"), N_("MS") },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,

@@ -38,7 +38,8 @@ struct _UnfreezeDatabase
   GQueue               idle;              /* of PGconn*, ready for the next run */
 
   gint                 n_connections;     /* atomic */
-  gboolean             big_tickers;
+  gboolean             big_tickers;       /* generate them without asking */
+  gboolean             can_generate_big;  /* not there, and the user may ask for them */
   gboolean             prepared;
   char                *status;
 };
@@ -47,6 +48,7 @@ enum {
   PROP_0,
   PROP_STATUS,
   PROP_PREPARED,
+  PROP_CAN_GENERATE_BIG_TICKERS,
   N_PROPS
 };
 
@@ -571,7 +573,8 @@ failed:
 
 typedef enum
 {
-  SEED_FILLED,       /* our dataset is there (we may fill more in the background) */
+  SEED_FILLED,       /* our small dataset is there, the big one not yet */
+  SEED_FILLED_BIG,   /* both are there */
   SEED_USER_TABLE,   /* the user has a stock_prices table of their own: leave it alone */
 } SeedOutcome;
 
@@ -585,6 +588,7 @@ seed_thread_func (GTask        *task,
   g_autoptr(GError) error = NULL;
   gboolean has_table = FALSE;
   gboolean has_ours = FALSE;
+  gboolean has_big = FALSE;
   PGconn *conn;
 
   if (!(conn = unfreeze_database_acquire (self, &error)))
@@ -620,8 +624,16 @@ seed_thread_func (GTask        *task,
       return;
     }
 
+  if (!query_bool (conn, "SELECT EXISTS (SELECT FROM unfreeze_dataset WHERE name = $1)",
+                   big_dataset.name, &has_big, &error))
+    {
+      unfreeze_database_close (self, conn);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
   unfreeze_database_release (self, conn);
-  g_task_return_int (task, SEED_FILLED);
+  g_task_return_int (task, has_big ? SEED_FILLED_BIG : SEED_FILLED);
 }
 
 static gboolean
@@ -681,6 +693,46 @@ big_seed_thread_func (gpointer user_data)
   return NULL;
 }
 
+static void
+start_big_seed (UnfreezeDatabase *self)
+{
+  g_autofree char *description = unfreeze_database_dup_description (self);
+  g_autofree char *status =
+    g_strdup_printf (_("Ready: %s. Generating the BIG and HUGE tickers in the background…"),
+                     description);
+
+  set_status (self, status);
+  self->seed_thread = g_thread_new ("unfreeze-seed", big_seed_thread_func, self);
+}
+
+/**
+ * unfreeze_database_generate_big_tickers:
+ *
+ * Fills the BIG and HUGE tickers in the background, on a server where they are not there
+ * yet and were not generated without asking (a user's own server): see
+ * #UnfreezeDatabase:can-generate-big-tickers. Main thread.
+ */
+void
+unfreeze_database_generate_big_tickers (UnfreezeDatabase *self)
+{
+  g_return_if_fail (UNFREEZE_IS_DATABASE (self));
+
+  if (!self->can_generate_big || self->seed_thread != NULL)
+    return;
+
+  self->can_generate_big = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_GENERATE_BIG_TICKERS]);
+  start_big_seed (self);
+}
+
+gboolean
+unfreeze_database_get_can_generate_big_tickers (UnfreezeDatabase *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_DATABASE (self), FALSE);
+
+  return self->can_generate_big;
+}
+
 /* Preparing ------------------------------------------------------------------------- */
 
 static void
@@ -712,18 +764,25 @@ seed_done_cb (GObject      *object,
         g_strdup_printf (_("Ready: %s (using your own table “stock_prices”)"), description);
       set_status (self, status);
     }
-  else if (self->big_tickers)
-    {
-      g_autofree char *status =
-        g_strdup_printf (_("Ready: %s. Generating the BIG and HUGE tickers in the background…"),
-                         description);
-      set_status (self, status);
-      self->seed_thread = g_thread_new ("unfreeze-seed", big_seed_thread_func, self);
-    }
-  else
+  else if (outcome == SEED_FILLED_BIG)
     {
       g_autofree char *status = g_strdup_printf (_("Ready: %s"), description);
       set_status (self, status);
+    }
+  else if (self->big_tickers)
+    {
+      start_big_seed (self);
+    }
+  else
+    {
+      /* A user's own server: the big tickers only when the user asks for them. */
+      g_autofree char *status =
+        g_strdup_printf (_("Ready: %s. The BIG and HUGE tickers are not there: generating them "
+                           "adds 1,150,000 rows (about 150 MB) to its table “stock_prices”."),
+                         description);
+      set_status (self, status);
+      self->can_generate_big = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_GENERATE_BIG_TICKERS]);
     }
 
   g_task_return_boolean (task, TRUE);
@@ -996,12 +1055,15 @@ unfreeze_database_new (const char *conninfo)
   if (conninfo != NULL && *conninfo != '\0')
     self->conninfo_given = g_strdup (conninfo);
   self->embedded = self->conninfo_given == NULL && !unfreeze_database_conninfo_from_environment ();
+  self->big_tickers = self->embedded;
 
   return self;
 }
 
-/* Whether to fill the BIG and HUGE tickers (in the background, after the others): on by
- * default. Call before preparing. */
+/* Whether to fill the BIG and HUGE tickers without asking (in the background, after the
+ * others): by default on the built-in server only, never on a user's own server, where
+ * unfreeze_database_generate_big_tickers() does it when the user asks. Call before
+ * preparing. */
 void
 unfreeze_database_set_big_tickers (UnfreezeDatabase *self,
                                    gboolean          big_tickers)
@@ -1087,6 +1149,10 @@ unfreeze_database_get_property (GObject    *object,
       g_value_set_boolean (value, self->prepared);
       break;
 
+    case PROP_CAN_GENERATE_BIG_TICKERS:
+      g_value_set_boolean (value, self->can_generate_big);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1107,6 +1173,11 @@ unfreeze_database_class_init (UnfreezeDatabaseClass *klass)
   properties[PROP_PREPARED] =
     g_param_spec_boolean ("prepared", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The big tickers are not there, and unfreeze_database_generate_big_tickers() would
+   * generate them. */
+  properties[PROP_CAN_GENERATE_BIG_TICKERS] =
+    g_param_spec_boolean ("can-generate-big-tickers", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1117,5 +1188,4 @@ unfreeze_database_init (UnfreezeDatabase *self)
   g_mutex_init (&self->lock);
   g_queue_init (&self->idle);
   self->cancellable = g_cancellable_new ();
-  self->big_tickers = TRUE;
 }

@@ -25,6 +25,8 @@ gboolean             unfreeze_database_prepare_finish     (UnfreezeDatabase     
                                                            GAsyncResult         *result,
                                                            GError              **error);
 gboolean             unfreeze_database_get_prepared       (UnfreezeDatabase     *self);
+gboolean             unfreeze_database_get_can_generate_big_tickers (UnfreezeDatabase *self);
+void                 unfreeze_database_generate_big_tickers (UnfreezeDatabase   *self);
 gboolean             unfreeze_database_get_embedded       (UnfreezeDatabase     *self);
 const char          *unfreeze_database_get_status         (UnfreezeDatabase     *self);
 char                *unfreeze_database_dup_description    (UnfreezeDatabase     *self);

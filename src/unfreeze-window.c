@@ -58,6 +58,7 @@ struct _UnfreezeWindow
   GtkSpinButton        *count_spin;
   GtkButton            *run_button;
   GtkLabel             *status_label;
+  GtkButton            *big_tickers_button;
   GtkLabel             *clock_label;
   GtkProgressBar       *pulse_bar;
   GtkColumnView        *column_view;
@@ -321,6 +322,15 @@ cancel_action (GtkWidget  *widget,
   unfreeze_window_cancel_run (UNFREEZE_WINDOW (widget));
 }
 
+/* On a user's own server, where they are not generated without asking. */
+static void
+generate_big_tickers_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  unfreeze_database_generate_big_tickers (UNFREEZE_WINDOW (widget)->database);
+}
+
 /**
  * unfreeze_window_start_run:
  *
@@ -450,6 +460,11 @@ unfreeze_window_set_database_ready (UnfreezeWindow *self,
     {
       gtk_label_set_text (self->status_label, error->message);
       append_message (self, error->message, TRUE);
+    }
+  else if (unfreeze_database_get_can_generate_big_tickers (self->database))
+    {
+      /* What the button below it would add to the user's server. */
+      gtk_label_set_text (self->status_label, unfreeze_database_get_status (self->database));
     }
   else
     {
@@ -930,6 +945,8 @@ unfreeze_window_new (GtkApplication   *application,
   self->database = g_object_ref (database);
   g_signal_connect_object (database, "notify::status", G_CALLBACK (database_status_cb), self,
                            G_CONNECT_SWAPPED);
+  g_object_bind_property (database, "can-generate-big-tickers", self->big_tickers_button, "visible",
+                          G_BINDING_SYNC_CREATE);
 
   if (unfreeze_database_get_prepared (database))
     unfreeze_window_set_database_ready (self, NULL);
@@ -1045,6 +1062,7 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, count_spin);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, run_button);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, big_tickers_button);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, clock_label);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, pulse_bar);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, column_view);
@@ -1052,6 +1070,8 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.generate-big-tickers", NULL,
+                                   generate_big_tickers_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);

@@ -1137,6 +1137,21 @@ test_app_quit_mid_run (gconstpointer data)
   assert_next_run_works (mode);
 }
 
+/* Prepares @database, which must succeed; returns it. */
+static UnfreezeDatabase *
+prepare_database (UnfreezeDatabase *database)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  unfreeze_database_prepare_async (database, NULL, async_result_cb, &result);
+  g_assert_true (wait_until (result_arrived, &result, 180000));
+  g_assert_true (unfreeze_database_prepare_finish (database, result, &error));
+  g_assert_no_error (error);
+
+  return database;
+}
+
 /* Quitting while the big tickers are being generated on a user's server: the statement is
  * stopped, the quit does not wait for a million rows. */
 static void
@@ -1145,17 +1160,12 @@ test_quit_while_seeding (void)
   const char *fixture = unfreeze_test_fixture_get_conninfo ();
   g_autofree char *conninfo = g_strdup_printf ("%s dbname=unfreeze_seeding", fixture);
   g_autoptr(UnfreezeDatabase) database = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
   gint64 start;
 
   exec_sql (fixture, "CREATE DATABASE unfreeze_seeding");
   database = unfreeze_database_new (conninfo);
   unfreeze_database_set_big_tickers (database, TRUE);
-  unfreeze_database_prepare_async (database, NULL, async_result_cb, &result);
-  g_assert_true (wait_until (result_arrived, &result, 180000));
-  g_assert_true (unfreeze_database_prepare_finish (database, result, &error));
-  g_assert_no_error (error);
+  prepare_database (database);
   g_assert_nonnull (strstr (unfreeze_database_get_status (database), "in the background"));
 
   /* Let the million rows get going. */
@@ -1174,6 +1184,52 @@ test_quit_while_seeding (void)
 
     g_assert_cmpstr (active, ==, "0");
   }
+}
+
+/* On a user's own server the big tickers come only when the user asks: prepared without
+ * them, the database says what generating them would add and offers it; asked, it generates
+ * them in the background; the next start finds them and offers nothing. */
+static gboolean
+status_has (gpointer data)
+{
+  gpointer *args = data;
+
+  return strstr (unfreeze_database_get_status (args[0]), args[1]) != NULL;
+}
+
+static void
+test_big_tickers_on_request (void)
+{
+  const char *fixture = unfreeze_test_fixture_get_conninfo ();
+  g_autofree char *conninfo = g_strdup_printf ("%s dbname=unfreeze_on_request", fixture);
+  g_autoptr(UnfreezeDatabase) database = NULL;
+  g_autoptr(UnfreezeDatabase) again = NULL;
+  const char *sql = "SELECT count(*) FROM stock_prices WHERE ticker IN ('BIG', 'HUGE')";
+  gpointer generated[] = { NULL, (gpointer) "are there too" };
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  exec_sql (fixture, "CREATE DATABASE unfreeze_on_request");
+  database = prepare_database (unfreeze_database_new (conninfo));
+  g_test_message ("%s", unfreeze_database_get_status (database));
+  g_assert_false (unfreeze_database_get_embedded (database));
+  g_assert_true (unfreeze_database_get_can_generate_big_tickers (database));
+  g_assert_nonnull (strstr (unfreeze_database_get_status (database), "1,150,000 rows"));
+  before = unfreeze_test_query_value_on (conninfo, sql);
+  g_assert_cmpstr (before, ==, "0");
+
+  unfreeze_database_generate_big_tickers (database);
+  g_assert_false (unfreeze_database_get_can_generate_big_tickers (database));
+  g_assert_nonnull (strstr (unfreeze_database_get_status (database), "in the background"));
+  generated[0] = database;
+  g_assert_true (wait_until (status_has, generated, 600000));
+  after = unfreeze_test_query_value_on (conninfo, sql);
+  g_assert_cmpstr (after, ==, "1150000");
+  unfreeze_database_shutdown (database);
+
+  again = prepare_database (unfreeze_database_new (conninfo));
+  g_assert_false (unfreeze_database_get_can_generate_big_tickers (again));
+  unfreeze_database_shutdown (again);
 }
 
 /* Row 7: impatience ------------------------------------------------------------------------- */
@@ -1655,6 +1711,12 @@ run_test_quit_while_seeding (gconstpointer data)
 }
 
 static void
+run_test_big_tickers_on_request (gconstpointer data)
+{
+  test_big_tickers_on_request ();
+}
+
+static void
 run_test_embedded_private (gconstpointer data)
 {
   test_embedded_private ();
@@ -1739,6 +1801,7 @@ main (int   argc,
   add_for_modes ("never-idle", MODES_ALL, test_never_idle);
   add_for_modes ("app-quit-mid-run", MODES_NOT_BLOCKING, test_app_quit_mid_run);
   add_test ("/unfreeze/Faults/quit-while-seeding", NULL, run_test_quit_while_seeding);
+  add_test ("/unfreeze/Faults/big-tickers-on-request", NULL, run_test_big_tickers_on_request);
   add_test ("/unfreeze/Faults/security/embedded-private", NULL, run_test_embedded_private);
 
   status = g_test_run ();
