@@ -38,6 +38,9 @@ struct _UnfreezeStallWatch
   gboolean saw_frame_clock;    /* a frame clock was watched at some point of the watch */
 };
 
+/* How many recent frame gaps, seen while the main loop was free, say how often frames come. */
+#define N_FREE_GAPS 9
+
 /* One widget whose frame clock the meter watches. Several may be watched (one per window);
  * only one at a time, the source, counts frames, so that two windows do not count the same
  * stall twice. */
@@ -48,6 +51,10 @@ typedef struct
   guint               tick_id;
   gulong              unmap_id;
   gint64              last_frame_us;   /* 0: no frame since the widget was (re)mapped */
+  gint64              refresh_us;      /* the display's refresh interval, as it says */
+  gint64              free_gaps[N_FREE_GAPS];  /* ring: gaps while the loop was free */
+  guint               n_free_gaps;
+  gint64              interval_us;     /* frames come this often when the loop is free */
 } FrameClockWatch;
 
 struct _UnfreezeStallMeter
@@ -88,20 +95,22 @@ watch_late (UnfreezeStallMeter *self,
 }
 
 /* Frames missed in a gap between frames from @since_us to @until_us, while the loop was
- * seen stuck for @blocked_us: a gap of n frames is n - 1 missed. The gap is trusted only as
- * far as the loop was stuck (plus the frame it would have taken anyway). */
+ * seen stuck for @blocked_us, on a screen that shows a frame every @frame_us: a gap of n
+ * frames is n - 1 missed. The gap is trusted only as far as the loop was stuck (plus the
+ * frame it would have taken anyway). */
 static gint64
 frames_missed_in (gint64 since_us,
                   gint64 until_us,
-                  gint64 blocked_us)
+                  gint64 blocked_us,
+                  gint64 frame_us)
 {
-  gint64 gap = MIN (until_us - since_us, blocked_us + UNFREEZE_STALL_METER_FRAME_US);
+  gint64 gap = MIN (until_us - since_us, blocked_us + frame_us);
   gint64 frames;
 
   if (gap <= 0)
     return 0;
 
-  frames = (gap + UNFREEZE_STALL_METER_FRAME_US / 2) / UNFREEZE_STALL_METER_FRAME_US;
+  frames = (gap + frame_us / 2) / frame_us;
 
   return MAX (frames - 1, 0);
 }
@@ -133,8 +142,61 @@ heartbeat_cb (gpointer user_data)
 
 /* Frame clock ------------------------------------------------------------------------ */
 
+/* How often the compositor really gives the window a frame. The refresh interval the
+ * display reports is not always it: Weston's headless output says 60 Hz and draws a window
+ * at 25 to 30 (gaps of 18 and 32 ms in turn). So frames are counted in the mean of recent
+ * gaps during which the loop was free (never shorter than the refresh interval); until there
+ * are enough, in the refresh interval. */
+/**
+ * unfreeze_stall_meter_frame_interval:
+ * @refresh_us: the refresh interval the display reports
+ * @free_gaps_us: recent gaps between frames while the main loop was free
+ * @n_free_gaps: how many, 0 or more
+ *
+ * Returns: how often the window gets a frame: the mean of @free_gaps_us once there are
+ *   enough of them, never shorter than @refresh_us
+ */
+gint64
+unfreeze_stall_meter_frame_interval (gint64        refresh_us,
+                                     const gint64 *free_gaps_us,
+                                     guint         n_free_gaps)
+{
+  gint64 sum = 0;
+
+  if (n_free_gaps < N_FREE_GAPS)
+    return refresh_us;
+
+  for (guint i = 0; i < n_free_gaps; i++)
+    sum += free_gaps_us[i];
+
+  return MAX (refresh_us, sum / n_free_gaps);
+}
+
+static void
+update_frame_interval (FrameClockWatch *clock_watch,
+                       gint64           gap_us,
+                       gint64           blocked_us)
+{
+  gint64 interval;
+
+  if (blocked_us < clock_watch->refresh_us / 2)
+    {
+      clock_watch->free_gaps[clock_watch->n_free_gaps % N_FREE_GAPS] = gap_us;
+      clock_watch->n_free_gaps++;
+    }
+
+  interval = unfreeze_stall_meter_frame_interval (clock_watch->refresh_us, clock_watch->free_gaps,
+                                                  MIN (clock_watch->n_free_gaps, N_FREE_GAPS));
+
+  if (ABS (clock_watch->interval_us - interval) > interval / 10)
+    g_debug ("Frames counted every %" G_GINT64_FORMAT " us (display refresh interval %"
+             G_GINT64_FORMAT " us)", interval, clock_watch->refresh_us);
+  clock_watch->interval_us = interval;
+}
+
 static void
 record_frame_gap (UnfreezeStallMeter *self,
+                  FrameClockWatch    *clock_watch,
                   gint64              previous_us,
                   gint64              frame_us)
 {
@@ -150,13 +212,14 @@ record_frame_gap (UnfreezeStallMeter *self,
   blocked = MAX (self->stall_since_frame_us,
                  late_between (self->last_beat_us, g_get_monotonic_time ()));
 
+  update_frame_interval (clock_watch, frame_us - previous_us, blocked);
   for (guint i = 0; i < self->watches->len; i++)
     {
       UnfreezeStallWatch *watch = g_ptr_array_index (self->watches, i);
 
       watch->saw_frame_clock = TRUE;
       watch->frames_missed += frames_missed_in (MAX (previous_us, watch->begin_us),
-                                                frame_us, blocked);
+                                                frame_us, blocked, clock_watch->interval_us);
     }
 
   self->stall_since_frame_us = 0;
@@ -171,6 +234,7 @@ frame_tick_cb (GtkWidget     *widget,
   UnfreezeStallMeter *self = clock_watch->meter;
   gint64 frame_us = gdk_frame_clock_get_frame_time (frame_clock);
   gint64 previous_us = clock_watch->last_frame_us;
+  gint64 refresh_us = 0;
 
   clock_watch->last_frame_us = frame_us;
 
@@ -180,8 +244,18 @@ frame_tick_cb (GtkWidget     *widget,
       self->stall_since_frame_us = 0;
     }
 
+  /* Frames are judged against the rate the window really gets them at (a compositor may
+   * drive it at 60 Hz, 144 Hz or anything else; see update_frame_interval()), 60 Hz when
+   * the display does not say. */
+  gdk_frame_clock_get_refresh_info (frame_clock, frame_us, &refresh_us, NULL);
+  if (refresh_us < 1000 || refresh_us > 100000)
+    refresh_us = UNFREEZE_STALL_METER_FRAME_US;
+  clock_watch->refresh_us = refresh_us;
+  if (clock_watch->interval_us == 0)
+    clock_watch->interval_us = refresh_us;
+
   if (self->frame_source == clock_watch && previous_us != 0 && frame_us > previous_us)
-    record_frame_gap (self, previous_us, frame_us);
+    record_frame_gap (self, clock_watch, previous_us, frame_us);
 
   return G_SOURCE_CONTINUE;
 }
@@ -402,8 +476,8 @@ unfreeze_stall_meter_watch_peek (UnfreezeStallMeter *self,
 /**
  * unfreeze_stall_meter_watch_get_frames_missed:
  *
- * Frames (at 60 Hz) the watched frame clock missed since @watch began, counting the gap
- * that may be going on now: a blocking run ends before the next frame. Call it before
+ * Frames (at the display's refresh rate) the watched frame clock missed since @watch began,
+ * counting the gap that may be going on now: a blocking run ends before the next frame. Call it before
  * unfreeze_stall_meter_watch_end().
  *
  * Returns: the frames missed, or -1 when no frame clock was watched during @watch (no
@@ -426,7 +500,7 @@ unfreeze_stall_meter_watch_get_frames_missed (UnfreezeStallMeter *self,
       gint64 blocked = MAX (self->stall_since_frame_us, late_between (self->last_beat_us, now));
 
       missed += frames_missed_in (MAX (self->frame_source->last_frame_us, watch->begin_us),
-                                  now, blocked);
+                                  now, blocked, self->frame_source->interval_us);
       return missed;
     }
 

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 #define UNFREEZE_STALL_METER_INTERVAL_MS 10
 
 /* One frame at 60 Hz, in microseconds: the time the main loop has to produce a frame.
- * Frames missed are counted in these units. */
+ * Frames missed are counted in the display's own refresh interval (the frame clock's), this
+ * one when the display does not tell it. */
 #define UNFREEZE_STALL_METER_FRAME_US 16667
 
 typedef struct
@@ -50,5 +51,8 @@ gint64               unfreeze_stall_meter_watch_end               (UnfreezeStall
                                                                    UnfreezeStallWatch   *watch);
 
 guint                unfreeze_stall_meter_count_threads           (void);
+gint64               unfreeze_stall_meter_frame_interval          (gint64                refresh_us,
+                                                                   const gint64         *free_gaps_us,
+                                                                   guint                 n_free_gaps);
 
 G_END_DECLS

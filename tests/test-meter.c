@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 
 #include "unfreeze-stall-meter.h"
+#include "unfreeze-test.h"
 
 #define N_SAMPLES 2048
 
@@ -276,11 +277,29 @@ test_frames_missed (void)
   unfreeze_stall_meter_watch_end (meter, watch);
 }
 
+/* Frames are counted in the interval the window really gets them at: the refresh interval
+ * until enough gaps while the loop was free are known, then their mean, never less. Weston's
+ * headless output reports 60 Hz and gives a window frames 18 and 32 ms apart in turn: counted
+ * in 16.7 ms, a smooth GTask run there "missed" 15 to 32 frames. */
+static void
+test_frame_interval (void)
+{
+  static const gint64 weston[] = { 18000, 32000, 18000, 32000, 18000, 32000, 18000, 32000, 18000 };
+  static const gint64 fast[] = { 7000, 7000, 7000, 7000, 7000, 7000, 7000, 7000, 7000 };
+
+  g_assert_cmpint (unfreeze_stall_meter_frame_interval (16667, NULL, 0), ==, 16667);
+  g_assert_cmpint (unfreeze_stall_meter_frame_interval (16667, weston, 4), ==, 16667);
+  g_assert_cmpint (unfreeze_stall_meter_frame_interval (16667, weston, G_N_ELEMENTS (weston)), ==,
+                   (5 * 18000 + 4 * 32000) / 9);
+  g_assert_cmpint (unfreeze_stall_meter_frame_interval (6944, fast, G_N_ELEMENTS (fast)), ==, 7000);
+  g_assert_cmpint (unfreeze_stall_meter_frame_interval (16667, fast, G_N_ELEMENTS (fast)), ==, 16667);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  unfreeze_test_init (&argc, &argv);
   have_display = gtk_init_check ();
 
   /* Started first, so that it has history before the first test. */
@@ -292,6 +311,7 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Meter/idle", test_idle);
   g_test_add_func ("/unfreeze/Meter/count-threads", test_count_threads);
   g_test_add_func ("/unfreeze/Meter/frames-missed", test_frames_missed);
+  g_test_add_func ("/unfreeze/Meter/frame-interval", test_frame_interval);
 
   return g_test_run ();
 }
