@@ -217,6 +217,8 @@ run_checker() {
 if (($# == 0)) && [[ ${UNFREEZE_SKIP_CHECKERS:-} != 1 ]]; then
   export UNFREEZE_ASAN_BUILDDIR=$builddir/checkers-asan UNFREEZE_TSAN_BUILDDIR=$builddir/checkers-tsan
   run_checker valgrind env UNFREEZE_BUILDDIR="$builddir" build-aux/test-valgrind.sh
+  # The window tests again on Wayland, under a headless Weston of their own.
+  run_checker wayland env UNFREEZE_BUILDDIR="$builddir" build-aux/test-wayland.sh
   # Its window cases (a worker still running while the window goes) need a display.
   run_checker threads dbus-run-session -- \
     xvfb-run -a -s "-screen 0 1280x800x24 -noreset" build-aux/test-threads.sh

@@ -101,6 +101,10 @@ def main():
     env = dict(os.environ)
     for name in ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE"):
         env.pop(name, None)
+    # A Wayland socket named relative to the runtime directory, which changes here.
+    wayland = env.get("WAYLAND_DISPLAY")
+    if wayland and not os.path.isabs(wayland) and env.get("XDG_RUNTIME_DIR"):
+        env["WAYLAND_DISPLAY"] = os.path.join(env["XDG_RUNTIME_DIR"], wayland)
     env.update(
         XDG_CACHE_HOME=os.path.join(home, "cache"),
         XDG_CONFIG_HOME=os.path.join(home, "config"),

@@ -16,6 +16,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A Wayland socket named relative to XDG_RUNTIME_DIR (as compositors set WAYLAND_DISPLAY)
+ * is lost when a test gives the program a runtime directory of its own: name it by its full
+ * path in @env instead. */
+char **
+unfreeze_test_environ_keep_wayland (char **env)
+{
+  const char *display = g_environ_getenv (env, "WAYLAND_DISPLAY");
+  const char *runtime = g_environ_getenv (env, "XDG_RUNTIME_DIR");
+  g_autofree char *path = NULL;
+
+  if (display == NULL || g_path_is_absolute (display) || runtime == NULL)
+    return env;
+
+  path = g_build_filename (runtime, display, NULL);
+
+  return g_environ_setenv (env, "WAYLAND_DISPLAY", path, TRUE);
+}
+
 char **
 unfreeze_test_program_environ (const char *home)
 {
@@ -28,6 +46,7 @@ unfreeze_test_program_environ (const char *home)
   };
 
   g_mkdir_with_parents (runtime, 0700);
+  env = unfreeze_test_environ_keep_wayland (env);
   env = g_environ_setenv (env, "XDG_CACHE_HOME", cache, TRUE);
   env = g_environ_setenv (env, "XDG_RUNTIME_DIR", runtime, TRUE);
   env = g_environ_setenv (env, "XDG_CONFIG_HOME", config, TRUE);

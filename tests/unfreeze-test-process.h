@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 /* The program's environment: its own XDG directories under @home, settings in memory and no
  * PG* variable that would pick a server (callers add what else they need). */
 char      **unfreeze_test_program_environ   (const char          *home);
+/* @env with WAYLAND_DISPLAY named by its full path, so that the socket is found from any
+ * runtime directory. */
+char      **unfreeze_test_environ_keep_wayland (char              **env);
 /* UNFREEZE_BINARY and then @args, NULL-terminated: an argument vector to spawn. */
 GPtrArray  *unfreeze_test_program_argv      (const char * const  *args);
 /* In the child before exec, for every program a test starts: SIGINT, SIGTERM and SIGHUP do
