@@ -18,6 +18,7 @@
 #include "unfreeze-local-server.h"
 #include "unfreeze-mode.h"
 #include "unfreeze-test-process.h"
+#include "unfreeze-test.h"
 
 #define PROGRAM_TIMEOUT_S 180
 
@@ -568,7 +569,7 @@ main (int   argc,
   guint n_modes;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
+  unfreeze_test_init (&argc, &argv);
 
   if (!unfreeze_local_server_check_user (geteuid (), &error))
     {

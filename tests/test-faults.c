@@ -16,7 +16,6 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
-#include <gtksourceview/gtksource.h>
 #include <netdb.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -25,11 +24,11 @@
 
 #include "unfreeze-application.h"
 #include "unfreeze-mode.h"
-#include "unfreeze-resources.h"
 #include "unfreeze-run.h"
 #include "unfreeze-test-fixture.h"
+#include "unfreeze-test-process.h"
 #include "unfreeze-test-run.h"
-#include "unfreeze-ui-guard.h"
+#include "unfreeze-test.h"
 #include "unfreeze-window.h"
 
 #define RUN_TIMEOUT_MS   60000
@@ -1753,6 +1752,13 @@ main (int   argc,
   runtime = g_build_filename (home, "run", NULL);
   pgpass = g_build_filename (home, "no-pgpass", NULL);
   g_mkdir_with_parents (runtime, 0700);
+  {
+    /* A Wayland socket named relative to the runtime directory that is about to change. */
+    g_auto(GStrv) env = unfreeze_test_environ_keep_wayland (g_get_environ ());
+
+    if (g_environ_getenv (env, "WAYLAND_DISPLAY") != NULL)
+      g_setenv ("WAYLAND_DISPLAY", g_environ_getenv (env, "WAYLAND_DISPLAY"), TRUE);
+  }
   g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
   g_setenv ("PGPASSFILE", pgpass, TRUE);
@@ -1761,11 +1767,7 @@ main (int   argc,
   /* The fixture fills the BIG and HUGE tickers, for the huge results. */
   g_setenv ("UNFREEZE_TEST_BIG_TICKERS", "1", TRUE);
 
-  unfreeze_ui_guard_init ();
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  gtk_source_init ();
-  unfreeze_register_resource ();
+  unfreeze_test_init_display (&argc, &argv);
   g_log_set_handler ("Unfreeze-Guard", G_LOG_LEVEL_CRITICAL | G_LOG_FLAG_FATAL, log_handler_cb, NULL);
   g_log_set_handler ("Unfreeze-Server", G_LOG_LEVEL_WARNING | G_LOG_FLAG_FATAL, log_handler_cb, NULL);
 

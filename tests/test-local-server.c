@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "unfreeze-local-server.h"
+#include "unfreeze-test.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -375,7 +376,7 @@ main (int    argc,
   g_autofree char *cache_dir = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
+  unfreeze_test_init (&argc, &argv);
 
   /* Before anything asks GLib for these directories: it caches them. */
   test_dir = g_dir_make_tmp ("unfreeze-test-XXXXXX", &error);

@@ -20,7 +20,7 @@
 #include "unfreeze-test-fixture.h"
 #include "unfreeze-test-process.h"
 #include "unfreeze-test-run.h"
-#include "unfreeze-ui-guard.h"
+#include "unfreeze-test.h"
 
 #define BIG_TICKER "TERM"
 #define BIG_ROWS   300000
@@ -840,13 +840,7 @@ test_host_to_resolve (void)
     { "not a conninfo", NULL },
   };
   static const char * const vars[] = { "PGHOST", "PGHOSTADDR", "PGSERVICE" };
-  char *saved[G_N_ELEMENTS (vars)];
-
-  for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
-    {
-      saved[i] = g_strdup (g_getenv (vars[i]));
-      g_unsetenv (vars[i]);
-    }
+  char **saved = unfreeze_test_env_clear (vars, G_N_ELEMENTS (vars));
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     assert_host_to_resolve (cases[i].conninfo, cases[i].host);
@@ -859,14 +853,7 @@ test_host_to_resolve (void)
   g_setenv ("PGHOSTADDR", "192.0.2.1", TRUE);
   assert_host_to_resolve ("", NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
-    {
-      if (saved[i] != NULL)
-        g_setenv (vars[i], saved[i], TRUE);
-      else
-        g_unsetenv (vars[i]);
-      g_free (saved[i]);
-    }
+  unfreeze_test_env_restore (vars, G_N_ELEMENTS (vars), saved);
 }
 
 /* A resolver that knows one name, and counts the lookups. */
@@ -1009,8 +996,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int status;
 
-  unfreeze_ui_guard_init ();
-  g_test_init (&argc, &argv, NULL);
+  unfreeze_test_init (&argc, &argv);
 
   if (!unfreeze_test_fixture_setup (&error))
     {

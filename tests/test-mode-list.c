@@ -12,8 +12,10 @@
 
 #include "config.h"
 
+#include <gio/gio.h>
+
 #include "unfreeze-mode.h"
-#include "unfreeze-resources.h"
+#include "unfreeze-test.h"
 
 #define RESOURCE_BASE "/io/github/unfreeze/Unfreeze/"
 
@@ -176,8 +178,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-  unfreeze_register_resource ();
+  unfreeze_test_init (&argc, &argv);
 
   g_test_add_func ("/unfreeze/ModeList/files", test_mode_list_files);
   g_test_add_func ("/unfreeze/ModeList/order", test_mode_list_order);

@@ -15,7 +15,7 @@
 #include "unfreeze-run.h"
 #include "unfreeze-test-fixture.h"
 #include "unfreeze-test-run.h"
-#include "unfreeze-ui-guard.h"
+#include "unfreeze-test.h"
 
 static GThread *main_thread;
 static int n_cancels;
@@ -369,8 +369,7 @@ main (int   argc,
 
   main_thread = g_thread_self ();
 
-  unfreeze_ui_guard_init ();
-  g_test_init (&argc, &argv, NULL);
+  unfreeze_test_init (&argc, &argv);
 
   if (!unfreeze_test_fixture_setup (&error))
     {

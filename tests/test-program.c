@@ -16,6 +16,7 @@
 
 #include "unfreeze-local-server.h"
 #include "unfreeze-test-process.h"
+#include "unfreeze-test.h"
 
 static char *home;      /* a private XDG home for the program */
 
@@ -261,6 +262,8 @@ test_run_sh_gives_a_bus (void)
       g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, unfreeze_test_child_setup,
                     GINT_TO_POINTER (getpid ()), &out, &err, &wait_status, &error);
       g_assert_no_error (error);
+      if (!g_spawn_check_wait_status (wait_status, NULL))
+        g_test_message ("%s failed: %s", argv[0], err);
       g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
       result = unfreeze_test_summary_value (out, "result");
       g_assert_cmpstr (result, ==, "ok");
@@ -331,7 +334,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
+  unfreeze_test_init (&argc, &argv);
 
   if (!unfreeze_local_server_check_user (geteuid (), &error))
     {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "unfreeze-renderer.h"
+#include "unfreeze-test.h"
 
 static void
 test_software_names (void)
@@ -113,7 +114,7 @@ main (int   argc,
 {
   /* English texts, whatever the machine's language. */
   g_setenv ("LANGUAGE", "C", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  unfreeze_test_init (&argc, &argv);
 
   g_test_add_func ("/unfreeze/Renderer/software-names", test_software_names);
   g_test_add_func ("/unfreeze/Renderer/app-chooses", test_app_chooses);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "unfreeze-reveal-model.h"
+#include "unfreeze-test.h"
 
 /* A view's idea of the model, kept only from items-changed: it must always agree with
  * what the model says, or a real view would show the wrong rows. */
@@ -89,7 +90,7 @@ static void
 test_reveal_in_growing_steps (void)
 {
   UnfreezeRevealModel *reveal = unfreeze_reveal_model_new ();
-  g_autoptr(GListStore) store = new_store (100000);
+  GListStore *store = new_store (100000);
   Mirror mirror;
   guint first_signals;
 
@@ -120,14 +121,15 @@ test_reveal_in_growing_steps (void)
 
   g_clear_pointer (&mirror.items, g_ptr_array_unref);
   g_assert_finalize_object (reveal);
+  g_assert_finalize_object (store);
 }
 
 static void
 test_replace_takes_old_rows_away_first (void)
 {
   UnfreezeRevealModel *reveal = unfreeze_reveal_model_new ();
-  g_autoptr(GListStore) first = new_store (50);
-  g_autoptr(GListStore) second = new_store (30);
+  GListStore *first = new_store (50);
+  GListStore *second = new_store (30);
   Mirror mirror;
   guint n;
 
@@ -158,13 +160,15 @@ test_replace_takes_old_rows_away_first (void)
 
   g_clear_pointer (&mirror.items, g_ptr_array_unref);
   g_assert_finalize_object (reveal);
+  g_assert_finalize_object (first);
+  g_assert_finalize_object (second);
 }
 
 static void
 test_follows_source_changes (void)
 {
   UnfreezeRevealModel *reveal = unfreeze_reveal_model_new ();
-  g_autoptr(GListStore) store = new_store (20);
+  GListStore *store = new_store (20);
   g_autoptr(GObject) extra = g_object_new (G_TYPE_OBJECT, NULL);
   Mirror mirror;
 
@@ -201,6 +205,7 @@ test_follows_source_changes (void)
   g_assert_finalize_object (reveal);
   /* The source lives on, without our handler. */
   g_list_store_remove (store, 0);
+  g_assert_finalize_object (store);
 }
 
 /* Taking rows away: only those the view asked for (the ones with widgets) go in batches. */
@@ -208,7 +213,7 @@ static void
 test_removal_jumps_rows_without_widgets (void)
 {
   UnfreezeRevealModel *reveal = unfreeze_reveal_model_new ();
-  g_autoptr(GListStore) store = new_store (100000);
+  GListStore *store = new_store (100000);
   GListModel *model = G_LIST_MODEL (reveal);
 
   unfreeze_reveal_model_set_model (reveal, G_LIST_MODEL (store));
@@ -235,6 +240,7 @@ test_removal_jumps_rows_without_widgets (void)
   g_assert_true (unfreeze_reveal_model_is_settled (reveal));
 
   g_assert_finalize_object (reveal);
+  g_assert_finalize_object (store);
 }
 
 static void
@@ -249,7 +255,7 @@ static void
 test_property_and_budget (void)
 {
   UnfreezeRevealModel *reveal = unfreeze_reveal_model_new ();
-  g_autoptr(GListStore) store = new_store (1000);
+  GListStore *store = new_store (1000);
   guint n_notify = 0;
 
   g_signal_connect (reveal, "notify::model", G_CALLBACK (count_notify_cb), &n_notify);
@@ -266,13 +272,14 @@ test_property_and_budget (void)
   g_assert_cmpuint (n_notify, ==, 1);
 
   g_assert_finalize_object (reveal);
+  g_assert_finalize_object (store);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  unfreeze_test_init (&argc, &argv);
 
   g_test_add_func ("/unfreeze/RevealModel/growing-steps", test_reveal_in_growing_steps);
   g_test_add_func ("/unfreeze/RevealModel/replace", test_replace_takes_old_rows_away_first);

@@ -13,7 +13,7 @@
 #include "unfreeze-test-fixture.h"
 #include "unfreeze-test-process.h"
 #include "unfreeze-test-run.h"
-#include "unfreeze-ui-guard.h"
+#include "unfreeze-test.h"
 
 #define GUESSED_MS 2000   /* the mode's GUESSED_QUERY_TIME_MS */
 
@@ -168,8 +168,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int status;
 
-  unfreeze_ui_guard_init ();
-  g_test_init (&argc, &argv, NULL);
+  unfreeze_test_init (&argc, &argv);
 
   if (!unfreeze_test_fixture_setup (&error))
     {

@@ -14,8 +14,8 @@
 #include <adwaita.h>
 
 #include "unfreeze-mode.h"
-#include "unfreeze-resources.h"
 #include "unfreeze-source-view.h"
+#include "unfreeze-test.h"
 
 #define PANEL_WIDTH  360
 #define PANEL_HEIGHT 420
@@ -452,10 +452,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  gtk_source_init ();
-  unfreeze_register_resource ();
+  unfreeze_test_init_display (&argc, &argv);
 
   g_test_add_func ("/unfreeze/SourceView/modes", test_source_view_modes);
   g_test_add_func ("/unfreeze/SourceView/dark", test_source_view_dark);

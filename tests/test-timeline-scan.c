@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "unfreeze-test.h"
 #include "unfreeze-timeline-scan.h"
 
 #define MS(ms) ((gint64) ((ms) * 1000))
@@ -182,7 +183,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  unfreeze_test_init (&argc, &argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (scan_cases); i++)
     {

@@ -20,8 +20,8 @@
 #include "unfreeze-stall-graph.h"
 #include "unfreeze-stall-meter.h"
 #include "unfreeze-test-fixture.h"
+#include "unfreeze-test.h"
 #include "unfreeze-timeline.h"
-#include "unfreeze-ui-guard.h"
 
 static void
 iterate_for (guint ms)
@@ -605,9 +605,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int status;
 
-  unfreeze_ui_guard_init ();
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  unfreeze_test_init_display (&argc, &argv);
   unfreeze_stall_meter_get_default ();
 
   if (!unfreeze_test_fixture_setup (&error))

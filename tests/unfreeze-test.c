@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The set-up every test program shares, in one place instead of a copy in each main().
+ */
+#define G_LOG_DOMAIN "Unfreeze-Test"
+
+#include "config.h"
+
+#include "unfreeze-test.h"
+
+#include <adwaita.h>
+#include <gtksourceview/gtksource.h>
+
+#include "unfreeze-resources.h"
+#include "unfreeze-ui-guard.h"
+
+void
+unfreeze_test_init (int    *argc,
+                    char ***argv)
+{
+  unfreeze_ui_guard_init ();
+  g_test_init (argc, argv, NULL);
+  unfreeze_register_resource ();
+}
+
+void
+unfreeze_test_init_display (int    *argc,
+                            char ***argv)
+{
+  unfreeze_ui_guard_init ();
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  gtk_source_init ();
+  unfreeze_register_resource ();
+}
+
+char **
+unfreeze_test_env_clear (const char * const *names,
+                         guint               n_names)
+{
+  char **saved = g_new0 (char *, n_names);
+
+  for (guint i = 0; i < n_names; i++)
+    {
+      saved[i] = g_strdup (g_getenv (names[i]));
+      g_unsetenv (names[i]);
+    }
+
+  return saved;
+}
+
+void
+unfreeze_test_env_restore (const char * const *names,
+                           guint               n_names,
+                           char              **saved)
+{
+  for (guint i = 0; i < n_names; i++)
+    {
+      if (saved[i] != NULL)
+        g_setenv (names[i], saved[i], TRUE);
+      else
+        g_unsetenv (names[i]);
+      g_free (saved[i]);
+    }
+  g_free (saved);
+}
+
+void
+unfreeze_test_send_query (UnfreezeRun *run)
+{
+  unfreeze_run_end_span (run, unfreeze_run_begin_span (run, UNFREEZE_SPAN_QUERY));
+}
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  UnfreezeRun *run = user_data;
+
+  unfreeze_run_query_done (run, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                     "Operation was cancelled"));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_cancelled (UnfreezeRun *run,
+                 guint        index)
+{
+  unfreeze_test_send_query (run);
+  g_idle_add_full (G_PRIORITY_DEFAULT, cancel_cb, g_object_ref (run), g_object_unref);
+}
+
+const UnfreezeMode unfreeze_test_mode_cancelled = {
+  "cancelled", "Test", "Test", NULL, NULL, TRUE, start_cancelled
+};

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "unfreeze-mode.h"
+#include "unfreeze-run.h"
+
+G_BEGIN_DECLS
+
+/* What every test program does first: GLib's test framework (warnings and criticals are
+ * fatal), this thread recorded as the UI thread for the guard, the app's resources. Needs
+ * no display and no server. */
+void   unfreeze_test_init           (int                *argc,
+                                     char             ***argv);
+
+/* The same for a test that shows widgets: GTK's test set-up (which needs a display),
+ * libadwaita and GtkSourceView. */
+void   unfreeze_test_init_display   (int                *argc,
+                                     char             ***argv);
+
+/* Unsets the @n_names environment variables @names, for a test that sets its own, and
+ * returns their values for unfreeze_test_env_restore(), which puts them back. */
+char **unfreeze_test_env_clear      (const char * const *names,
+                                     guint               n_names);
+void   unfreeze_test_env_restore    (const char * const *names,
+                                     guint               n_names,
+                                     char              **saved);
+
+/* For runs with fake modes: a query that reached the server (the span every real mode
+ * opens once connected), and a mode whose queries reach it and are then cancelled from the
+ * main loop (its id is "cancelled"), so that the run is still running until then. */
+void   unfreeze_test_send_query     (UnfreezeRun        *run);
+extern const UnfreezeMode unfreeze_test_mode_cancelled;
+
+G_END_DECLS
