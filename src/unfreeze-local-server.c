@@ -63,9 +63,15 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_QUARK (unfreeze-local-server-error-quark, unfreeze_local_server_error)
 
-/* Removes a directory tree, never following symbolic links out of it. */
-static void
-remove_tree (const char *path)
+/**
+ * unfreeze_remove_tree:
+ * @path: a file or directory
+ *
+ * Removes @path and, for a directory, all it holds, never following symbolic links out of
+ * it. What cannot be removed is left (said at debug level).
+ */
+void
+unfreeze_remove_tree (const char *path)
 {
   if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK))
     {
@@ -75,7 +81,7 @@ remove_tree (const char *path)
       while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
         {
           g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
+          unfreeze_remove_tree (child);
         }
     }
 
@@ -233,7 +239,7 @@ shut_down (UnfreezeLocalServer *self)
     }
 
   if (self->socket_dir != NULL)
-    remove_tree (self->socket_dir);
+    unfreeze_remove_tree (self->socket_dir);
   g_clear_pointer (&self->socket_dir, g_free);
 }
 
@@ -544,7 +550,7 @@ on_initdb_done (GObject      *source,
     {
       g_autofree char *text = NULL;
 
-      remove_tree (new_dir);
+      unfreeze_remove_tree (new_dir);
       if (error == NULL)
         text = g_utf8_make_valid (g_bytes_get_data (output, NULL), g_bytes_get_size (output));
       if (start_still_wanted (task))
@@ -560,7 +566,7 @@ on_initdb_done (GObject      *source,
   else
     {
       saved_errno = errno;
-      remove_tree (new_dir);
+      unfreeze_remove_tree (new_dir);
 
       /* Unless another instance won a race to create the same cluster: use theirs. */
       if (!g_file_test (pg_version, G_FILE_TEST_EXISTS))
@@ -587,7 +593,7 @@ remove_stale_new_dirs (const char *data_dir)
   g_autoptr(GPtrArray) stale = find_stale_temp_dirs (parent, prefix);
 
   for (guint i = 0; i < stale->len; i++)
-    remove_tree (g_ptr_array_index (stale, i));
+    unfreeze_remove_tree (g_ptr_array_index (stale, i));
 }
 
 static void
@@ -638,7 +644,7 @@ prepare_cluster (GTask *task)
                              "-U", "unfreeze", "-E", "UTF8", "--locale=C", "-D", new_dir, NULL);
   if (initdb == NULL)
     {
-      remove_tree (new_dir);
+      unfreeze_remove_tree (new_dir);
       fail_start (self, UNFREEZE_LOCAL_SERVER_ERROR_INITDB, _("Could not run “%s”: %s"),
                   self->initdb_path, error->message);
       return;

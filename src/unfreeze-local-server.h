@@ -51,4 +51,7 @@ char                *unfreeze_local_server_dup_conninfo    (UnfreezeLocalServer 
 gboolean             unfreeze_local_server_check_user      (uid_t                 uid,
                                                             GError              **error);
 
+/* Removes a file or a directory tree, never following symbolic links out of it. */
+void                 unfreeze_remove_tree                    (const char           *path);
+
 G_END_DECLS

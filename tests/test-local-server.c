@@ -29,23 +29,6 @@ typedef struct
 } StartData;
 
 static void
-remove_tree (const char *path)
-{
-  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
-
-static void
 on_started (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -361,10 +344,10 @@ test_stale_leftovers (void)
   g_assert_true (g_file_test (young_new, G_FILE_TEST_IS_DIR));
 
   stop_and_check (server);
-  remove_tree (young_empty);
-  remove_tree (old_in_use);
-  remove_tree (old_other);
-  remove_tree (young_new);
+  unfreeze_remove_tree (young_empty);
+  unfreeze_remove_tree (old_in_use);
+  unfreeze_remove_tree (old_other);
+  unfreeze_remove_tree (young_new);
 }
 
 int
@@ -395,7 +378,7 @@ main (int    argc,
   g_test_add_func ("/unfreeze/LocalServer/stale-leftovers", test_stale_leftovers);
 
   status = g_test_run ();
-  remove_tree (test_dir);
+  unfreeze_remove_tree (test_dir);
   g_free (test_dir);
   return status;
 }
