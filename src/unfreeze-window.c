@@ -86,6 +86,22 @@ static void update_run_action (UnfreezeWindow *self);
 
 /* Messages --------------------------------------------------------------------------- */
 
+/* Every run adds four or five lines, and a presenter leaves the app open all day: the panel
+ * keeps the last lines only, or its buffer (and the view's layout of it) grows without end. */
+static void
+trim_messages (GtkTextBuffer *buffer)
+{
+  int excess = gtk_text_buffer_get_line_count (buffer) - UNFREEZE_WINDOW_MAX_MESSAGE_LINES;
+  GtkTextIter start, cut;
+
+  if (excess <= 0)
+    return;
+
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_get_iter_at_line (buffer, &cut, excess);
+  gtk_text_buffer_delete (buffer, &start, &cut);
+}
+
 static void
 append_message (UnfreezeWindow *self,
                 const char     *text,
@@ -107,6 +123,7 @@ append_message (UnfreezeWindow *self,
     gtk_text_buffer_insert_with_tags_by_name (buffer, &end, line, -1, "error", NULL);
   else
     gtk_text_buffer_insert (buffer, &end, line, -1);
+  trim_messages (buffer);
 
   gtk_text_buffer_get_end_iter (buffer, &end);
   gtk_text_view_scroll_to_iter (self->messages_view, &end, 0.0, FALSE, 0.0, 1.0);

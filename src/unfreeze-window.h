@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 #define UNFREEZE_TYPE_WINDOW (unfreeze_window_get_type ())
 G_DECLARE_FINAL_TYPE (UnfreezeWindow, unfreeze_window, UNFREEZE, WINDOW, AdwApplicationWindow)
 
+/* The message panel keeps this many lines, the last ones: about a hundred runs. */
+#define UNFREEZE_WINDOW_MAX_MESSAGE_LINES 500
+
 UnfreezeWindow *unfreeze_window_new                (GtkApplication   *application,
                                                     UnfreezeDatabase *database);
 void            unfreeze_window_bind_settings      (UnfreezeWindow   *self,
