@@ -480,7 +480,7 @@ unfreeze_application_handle_local_options (GApplication *app,
       return 2;
     }
 
-  if (g_variant_dict_contains (options, "count") && (self->count < 1 || self->count > 200))
+  if (g_variant_dict_contains (options, "count") && (self->count < 1 || self->count > UNFREEZE_MAX_QUERIES_AT_ONCE))
     {
       g_printerr ("%s\n", _("The count must be between 1 and 200"));
       return 2;

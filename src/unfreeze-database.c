@@ -20,6 +20,11 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+/* Idle connections kept for the next run. The built-in server is ours: keep one for every
+ * query a run may have at once, so that a second run of 200 starts no server process at
+ * all (starting one costs the server several milliseconds of CPU). Someone's own server is
+ * shared with others: keep fewer there. */
+#define MAX_IDLE_EMBEDDED   UNFREEZE_MAX_QUERIES_AT_ONCE
 #define MAX_IDLE_CONNECTIONS 64
 
 struct _UnfreezeDatabase
@@ -428,6 +433,12 @@ unfreeze_database_dup_host_to_resolve (UnfreezeDatabase *self)
   return unfreeze_conninfo_dup_host_to_resolve (conninfo);
 }
 
+static guint
+max_idle (UnfreezeDatabase *self)
+{
+  return self->embedded ? MAX_IDLE_EMBEDDED : MAX_IDLE_CONNECTIONS;
+}
+
 /* Gives a connection back for the next run, if it is still connected and idle. */
 void
 unfreeze_database_release (UnfreezeDatabase *self,
@@ -443,7 +454,7 @@ unfreeze_database_release (UnfreezeDatabase *self,
   if (PQstatus (conn) == CONNECTION_OK && PQtransactionStatus (conn) == PQTRANS_IDLE)
     {
       g_mutex_lock (&self->lock);
-      if (self->conninfo != NULL && g_queue_get_length (&self->idle) < MAX_IDLE_CONNECTIONS)
+      if (self->conninfo != NULL && g_queue_get_length (&self->idle) < max_idle (self))
         {
           g_queue_push_head (&self->idle, conn);
           kept = TRUE;

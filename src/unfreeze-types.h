@@ -11,4 +11,8 @@ typedef struct _UnfreezeRows       UnfreezeRows;
 typedef struct _UnfreezeRun        UnfreezeRun;
 typedef struct _UnfreezeStallMeter UnfreezeStallMeter;
 
+/* The most queries one run may have at once (the window's spin button, --count, the
+ * "count" setting's range in the schema say the same). */
+#define UNFREEZE_MAX_QUERIES_AT_ONCE 200
+
 G_END_DECLS

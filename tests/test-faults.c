@@ -1605,6 +1605,46 @@ test_embedded_private (void)
   g_assert_cmpint (st.st_uid, ==, geteuid ());
 }
 
+/* The built-in server is ours: its pool keeps a connection for every query a run may have at
+ * once, so that the next run of as many starts no server process. Someone's own server is
+ * shared: the pool keeps fewer there (64). */
+static guint
+acquire_and_release (UnfreezeDatabase *database,
+                     guint             n)
+{
+  g_autoptr(GPtrArray) conns = g_ptr_array_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      PGconn *conn = unfreeze_database_acquire (database, &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (conns, conn);
+    }
+  for (guint i = 0; i < conns->len; i++)
+    unfreeze_database_release (database, g_ptr_array_index (conns, i));
+
+  return unfreeze_database_get_n_connections (database);
+}
+
+static void
+test_pool_sizes (void)
+{
+  Target *target = embedded_target ();
+  g_autofree char *conninfo = embedded_conninfo ();
+  Target *shared = target_new_for_conninfo (conninfo);
+
+  g_assert_no_error (shared->prepare_error);
+  g_assert_false (unfreeze_database_get_embedded (shared->database));
+  g_assert_cmpuint (acquire_and_release (shared->database, 70), ==, 64);
+  unfreeze_database_shutdown (shared->database);
+  g_assert_cmpuint (unfreeze_database_get_n_connections (shared->database), ==, 0);
+
+  g_assert_cmpuint (acquire_and_release (target->database, UNFREEZE_MAX_QUERIES_AT_ONCE), ==,
+                    UNFREEZE_MAX_QUERIES_AT_ONCE);
+}
+
 /* Registration ------------------------------------------------------------------------------- */
 
 typedef enum
@@ -1716,6 +1756,12 @@ run_test_big_tickers_on_request (gconstpointer data)
 }
 
 static void
+run_test_pool_sizes (gconstpointer data)
+{
+  test_pool_sizes ();
+}
+
+static void
 run_test_embedded_private (gconstpointer data)
 {
   test_embedded_private ();
@@ -1805,6 +1851,7 @@ main (int   argc,
   add_test ("/unfreeze/Faults/quit-while-seeding", NULL, run_test_quit_while_seeding);
   add_test ("/unfreeze/Faults/big-tickers-on-request", NULL, run_test_big_tickers_on_request);
   add_test ("/unfreeze/Faults/security/embedded-private", NULL, run_test_embedded_private);
+  add_test ("/unfreeze/Faults/pool-sizes", NULL, run_test_pool_sizes);
 
   status = g_test_run ();
 
