@@ -21,10 +21,11 @@ runtime_pkgs=(postgresql-15)
 # Tests: a virtual X server (xvfb-run needs xauth), a private D-Bus session bus
 # (dbus-run-session is in dbus-daemon), the accessibility bus and python bindings the UI tests
 # drive the app with, ImageMagick for screenshots, procps (pgrep/pkill), python3 for test.sh,
-# Weston for the window tests on Wayland (its headless backend).
+# Weston for the window tests on Wayland (its headless backend), xdotool for real key presses
+# through the X server (XTest) during runs.
 test_pkgs=(
   xvfb xauth dbus dbus-daemon at-spi2-core python3 python3-pyatspi imagemagick procps valgrind
-  weston
+  weston xdotool
 )
 
 want_tests=false

@@ -67,6 +67,7 @@ struct _UnfreezeRun
 
   /* Main thread only. */
   UnfreezeRows       *rows;
+  GArray             *inputs;         /* of UnfreezeInput */
   guint               n_done;
   guint               n_cancelled;
   GError             *error;
@@ -805,7 +806,8 @@ unfreeze_run_dup_summary_line (UnfreezeRun *self)
                           " longest_stall_ms=%" G_GINT64_FORMAT " frames_missed=%" G_GINT64_FORMAT
                           " apply_ms=%" G_GINT64_FORMAT
                           " count=%u finished=%u threads_before=%u threads_peak=%u"
-                          " connections_peak=%u result=%s",
+                          " connections_peak=%u inputs=%u input_wait_max_ms=%" G_GINT64_FORMAT
+                          " result=%s",
                           self->mode->id,
                           ticker,
                           unfreeze_run_get_n_rows (self),
@@ -818,7 +820,82 @@ unfreeze_run_dup_summary_line (UnfreezeRun *self)
                           self->threads_before,
                           self->threads_peak,
                           self->connections_peak,
+                          unfreeze_run_get_n_inputs (self),
+                          unfreeze_run_get_input_wait_max_us (self) / 1000,
                           unfreeze_run_result_to_string (self->result));
+}
+
+/**
+ * unfreeze_run_note_input:
+ * @kind: a key press or a click
+ * @event_us: when it happened (the event's own time, on the monotonic clock)
+ * @painted_us: the end of the first frame painted after GTK handled it
+ *
+ * Main thread only: an input made while the run went on, and how long the user waited for
+ * the window to answer it (the desktop's counterpart of the web's Interaction to Next Paint).
+ */
+void
+unfreeze_run_note_input (UnfreezeRun       *self,
+                         UnfreezeInputKind  kind,
+                         gint64             event_us,
+                         gint64             painted_us)
+{
+  UnfreezeInput input = { kind, event_us, MAX (painted_us - event_us, 0) };
+
+  g_return_if_fail (UNFREEZE_IS_RUN (self));
+  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
+
+  if (self->inputs == NULL)
+    self->inputs = g_array_new (FALSE, FALSE, sizeof (UnfreezeInput));
+  g_array_append_val (self->inputs, input);
+}
+
+gint64
+unfreeze_run_get_start_us (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+
+  return self->start_us;
+}
+
+guint
+unfreeze_run_get_n_inputs (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+
+  return self->inputs != NULL ? self->inputs->len : 0;
+}
+
+gint64
+unfreeze_run_get_input_wait_max_us (UnfreezeRun *self)
+{
+  gint64 longest = 0;
+
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+
+  for (guint i = 0; self->inputs != NULL && i < self->inputs->len; i++)
+    longest = MAX (longest, g_array_index (self->inputs, UnfreezeInput, i).wait_us);
+
+  return longest;
+}
+
+/**
+ * unfreeze_run_get_inputs:
+ * @n_inputs: (out): how many
+ *
+ * Returns: (transfer none) (array length=n_inputs) (nullable): the inputs so far, in the
+ *   order they were painted
+ */
+const UnfreezeInput *
+unfreeze_run_get_inputs (UnfreezeRun *self,
+                         guint       *n_inputs)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
+  g_return_val_if_fail (n_inputs != NULL, NULL);
+
+  *n_inputs = unfreeze_run_get_n_inputs (self);
+
+  return self->inputs != NULL ? (const UnfreezeInput *) self->inputs->data : NULL;
 }
 
 /**
@@ -840,6 +917,19 @@ unfreeze_run_get_verdict_facts (UnfreezeRun          *self,
   facts->rows_shown = self->rows != NULL;
   facts->stall_before_rows_us = self->stall_before_rows_us;
   facts->apply_us = self->apply_us;
+  facts->n_inputs = unfreeze_run_get_n_inputs (self);
+  facts->input_wait_max_us = unfreeze_run_get_input_wait_max_us (self);
+  facts->input_kind = UNFREEZE_INPUT_KEY;
+  for (guint i = 0; self->inputs != NULL && i < self->inputs->len; i++)
+    {
+      const UnfreezeInput *input = &g_array_index (self->inputs, UnfreezeInput, i);
+
+      if (input->wait_us == facts->input_wait_max_us)
+        {
+          facts->input_kind = input->kind;
+          break;
+        }
+    }
 }
 
 /* What came of the run, in one sentence (an error's message may end it with a full stop). */
@@ -893,6 +983,7 @@ unfreeze_run_dup_status_text (UnfreezeRun *self)
 {
   g_autofree char *outcome = NULL;
   g_autofree char *verdict = NULL;
+  g_autofree char *inputs = NULL;
   GString *text;
 
   g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
@@ -904,11 +995,13 @@ unfreeze_run_dup_status_text (UnfreezeRun *self)
 
       unfreeze_run_get_verdict_facts (self, &facts);
       verdict = unfreeze_verdict_dup_text (&facts);
+      inputs = unfreeze_verdict_dup_input_text (&facts);
     }
 
   text = g_string_new (NULL);
   unfreeze_verdict_append_sentence (text, outcome);
   unfreeze_verdict_append_sentence (text, verdict);
+  unfreeze_verdict_append_sentence (text, inputs);
 
   return g_string_free (text, FALSE);
 }
@@ -950,6 +1043,7 @@ unfreeze_run_finalize (GObject *object)
   g_clear_object (&self->database);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->rows);
+  g_clear_pointer (&self->inputs, g_array_unref);
   g_clear_error (&self->error);
   g_clear_pointer (&self->ticker, g_free);
   g_clear_pointer (&self->refusal, g_free);

@@ -51,6 +51,15 @@ typedef struct
  * frame: the timeline shows it as a blocking call. */
 #define UNFREEZE_RUN_BLOCKING_CALL_US (2 * 1000)
 
+/* An input (key press, click) made while the run went on, and how long it waited. */
+typedef struct
+{
+  UnfreezeInputKind kind;
+  gint64            event_us;  /* monotonic time of the event, as the windowing system stamped it */
+  gint64            wait_us;   /* from the event to the end of the first frame painted after GTK
+                                * handled it */
+} UnfreezeInput;
+
 #define UNFREEZE_TYPE_RUN (unfreeze_run_get_type ())
 G_DECLARE_FINAL_TYPE (UnfreezeRun, unfreeze_run, UNFREEZE, RUN, GObject)
 
@@ -96,6 +105,17 @@ GArray              *unfreeze_run_dup_spans            (UnfreezeRun         *sel
 gboolean             unfreeze_run_note_call            (UnfreezeRun         *self,
                                                         const char          *call,
                                                         gint64               begin_us);
+
+/* Inputs made during the run (UnfreezeInputMeter). Main thread only. */
+void                 unfreeze_run_note_input           (UnfreezeRun         *self,
+                                                        UnfreezeInputKind    kind,
+                                                        gint64               event_us,
+                                                        gint64               painted_us);
+gint64               unfreeze_run_get_start_us         (UnfreezeRun         *self);
+guint                unfreeze_run_get_n_inputs         (UnfreezeRun         *self);
+gint64               unfreeze_run_get_input_wait_max_us (UnfreezeRun        *self);
+const UnfreezeInput *unfreeze_run_get_inputs           (UnfreezeRun         *self,
+                                                        guint               *n_inputs);
 
 /* The outcome, once finished. */
 gboolean             unfreeze_run_get_finished         (UnfreezeRun         *self);

@@ -88,6 +88,8 @@ struct _UnfreezeStallGraph
   PangoLayout         *peak_layout;
   gint64               peak_ms;           /* what peak_layout says */
 
+  UnfreezeRun         *run;               /* whose inputs are marked; NULL: none */
+
   UnfreezeStallSample  samples[MAX_SAMPLES];
 };
 
@@ -398,6 +400,35 @@ draw_scale (UnfreezeStallGraph *self,
     }
 }
 
+/* The user's inputs during the run: a tick where each happened, and a line along the bottom
+ * for as long as it waited to be painted. An answered input is a short tick; one typed into a
+ * freeze draws its wait across the shaded time. */
+static void
+draw_inputs (UnfreezeStallGraph *self,
+             GtkSnapshot        *snapshot,
+             const Colors       *colors,
+             const Plot         *plot)
+{
+  const UnfreezeInput *inputs;
+  guint n;
+
+  if (self->run == NULL || (inputs = unfreeze_run_get_inputs (self->run, &n)) == NULL)
+    return;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const GdkRGBA *color = inputs[i].wait_us > 2 * UNFREEZE_VERDICT_FRAME_US ? &colors->error_text
+                                                                             : &colors->fg;
+      double x0 = floor (plot_x (plot, inputs[i].event_us));
+      double x1 = floor (plot_x (plot, inputs[i].event_us + inputs[i].wait_us));
+
+      if (x1 < 0)
+        continue;
+      unfreeze_chart_append_rect (snapshot, color, x0, plot->bottom - 8, 2, 8);
+      unfreeze_chart_append_rect (snapshot, color, x0, plot->bottom - 2, MAX (x1 - x0, 2), 2);
+    }
+}
+
 static void
 unfreeze_stall_graph_snapshot (GtkWidget   *widget,
                                GtkSnapshot *snapshot)
@@ -420,6 +451,7 @@ unfreeze_stall_graph_snapshot (GtkWidget   *widget,
   draw_grid (snapshot, &colors, &plot);
   peak = draw_bars (self, snapshot, &colors, &plot);
   draw_budget (snapshot, &colors, &plot);
+  draw_inputs (self, snapshot, &colors, &plot);
   self->longest_us = peak.late_us;
   draw_peak (self, snapshot, &colors, &plot, &peak);
   gtk_snapshot_pop (snapshot);
@@ -492,11 +524,23 @@ unfreeze_stall_graph_measure (GtkWidget      *widget,
 }
 
 static void
+unfreeze_stall_graph_dispose (GObject *object)
+{
+  UnfreezeStallGraph *self = (UnfreezeStallGraph *)object;
+
+  g_clear_object (&self->run);
+
+  G_OBJECT_CLASS (unfreeze_stall_graph_parent_class)->dispose (object);
+}
+
+static void
 unfreeze_stall_graph_class_init (UnfreezeStallGraphClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   UnfreezeChartClass *chart_class = UNFREEZE_CHART_CLASS (klass);
 
+  object_class->dispose = unfreeze_stall_graph_dispose;
   widget_class->snapshot = unfreeze_stall_graph_snapshot;
   widget_class->measure = unfreeze_stall_graph_measure;
 
@@ -533,4 +577,15 @@ unfreeze_stall_graph_get_longest_stall (UnfreezeStallGraph *self)
   g_return_val_if_fail (UNFREEZE_IS_STALL_GRAPH (self), 0);
 
   return self->longest_us;
+}
+
+/* Marks @run's inputs on the graph (key presses and clicks, and how long each waited). */
+void
+unfreeze_stall_graph_set_run (UnfreezeStallGraph *self,
+                              UnfreezeRun        *run)
+{
+  g_return_if_fail (UNFREEZE_IS_STALL_GRAPH (self));
+  g_return_if_fail (run == NULL || UNFREEZE_IS_RUN (run));
+
+  g_set_object (&self->run, run);
 }

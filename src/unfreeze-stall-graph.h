@@ -2,6 +2,7 @@
 #pragma once
 
 #include "unfreeze-chart.h"
+#include "unfreeze-types.h"
 
 G_BEGIN_DECLS
 
@@ -10,5 +11,7 @@ G_DECLARE_FINAL_TYPE (UnfreezeStallGraph, unfreeze_stall_graph, UNFREEZE, STALL_
 
 GtkWidget *unfreeze_stall_graph_new                (void);
 gint64     unfreeze_stall_graph_get_longest_stall  (UnfreezeStallGraph *self);
+void       unfreeze_stall_graph_set_run            (UnfreezeStallGraph *self,
+                                                    UnfreezeRun        *run);
 
 G_END_DECLS

@@ -15,4 +15,11 @@ typedef struct _UnfreezeStallMeter UnfreezeStallMeter;
  * "count" setting's range in the schema say the same). */
 #define UNFREEZE_MAX_QUERIES_AT_ONCE 200
 
+/* What an input was: what the status line calls it ("your typing", "your click"). */
+typedef enum
+{
+  UNFREEZE_INPUT_KEY,
+  UNFREEZE_INPUT_CLICK,
+} UnfreezeInputKind;
+
 G_END_DECLS

@@ -173,6 +173,40 @@ unfreeze_verdict_dup_text (const UnfreezeVerdictFacts *facts)
   return g_string_free (text, FALSE);
 }
 
+/**
+ * unfreeze_verdict_dup_input_text:
+ *
+ * How long the user's own input waited during the run: the longest wait from a key press or
+ * click to the first frame painted after it was handled. An input the window answers at
+ * once is painted in the frame after it, so up to two frame intervals count as "within one
+ * frame" (the next frame). Without a final full stop.
+ *
+ * Returns: (nullable): the sentence, or %NULL when no input was made during the run
+ */
+char *
+unfreeze_verdict_dup_input_text (const UnfreezeVerdictFacts *facts)
+{
+  g_autofree char *wait = NULL;
+
+  g_return_val_if_fail (facts != NULL, NULL);
+
+  if (facts->n_inputs == 0)
+    return NULL;
+
+  if (facts->input_wait_max_us <= 2 * UNFREEZE_VERDICT_FRAME_US)
+    return g_strdup (_("Your input was handled within one frame"));
+
+  wait = unfreeze_format_count (facts->input_wait_max_us / 1000);
+  if (facts->input_kind == UNFREEZE_INPUT_CLICK)
+    /* Translators: "Your click waited 1,980 ms": from the click until the window showed
+     * that it had handled it */
+    return g_strdup_printf (_("Your click waited %s ms"), wait);
+
+  /* Translators: "Your typing waited 1,980 ms": from the key press until the window showed
+   * that it had handled it */
+  return g_strdup_printf (_("Your typing waited %s ms"), wait);
+}
+
 /* Whether @text already ends a sentence. */
 static gboolean
 ends_sentence (const GString *text)

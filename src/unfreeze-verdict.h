@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "unfreeze-types.h"
+
 G_BEGIN_DECLS
 
 /* The thresholds every verdict of the app uses (graph colours, status line, message panel).
@@ -33,12 +35,16 @@ typedef struct
   gboolean rows_shown;
   gint64   stall_before_rows_us;  /* the longest stall until the rows were shown */
   gint64   apply_us;              /* how long showing the rows took */
+  guint    n_inputs;              /* key presses and clicks made during the run */
+  gint64   input_wait_max_us;     /* the longest of their waits for the next frame */
+  UnfreezeInputKind input_kind;   /* what the one that waited longest was */
 } UnfreezeVerdictFacts;
 
 UnfreezeVerdict  unfreeze_verdict_for_stall        (gint64                      stall_us);
 UnfreezeVerdict  unfreeze_verdict_for_run          (gint64                      stall_us,
                                                     gint64                      frames_missed);
 char            *unfreeze_verdict_dup_text         (const UnfreezeVerdictFacts *facts);
+char            *unfreeze_verdict_dup_input_text   (const UnfreezeVerdictFacts *facts);
 void             unfreeze_verdict_append_sentence  (GString                    *text,
                                                     const char                 *sentence);
 

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "unfreeze-database.h"
+#include "unfreeze-input-meter.h"
 #include "unfreeze-mode.h"
 #include "unfreeze-reveal-model.h"
 #include "unfreeze-source-view.h"
@@ -70,6 +71,8 @@ struct _UnfreezeWindow
   gint64                run_finished_us;
   GtkNoSelection       *selection;
   UnfreezeRevealModel  *reveal;      /* the selection's model: the rows, a few per frame */
+  UnfreezeInputMeter   *input_meter; /* how long the user's key presses and clicks waited */
+  UnfreezeStallGraph   *stall_graph;
   guint                 column_font_hash;   /* the font the column widths were set for */
   UnfreezeRun          *held_run;    /* its finish waits until the table has its rows */
   guint                 hold_timeout_id;
@@ -397,7 +400,9 @@ unfreeze_window_start_run (UnfreezeWindow *self)
 
   g_set_object (&self->run, run);
   unfreeze_timeline_set_run (self->timeline, run);
+  unfreeze_stall_graph_set_run (self->stall_graph, run);
   update_run_action (self);
+  unfreeze_input_meter_watch_run (self->input_meter, run);
   unfreeze_run_start (run);
 
   return self->run;
@@ -995,6 +1000,7 @@ unfreeze_window_dispose (GObject *object)
       self->tick_id = 0;
     }
 
+  g_clear_object (&self->input_meter);
   gtk_widget_dispose_template (GTK_WIDGET (self), UNFREEZE_TYPE_WINDOW);
   g_clear_object (&self->run);
   g_clear_object (&self->selection);
@@ -1112,6 +1118,7 @@ unfreeze_window_init (UnfreezeWindow *self)
   self->mode = unfreeze_modes_get_all (NULL)[0];  /* the first listed: where the lessons start */
   add_mode_rows (self);
   add_columns (self);
+  self->input_meter = unfreeze_input_meter_new (GTK_WIDGET (self));
 
   buffer = gtk_text_view_get_buffer (self->messages_view);
   gtk_text_buffer_create_tag (buffer, "error", "foreground", "#c01c28", NULL);
@@ -1126,6 +1133,7 @@ unfreeze_window_init (UnfreezeWindow *self)
   {
     GtkWidget *graph = unfreeze_stall_graph_new ();
 
+    self->stall_graph = UNFREEZE_STALL_GRAPH (graph);
     gtk_widget_set_size_request (graph, -1, 90);
     gtk_box_insert_child_after (self->live_box, graph, gtk_widget_get_first_child (GTK_WIDGET (self->live_box)));
     unfreeze_stall_meter_watch_frame_clock (unfreeze_stall_meter_get_default (), GTK_WIDGET (self));

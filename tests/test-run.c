@@ -16,7 +16,8 @@
 /* The README's order. New keys may come before result, which stays last. */
 static const char * const summary_keys[] = {
   "mode", "ticker", "rows", "elapsed_ms", "longest_stall_ms", "frames_missed", "apply_ms",
-  "count", "finished", "threads_before", "threads_peak", "connections_peak", "result",
+  "count", "finished", "threads_before", "threads_peak", "connections_peak", "inputs",
+  "input_wait_max_ms", "result",
 };
 
 /* Longer than anything else the test does on the main thread, so it shows in apply_ms. */
@@ -207,6 +208,8 @@ assert_summary_line (UnfreezeRun       *run,
   assert_value (values, "finished", unfreeze_run_get_n_finished (run));
   assert_value (values, "threads_before", unfreeze_run_get_threads_before (run));
   assert_value (values, "connections_peak", unfreeze_run_get_connections_peak (run));
+  assert_value (values, "inputs", unfreeze_run_get_n_inputs (run));
+  assert_value (values, "input_wait_max_ms", unfreeze_run_get_input_wait_max_us (run) / 1000);
   if (g_str_equal (result, "running"))
     {
       /* A running run's clock, stall and peaks move on between the line and the getters

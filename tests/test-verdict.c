@@ -11,6 +11,8 @@
 
 #include "unfreeze-verdict.h"
 
+#include "unfreeze-input-meter.h"
+
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
 #include "unfreeze-test.h"
@@ -336,6 +338,62 @@ test_status (gconstpointer data)
   g_assert_finalize_object (database);
 }
 
+/* The user's own input: nothing said without one; within two frames is "within one frame"
+ * (the next frame painted it); longer says how long, for a key or a click. */
+static void
+test_input_wording (void)
+{
+  UnfreezeVerdictFacts facts = { .queried = TRUE };
+  g_autofree char *none = NULL;
+  g_autofree char *next_frame = NULL;
+  g_autofree char *typing = NULL;
+  g_autofree char *click = NULL;
+
+  none = unfreeze_verdict_dup_input_text (&facts);
+  g_assert_null (none);
+
+  facts.n_inputs = 3;
+  facts.input_wait_max_us = 2 * UNFREEZE_VERDICT_FRAME_US;
+  next_frame = unfreeze_verdict_dup_input_text (&facts);
+  g_assert_cmpstr (next_frame, ==, "Your input was handled within one frame");
+
+  facts.input_wait_max_us = 1980 * 1000;
+  typing = unfreeze_verdict_dup_input_text (&facts);
+  g_assert_cmpstr (typing, ==, "Your typing waited 1,980 ms");
+
+  facts.input_kind = UNFREEZE_INPUT_CLICK;
+  facts.input_wait_max_us = 2 * UNFREEZE_VERDICT_FRAME_US + 1000;
+  click = unfreeze_verdict_dup_input_text (&facts);
+  g_assert_cmpstr (click, ==, "Your click waited 34 ms");
+}
+
+/* An event's time is the windowing system's 32-bit millisecond clock, the monotonic clock on
+ * X servers and Wayland compositors: it converts across the wrap, and a clock that is not
+ * ours (far behind, ahead, or no time at all) is recognised instead of read as a wait. */
+static void
+test_input_event_time (void)
+{
+  const gint64 now_us = G_GINT64_CONSTANT (5000000000123);   /* ms 5,000,000,000: past a wrap */
+  guint32 now_ms = (guint32) (now_us / 1000);
+  gboolean ours = FALSE;
+
+  g_assert_cmpint (unfreeze_input_event_time_us (now_ms - 1980, now_us, &ours), ==,
+                   now_us - 1980 * 1000);
+  g_assert_true (ours);
+  g_assert_cmpint (unfreeze_input_event_time_us (now_ms, now_us, &ours), ==, now_us);
+  g_assert_true (ours);
+  /* A millisecond ahead: the two clocks' rounding. */
+  g_assert_cmpint (unfreeze_input_event_time_us (now_ms + 1, now_us, &ours), ==, now_us);
+  g_assert_true (ours);
+
+  g_assert_cmpint (unfreeze_input_event_time_us (now_ms + 5000, now_us, &ours), ==, now_us);
+  g_assert_false (ours);
+  g_assert_cmpint (unfreeze_input_event_time_us (now_ms - 3600 * 1000, now_us, &ours), ==, now_us);
+  g_assert_false (ours);
+  g_assert_cmpint (unfreeze_input_event_time_us (GDK_CURRENT_TIME, now_us, &ours), ==, now_us);
+  g_assert_false (ours);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -348,6 +406,8 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Verdict/wait-and-show", test_wait_and_show);
   g_test_add_func ("/unfreeze/Verdict/nothing-ran", test_nothing_ran);
   g_test_add_func ("/unfreeze/Verdict/sentences", test_sentences);
+  g_test_add_func ("/unfreeze/Verdict/input-wording", test_input_wording);
+  g_test_add_func ("/unfreeze/Verdict/input-event-time", test_input_event_time);
 
   for (guint i = 0; i < G_N_ELEMENTS (status_cases); i++)
     {

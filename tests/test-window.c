@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <gdk/x11/gdkx.h>
 #include <libpq-fe.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -431,6 +432,90 @@ test_window_narrow (void)
   gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
 }
 
+/* A key press through the X server (XTest, by xdotool), DELAY_MS after the run started, from
+ * a thread of its own: the main thread may be frozen by then, as a user's would be. The event
+ * then carries the X server's own time, as a real key press does. */
+typedef struct
+{
+  char  *window_id;
+  guint  delay_ms;
+  int    status;
+} Typist;
+
+static gpointer
+type_later_thread (gpointer data)
+{
+  Typist *typist = data;
+  const char *argv[] = { "xdotool", "mousemove", "--window", typist->window_id, "40", "40",
+                         "key", "shift", NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_usleep (typist->delay_ms * 1000);
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                     &typist->status, &error))
+    typist->status = -1;
+
+  return NULL;
+}
+
+/* What the user feels: a key pressed during a blocking run waits for the whole freeze (the
+ * X server stamps it at once, the frozen window paints it seconds later); during a GTask run
+ * it is answered at once. Bounds are generous: the key goes down 0.5 s into a 3 s run. */
+static void
+test_window_input_wait (gconstpointer data)
+{
+  const char *mode_id = data;
+  UnfreezeWindow *window;
+  GdkSurface *surface;
+  Typist typist = { NULL, 500, 0 };
+  GThread *thread;
+  UnfreezeRun *run;
+  UnfreezeVerdictFacts facts;
+  g_autofree char *summary = NULL;
+  g_autofree char *sentence = NULL;
+  g_autofree char *messages = NULL;
+
+  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+    {
+      g_test_skip ("real key presses need XTest, an X server's");
+      return;
+    }
+
+  window = new_window ();
+  surface = gtk_native_get_surface (GTK_NATIVE (window));
+  typist.window_id = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  unfreeze_window_set_mode (window, mode_id);
+  unfreeze_window_set_delay (window, 3.0);
+
+  thread = g_thread_new ("typist", type_later_thread, &typist);
+  run = click_run (window, mode_id, 3.0);
+  g_thread_join (thread);
+  g_assert_cmpint (typist.status, ==, 0);
+
+  unfreeze_run_get_verdict_facts (run, &facts);
+  summary = unfreeze_run_dup_summary_line (run);
+  g_test_message ("%s", summary);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (unfreeze_run_get_n_inputs (run), >=, 1);
+  g_assert_cmpuint (facts.n_inputs, ==, unfreeze_run_get_n_inputs (run));
+  g_assert_cmpint (facts.input_kind, ==, UNFREEZE_INPUT_KEY);
+  if (g_str_equal (mode_id, "blocking"))
+    g_assert_cmpint (unfreeze_run_get_input_wait_max_us (run), >=, 1000 * 1000);
+  else
+    g_assert_cmpint (unfreeze_run_get_input_wait_max_us (run), <, 1000 * 1000);
+  g_assert_nonnull (strstr (summary, " inputs="));
+
+  /* The status line and the message panel say it. */
+  sentence = unfreeze_verdict_dup_input_text (&facts);
+  messages = unfreeze_window_dup_messages (window);
+  g_assert_nonnull (sentence);
+  g_assert_nonnull (strstr (unfreeze_window_get_status_text (window), sentence));
+  g_assert_nonnull (strstr (messages, sentence));
+
+  g_free (typist.window_id);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -453,6 +538,8 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Window/preferences-password", test_preferences_password);
   g_test_add_func ("/unfreeze/Window/soak", test_window_soak);
   g_test_add_func ("/unfreeze/Window/narrow", test_window_narrow);
+  g_test_add_data_func ("/unfreeze/Window/input-wait/blocking", "blocking", test_window_input_wait);
+  g_test_add_data_func ("/unfreeze/Window/input-wait/gtask", "gtask", test_window_input_wait);
 
   status = g_test_run ();
   unfreeze_test_fixture_teardown ();
