@@ -373,8 +373,8 @@ unfreeze_bench_probes_stall_stats (UnfreezeBenchProbes  *probes,
 }
 
 /* The longest stall and frame gap that overlap [from_us, to_us], by the same rules as
- * unfreeze_bench_probes_stall_stats(): for a part of a run, such as the raw-thread mode's wait until its update
- * is refused. */
+ * unfreeze_bench_probes_stall_stats(): for a part of a run, such as the raw-thread mode's
+ * wait until its update is refused. */
 void
 unfreeze_bench_probes_interval_max (UnfreezeBenchProbes *probes,
                                     gint64               from_us,
@@ -408,9 +408,9 @@ unfreeze_bench_probes_trace_stalls (UnfreezeBenchProbes        *probes,
                                     const UnfreezeBenchMeasure *m)
 {
   fprintf (stderr, "    run +0 … finished +%.0f ms, rows +%.0f ms, painted +%.0f ms\n",
-           unfreeze_bench_us_to_ms (m->end_us - m->start_us),
-           m->rows_us != 0 ? unfreeze_bench_us_to_ms (m->rows_us - m->start_us) : NAN,
-           m->painted_us != 0 ? unfreeze_bench_us_to_ms (m->painted_us - m->start_us) : NAN);
+           us_to_ms (m->end_us - m->start_us),
+           m->rows_us != 0 ? us_to_ms (m->rows_us - m->start_us) : NAN,
+           m->painted_us != 0 ? us_to_ms (m->painted_us - m->start_us) : NAN);
 
   for (guint i = 0; i < probes->beats->len; i++)
     {
@@ -419,7 +419,7 @@ unfreeze_bench_probes_trace_stalls (UnfreezeBenchProbes        *probes,
 
       if (beat->late_us >= UNFREEZE_STALL_METER_FRAME_US &&
           end >= 0 && end - beat->late_us <= m->tail_end_us - m->start_us)
-        fprintf (stderr, "    stall %6.1f ms from +%.0f to +%.0f ms\n", unfreeze_bench_us_to_ms (beat->late_us),
-                 unfreeze_bench_us_to_ms (end - beat->late_us - UNFREEZE_STALL_METER_INTERVAL_MS * 1000), unfreeze_bench_us_to_ms (end));
+        fprintf (stderr, "    stall %6.1f ms from +%.0f to +%.0f ms\n", us_to_ms (beat->late_us),
+                 us_to_ms (end - beat->late_us - UNFREEZE_STALL_METER_INTERVAL_MS * 1000), us_to_ms (end));
     }
 }

@@ -119,7 +119,7 @@ gint64  unfreeze_bench_run_direct               (UnfreezeDatabase           *dat
                                                  UnfreezeRunResult          *result);
 
 static inline double
-unfreeze_bench_us_to_ms (gint64 us)
+us_to_ms (gint64 us)
 {
   return us / 1000.0;
 }

@@ -96,6 +96,7 @@ launch_app (UnfreezeBench  *bench,
   app = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
   if (app == NULL)
     return FALSE;
+
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (app));
   while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, error)) != NULL &&
          !g_str_has_prefix (line, "mode="))
@@ -223,7 +224,7 @@ median_ms (GArray *values_us)
   if (values_us->len == 0)
     return NAN;
 
-  return unfreeze_bench_us_to_ms (unfreeze_bench_percentile (values_us, 50));
+  return us_to_ms (unfreeze_bench_percentile (values_us, 50));
 }
 
 /* The launches of one kind (cold, warm, …), in microseconds. */
@@ -284,10 +285,10 @@ launch_into (UnfreezeBench *bench,
     g_array_append_val (set->to_ready, launch.to_ready_us);
   fprintf (stderr, "  app %s: window shown after %.0f ms, ready after %.0f ms, summary after %.0f ms "
                    "(result=%s, run %.0f ms), exit after %.0f ms\n", what,
-                   launch.to_window_us >= 0 ? unfreeze_bench_us_to_ms (launch.to_window_us) : NAN,
-                   launch.to_ready_us >= 0 ? unfreeze_bench_us_to_ms (launch.to_ready_us) : NAN,
-                   unfreeze_bench_us_to_ms (launch.to_line_us), launch.result, unfreeze_bench_us_to_ms (app_elapsed_us),
-                   unfreeze_bench_us_to_ms (launch.to_exit_us));
+                   launch.to_window_us >= 0 ? us_to_ms (launch.to_window_us) : NAN,
+                   launch.to_ready_us >= 0 ? us_to_ms (launch.to_ready_us) : NAN,
+                   us_to_ms (launch.to_line_us), launch.result, us_to_ms (app_elapsed_us),
+                   us_to_ms (launch.to_exit_us));
   g_free (launch.result);
 }
 
@@ -309,31 +310,35 @@ record_launches (UnfreezeBench  *bench,
       g_array_append_val (to_run, until_run);
     }
 
-  unfreeze_bench_report_add (bench->report, "startup", scenario, "gtask", "spawn_to_window_ms", median_ms (set->to_window), "ms",
-                             set->to_window->len > 0 ? "spawn → the window's first frame (the app's \"window-shown\" mark)"
-                                      : unlogged);
-  unfreeze_bench_report_add (bench->report, "startup", scenario, "gtask", "spawn_to_ready_ms", median_ms (set->to_ready), "ms",
-                             set->to_ready->len > 0 ? "spawn → the database ready, Run can be pressed (the app's \"ready\" mark)"
-                                     : unlogged);
-  unfreeze_bench_report_add (bench->report, "startup", scenario, "gtask", "spawn_to_summary_ms", median_ms (set->to_line), "ms", note);
-  unfreeze_bench_report_add (bench->report, "startup", scenario, "gtask", "spawn_to_run_ms", median_ms (to_run), "ms",
-                             "spawn → summary line minus the run's own elapsed_ms: until the scripted run pressed Run, "
-                             "its settle wait included");
-  unfreeze_bench_report_add (bench->report, "startup", scenario, "gtask", "spawn_to_exit_ms", median_ms (set->to_exit), "ms", NULL);
-  unfreeze_bench_report_add (bench->report, "startup", scenario, "gtask", "app_elapsed_ms", median_ms (set->app_elapsed), "ms",
-                             "the summary line's elapsed_ms: the run alone");
+  /* Every number of the launches goes under the same scenario and mode. */
+#define ADD(metric, value, unit, note) \
+  unfreeze_bench_report_add (bench->report, "startup", scenario, "gtask", metric, value, unit, note)
+
+  ADD ("spawn_to_window_ms", median_ms (set->to_window), "ms",
+       set->to_window->len > 0 ? "spawn → the window's first frame (the app's \"window-shown\" mark)"
+                               : unlogged);
+  ADD ("spawn_to_ready_ms", median_ms (set->to_ready), "ms",
+       set->to_ready->len > 0 ? "spawn → the database ready, Run can be pressed (the app's \"ready\" mark)"
+                              : unlogged);
+  ADD ("spawn_to_summary_ms", median_ms (set->to_line), "ms", note);
+  ADD ("spawn_to_run_ms", median_ms (to_run), "ms",
+       "spawn → summary line minus the run's own elapsed_ms: until the scripted run pressed Run, "
+       "its settle wait included");
+  ADD ("spawn_to_exit_ms", median_ms (set->to_exit), "ms", NULL);
+  ADD ("app_elapsed_ms", median_ms (set->app_elapsed), "ms", "the summary line's elapsed_ms: the run alone");
   for (guint i = 0; i < set->to_line->len; i++)
     {
       g_autofree char *metric = g_strdup_printf ("spawn_to_summary_ms_%u", i + 1);
 
-      unfreeze_bench_report_add (bench->report, "startup", scenario, "gtask", metric, unfreeze_bench_us_to_ms (g_array_index (set->to_line, gint64, i)), "ms", NULL);
+      ADD (metric, us_to_ms (g_array_index (set->to_line, gint64, i)), "ms", NULL);
     }
   for (guint i = 0; i < set->to_ready->len; i++)
     {
       g_autofree char *metric = g_strdup_printf ("spawn_to_ready_ms_%u", i + 1);
 
-      unfreeze_bench_report_add (bench->report, "startup", scenario, "gtask", metric, unfreeze_bench_us_to_ms (g_array_index (set->to_ready, gint64, i)), "ms", NULL);
+      ADD (metric, us_to_ms (g_array_index (set->to_ready, gint64, i)), "ms", NULL);
     }
+#undef ADD
 }
 
 void
@@ -378,7 +383,7 @@ unfreeze_bench_measure_startup (UnfreezeBench *bench)
           g_array_append_val (ref_stop, stop_us);
           g_array_append_val (ref_warm, warm_us);
           fprintf (stderr, "  plain PostgreSQL: initdb %.0f ms + pg_ctl start %.0f ms; stop %.0f ms; warm start %.0f ms\n",
-                           unfreeze_bench_us_to_ms (initdb_us), unfreeze_bench_us_to_ms (start_us), unfreeze_bench_us_to_ms (stop_us), unfreeze_bench_us_to_ms (warm_us));
+                           us_to_ms (initdb_us), us_to_ms (start_us), us_to_ms (stop_us), us_to_ms (warm_us));
         }
       else if (error != NULL)
         {
@@ -414,11 +419,14 @@ unfreeze_bench_measure_startup (UnfreezeBench *bench)
                    "the same XDG_CACHE_HOME after a session that finished the big tickers");
   unfreeze_bench_report_add (bench->report, "startup", "cold", "reference", "initdb_ms", median_ms (ref_initdb), "ms",
                              "initdb --no-sync -A trust -U unfreeze -E UTF8 --locale=C");
-  unfreeze_bench_report_add (bench->report, "startup", "cold", "reference", "pg_ctl_start_ms", median_ms (ref_start), "ms",
-                             "pg_ctl start -w with the app's server settings");
-  unfreeze_bench_report_add (bench->report, "startup", "cold", "reference", "initdb_and_start_ms", median_ms (ref_cold), "ms", NULL);
-  unfreeze_bench_report_add (bench->report, "startup", "warm", "reference", "pg_ctl_start_ms", median_ms (ref_warm), "ms", NULL);
-  unfreeze_bench_report_add (bench->report, "startup", "cold", "reference", "pg_ctl_stop_ms", median_ms (ref_stop), "ms", NULL);
+  unfreeze_bench_report_add (bench->report, "startup", "cold", "reference", "pg_ctl_start_ms",
+                             median_ms (ref_start), "ms", "pg_ctl start -w with the app's server settings");
+  unfreeze_bench_report_add (bench->report, "startup", "cold", "reference", "initdb_and_start_ms",
+                             median_ms (ref_cold), "ms", NULL);
+  unfreeze_bench_report_add (bench->report, "startup", "warm", "reference", "pg_ctl_start_ms",
+                             median_ms (ref_warm), "ms", NULL);
+  unfreeze_bench_report_add (bench->report, "startup", "cold", "reference", "pg_ctl_stop_ms",
+                             median_ms (ref_stop), "ms", NULL);
 
   launches_clear (&cold);
   launches_clear (&warm);

@@ -461,8 +461,10 @@ unfreeze_bench_report_build_table (UnfreezeBenchReport *report)
 
   if (unfreeze_bench_report_find (report, UNFREEZE_BENCH_LOADED_PREFIX "idle", "reference", "stall_max_ms") != NULL)
     {
-      g_autofree char *idle_stall = cell_pair (report, UNFREEZE_BENCH_LOADED_PREFIX "idle", "reference", "stall_max_ms", "stall_p99_ms");
-      g_autofree char *idle_gaps = cell_pair (report, UNFREEZE_BENCH_LOADED_PREFIX "idle", "reference", "frame_gap_max_ms", "frame_gap_p99_ms");
+      g_autofree char *idle_stall = cell_pair (report, UNFREEZE_BENCH_LOADED_PREFIX "idle", "reference",
+                                               "stall_max_ms", "stall_p99_ms");
+      g_autofree char *idle_gaps = cell_pair (report, UNFREEZE_BENCH_LOADED_PREFIX "idle", "reference",
+                                              "frame_gap_max_ms", "frame_gap_p99_ms");
       g_autofree char *idle = g_strdup_printf ("stall %s, frame gap %s", idle_stall, idle_gaps);
       g_autofree char *heading =
         g_strdup_printf ("Under load (one busy process per core at nice %d; no target): stall and frame gap, max / p99, ms",
@@ -472,8 +474,9 @@ unfreeze_bench_report_build_table (UnfreezeBenchReport *report)
       mode_row (table, report, "Idle window, no run (3 s), under load", blank_cell, NULL, idle);
       for (guint s = 0; s <= unfreeze_bench_n_loaded_scenarios; s++)
         {
-          const char *quiet = s < unfreeze_bench_n_loaded_scenarios ? unfreeze_bench_loaded_scenarios[s] : unfreeze_bench_drop_scenario.name;
-          const char *label = s < unfreeze_bench_n_loaded_scenarios ? unfreeze_bench_find_scenario (quiet)->label : unfreeze_bench_drop_scenario.label;
+          gboolean drop = s == unfreeze_bench_n_loaded_scenarios;
+          const char *quiet = drop ? unfreeze_bench_drop_scenario.name : unfreeze_bench_loaded_scenarios[s];
+          const char *label = drop ? unfreeze_bench_drop_scenario.label : unfreeze_bench_find_scenario (quiet)->label;
           g_autofree char *name = g_strconcat (UNFREEZE_BENCH_LOADED_PREFIX, quiet, NULL);
           PairSpec stall = { name, "stall_max_ms", "stall_p99_ms" };
           PairSpec gaps = { name, "frame_gap_max_ms", "frame_gap_p99_ms" };

@@ -293,7 +293,8 @@ judge_at_once (UnfreezeBenchReport *report)
                          : g_strdup_printf ("GTask %.0f ms, %.2f×", gtask, gtask / delay_ms);
   if (isnan (elapsed))
     {
-      unfreeze_bench_report_add_target (report, "at-once", "200 at once ≤ 1.2 × the delay", "mainloop", "not judged", "not measured");
+      unfreeze_bench_report_add_target (report, "at-once", "200 at once ≤ 1.2 × the delay", "mainloop", "not judged",
+                                        "not measured");
       return;
     }
 

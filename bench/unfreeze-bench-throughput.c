@@ -213,17 +213,22 @@ record_overhead (UnfreezeBench *bench,
                  GArray        *times,
                  const char    *note)
 {
-  unfreeze_bench_report_add (bench->report, "overhead", scenario, mode_id, "median_us", (double) unfreeze_bench_percentile (times, 50), "us", note);
-  unfreeze_bench_report_add (bench->report, "overhead", scenario, mode_id, "p99_us", (double) unfreeze_bench_percentile (times, 99), "us", NULL);
-  unfreeze_bench_report_add (bench->report, "overhead", scenario, mode_id, "mean_us", (double) mean_of (times), "us", NULL);
-  unfreeze_bench_report_add (bench->report, "overhead", scenario, mode_id, "queries", times->len, "count", NULL);
+  /* Every number here goes under the same section, scenario and mode. */
+#define ADD(metric, value, unit, note) \
+  unfreeze_bench_report_add (bench->report, "overhead", scenario, mode_id, metric, value, unit, note)
+
+  ADD ("median_us", (double) unfreeze_bench_percentile (times, 50), "us", note);
+  ADD ("p99_us", (double) unfreeze_bench_percentile (times, 99), "us", NULL);
+  ADD ("mean_us", (double) mean_of (times), "us", NULL);
+  ADD ("queries", times->len, "count", NULL);
+#undef ADD
   fprintf (stderr, "  %-9s %-5s median %6" G_GINT64_FORMAT " µs, mean %6" G_GINT64_FORMAT " µs, p99 %6"
            G_GINT64_FORMAT " µs (%u queries)\n", mode_id, scenario, unfreeze_bench_percentile (times, 50),
            mean_of (times), unfreeze_bench_percentile (times, 99), times->len);
 }
 
 /* The same statement, one after the other, OVERHEAD_QUERIES times, by each path and by
- * pgbench-> In rounds that take turns, so that whatever else the machine does at the time
+ * pgbench. In rounds that take turns, so that whatever else the machine does at the time
  * falls on every side alike. */
 void
 unfreeze_bench_measure_overhead (UnfreezeBench *bench)
@@ -366,10 +371,11 @@ unfreeze_bench_measure_throughput (UnfreezeBench *bench)
           unfreeze_bench_report_add (bench->report, "throughput", scenario, modes[m], "queries_per_s",
                                      queries / (elapsed / (double) G_USEC_PER_SEC), "1/s",
                                      "runs of N queries at once, back to back, through the mode");
-          unfreeze_bench_report_add (bench->report, "throughput", scenario, modes[m], "threads_before", threads_before, "count", NULL);
+          unfreeze_bench_report_add (bench->report, "throughput", scenario, modes[m], "threads_before",
+                                     threads_before, "count", NULL);
           unfreeze_bench_report_add (bench->report, "throughput", scenario, modes[m], "threads_peak",
                                      unfreeze_bench_probes_get_peak_threads (&bench->probes), "count", NULL);
-          fprintf (stderr, "  %-9s N=%-3u %8.0f queries/s  threads %u→%d\n", modes[m], n,
+          fprintf (stderr, "  %-9s N=%-3u %8.0f queries/s  threads %u→%u\n", modes[m], n,
                            queries / (elapsed / (double) G_USEC_PER_SEC), threads_before,
                            unfreeze_bench_probes_get_peak_threads (&bench->probes));
         }
@@ -378,14 +384,16 @@ unfreeze_bench_measure_throughput (UnfreezeBench *bench)
         {
           /* pgbench counts its connecting inside -T: on a loaded machine 50 connections can
            * take all of it, and it prints "tps = nan". */
-          unfreeze_bench_report_add (bench->report, "throughput", scenario, "reference", "queries_per_s", parse_tps (out), "1/s",
-                                     isnan (parse_tps (out)) ? out
-                                     : "pgbench -n -M extended -c N -j 2 -T 5, tps without initial connection time");
+          unfreeze_bench_report_add (bench->report, "throughput", scenario, "reference", "queries_per_s",
+                                     parse_tps (out), "1/s",
+                                     isnan (parse_tps (out))
+                                     ? out : "pgbench -n -M extended -c N -j 2 -T 5, tps without initial connection time");
           fprintf (stderr, "  pgbench   N=%-3u %8.0f tps\n", n, parse_tps (out));
         }
       else
         {
-          unfreeze_bench_report_add (bench->report, "throughput", scenario, "reference", "queries_per_s", NAN, "1/s", error->message);
+          unfreeze_bench_report_add (bench->report, "throughput", scenario, "reference", "queries_per_s",
+                                     NAN, "1/s", error->message);
         }
     }
 }

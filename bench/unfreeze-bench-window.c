@@ -236,30 +236,29 @@ record_measure (UnfreezeBench               *bench,
   /* Every number of the run goes under the same section, scenario and mode. */
 #define ADD(metric, value, unit, note) \
   unfreeze_bench_report_add (bench->report, section, scenario->name, mode_id, metric, value, unit, note)
-#define MS(us) unfreeze_bench_us_to_ms (us)
 
-  ADD ("stall_max_ms", MS (m->stall_max_us), "ms", NULL);
-  ADD ("stall_p99_ms", MS (m->stall_p99_us), "ms", NULL);
+  ADD ("stall_max_ms", us_to_ms (m->stall_max_us), "ms", NULL);
+  ADD ("stall_p99_ms", us_to_ms (m->stall_p99_us), "ms", NULL);
   ADD ("heartbeats", m->n_beats, "count", NULL);
-  ADD ("frame_gap_max_ms", MS (m->gap_max_us), "ms", NULL);
-  ADD ("frame_gap_p99_ms", MS (m->gap_p99_us), "ms", NULL);
+  ADD ("frame_gap_max_ms", us_to_ms (m->gap_max_us), "ms", NULL);
+  ADD ("frame_gap_p99_ms", us_to_ms (m->gap_p99_us), "ms", NULL);
   ADD ("frames", m->n_frames, "count", NULL);
-  ADD ("press_stall_ms", MS (m->press_stall_us), "ms",
+  ADD ("press_stall_ms", us_to_ms (m->press_stall_us), "ms",
        "the stall that holds the press of Run (the first heartbeat after it)");
-  ADD ("wait_stall_max_ms", MS (m->wait_stall_us), "ms",
+  ADD ("wait_stall_max_ms", us_to_ms (m->wait_stall_us), "ms",
        "the longest stall after that, before the rows were handed to the window");
-  ADD ("show_stall_max_ms", m->rows_us != 0 ? MS (m->show_stall_us) : NAN, "ms",
+  ADD ("show_stall_max_ms", m->rows_us != 0 ? us_to_ms (m->show_stall_us) : NAN, "ms",
        "the longest stall from the rows handed to the window to their first paint");
-  ADD ("app_longest_stall_ms", MS (m->app_stall_us), "ms", NULL);
-  ADD ("until_refused_stall_max_ms", MS (m->waiting_stall_us), "ms",
+  ADD ("app_longest_stall_ms", us_to_ms (m->app_stall_us), "ms", NULL);
+  ADD ("until_refused_stall_max_ms", us_to_ms (m->waiting_stall_us), "ms",
        m->refused_us != 0 ? "from pressing Run to the last update the UI-thread guard refused"
                           : "from pressing Run to \"finished\" (no update was refused)");
-  ADD ("until_refused_frame_gap_max_ms", MS (m->waiting_gap_us), "ms", NULL);
+  ADD ("until_refused_frame_gap_max_ms", us_to_ms (m->waiting_gap_us), "ms", NULL);
   ADD ("main_thread_blocking_calls", m->n_blocking_calls, "count",
        "calls into libpq on the main thread that took 2 ms or more (the run's BLOCKING_CALL spans)");
-  ADD ("main_thread_blocking_call_max_ms", m->n_blocking_calls > 0 ? MS (m->blocking_call_max_us) : 0, "ms",
+  ADD ("main_thread_blocking_call_max_ms", m->n_blocking_calls > 0 ? us_to_ms (m->blocking_call_max_us) : 0, "ms",
        m->blocking_call_name);
-  ADD ("elapsed_ms", MS (m->end_us - m->start_us), "ms", NULL);
+  ADD ("elapsed_ms", us_to_ms (m->end_us - m->start_us), "ms", NULL);
   ADD ("threads_before", m->threads_before, "count", NULL);
   ADD ("threads_peak", m->threads_peak, "count", NULL);
   ADD ("rss_before_mib", m->rss_before_kb / 1024.0, "MiB", NULL);
@@ -270,9 +269,9 @@ record_measure (UnfreezeBench               *bench,
 
   if (m->painted_us != 0)
     {
-      ADD ("run_to_paint_ms", MS (m->painted_us - m->start_us), "ms", NULL);
+      ADD ("run_to_paint_ms", us_to_ms (m->painted_us - m->start_us), "ms", NULL);
       if (m->last_row_us != 0)
-        ADD ("last_row_to_paint_ms", MS (m->painted_us - m->last_row_us), "ms", NULL);
+        ADD ("last_row_to_paint_ms", us_to_ms (m->painted_us - m->last_row_us), "ms", NULL);
       else
         ADD ("last_row_to_paint_ms", NAN, "ms", "the run recorded no query span");
     }
@@ -283,7 +282,6 @@ record_measure (UnfreezeBench               *bench,
       ADD ("run_to_paint_ms", NAN, "ms", why);
       ADD ("last_row_to_paint_ms", NAN, "ms", why);
     }
-#undef MS
 #undef ADD
 }
 
@@ -294,14 +292,14 @@ print_progress (const char                 *mode_id,
 {
   fprintf (stderr, "  %-9s %-14s stall max %8.1f p99 %7.1f ms | frame gap max %8.1f ms | %6.0f ms | "
                    "threads %u→%u | RSS +%.1f MiB | %s, %u rows\n",
-                   mode_id, scenario, unfreeze_bench_us_to_ms (m->stall_max_us), unfreeze_bench_us_to_ms (m->stall_p99_us),
-                   unfreeze_bench_us_to_ms (m->gap_max_us), unfreeze_bench_us_to_ms (m->end_us - m->start_us),
+                   mode_id, scenario, us_to_ms (m->stall_max_us), us_to_ms (m->stall_p99_us),
+                   us_to_ms (m->gap_max_us), us_to_ms (m->end_us - m->start_us),
                    m->threads_before, m->threads_peak,
                    MAX (m->rss_peak_kb - m->rss_before_kb, 0) / 1024.0,
                    unfreeze_run_result_to_string (m->result), m->n_rows);
   if (m->n_blocking_calls > 0)
     fprintf (stderr, "            %u main-thread libpq calls of 2 ms or more, longest %s %.1f ms\n",
-             m->n_blocking_calls, m->blocking_call_name, unfreeze_bench_us_to_ms (m->blocking_call_max_us));
+             m->n_blocking_calls, m->blocking_call_name, us_to_ms (m->blocking_call_max_us));
 }
 
 /* A million rows held by libpq alone, as a yardstick for the modes: the time for the whole
@@ -337,17 +335,22 @@ measure_libpq_huge (UnfreezeBench *bench)
     for (int c = 0; c < columns; c++)
       bytes += (guint64) PQgetlength (result, r, c);
 
-  unfreeze_bench_report_add (bench->report, "big-result", "huge", "reference", "libpq_exec_ms", unfreeze_bench_us_to_ms (elapsed), "ms",
-                             "PQexecParams of the demo statement, whole result, one connection");
-  unfreeze_bench_report_add (bench->report, "big-result", "huge", "reference", "libpq_rss_growth_mib", (rss_after - rss_before) / 1024.0, "MiB",
-                             "VmRSS after PQexecParams returned minus before");
-  unfreeze_bench_report_add (bench->report, "big-result", "huge", "reference", "libpq_rss_peak_growth_mib", (rss_peak - rss_before) / 1024.0, "MiB", NULL);
-  unfreeze_bench_report_add (bench->report, "big-result", "huge", "reference", "libpq_value_bytes_mib", bytes / (1024.0 * 1024.0), "MiB",
-                             "sum of PQgetlength over every value");
-  unfreeze_bench_report_add (bench->report, "big-result", "huge", "reference", "rows", rows, "count", NULL);
+  /* Every number here goes under the same section, scenario and mode. */
+#define ADD(metric, value, unit, note) \
+  unfreeze_bench_report_add (bench->report, "big-result", "huge", "reference", metric, value, unit, note)
+
+  ADD ("libpq_exec_ms", us_to_ms (elapsed), "ms",
+       "PQexecParams of the demo statement, whole result, one connection");
+  ADD ("libpq_rss_growth_mib", (rss_after - rss_before) / 1024.0, "MiB",
+       "VmRSS after PQexecParams returned minus before");
+  ADD ("libpq_rss_peak_growth_mib", (rss_peak - rss_before) / 1024.0, "MiB", NULL);
+  ADD ("libpq_value_bytes_mib", bytes / (1024.0 * 1024.0), "MiB",
+       "sum of PQgetlength over every value");
+  ADD ("rows", rows, "count", NULL);
+#undef ADD
 
   fprintf (stderr, "  libpq alone: %d rows in %.0f ms, RSS +%.1f MiB (values %.1f MiB)\n",
-                   rows, unfreeze_bench_us_to_ms (elapsed), (rss_after - rss_before) / 1024.0, bytes / (1024.0 * 1024.0));
+                   rows, us_to_ms (elapsed), (rss_after - rss_before) / 1024.0, bytes / (1024.0 * 1024.0));
 
   PQclear (result);
   PQfinish (conn);
@@ -369,15 +372,20 @@ measure_idle (UnfreezeBench *bench,
   m.end_us = g_get_monotonic_time ();
   unfreeze_bench_probes_stall_stats (&bench->probes, m.start_us, m.end_us, &m);
 
-  unfreeze_bench_report_add (bench->report, section, scenario, "reference", "stall_max_ms", unfreeze_bench_us_to_ms (m.stall_max_us), "ms",
-                             "the window on screen, no run, 3 s");
-  unfreeze_bench_report_add (bench->report, section, scenario, "reference", "stall_p99_ms", unfreeze_bench_us_to_ms (m.stall_p99_us), "ms", NULL);
-  unfreeze_bench_report_add (bench->report, section, scenario, "reference", "frame_gap_max_ms", unfreeze_bench_us_to_ms (m.gap_max_us), "ms", NULL);
-  unfreeze_bench_report_add (bench->report, section, scenario, "reference", "frame_gap_p99_ms", unfreeze_bench_us_to_ms (m.gap_p99_us), "ms", NULL);
-  unfreeze_bench_report_add (bench->report, section, scenario, "reference", "frames", m.n_frames, "count", NULL);
+  /* Every number here goes under the same section, scenario and mode. */
+#define ADD(metric, value, unit, note) \
+  unfreeze_bench_report_add (bench->report, section, scenario, "reference", metric, value, unit, note)
+
+  ADD ("stall_max_ms", us_to_ms (m.stall_max_us), "ms",
+       "the window on screen, no run, 3 s");
+  ADD ("stall_p99_ms", us_to_ms (m.stall_p99_us), "ms", NULL);
+  ADD ("frame_gap_max_ms", us_to_ms (m.gap_max_us), "ms", NULL);
+  ADD ("frame_gap_p99_ms", us_to_ms (m.gap_p99_us), "ms", NULL);
+  ADD ("frames", m.n_frames, "count", NULL);
+#undef ADD
   fprintf (stderr, "  %s window: stall max %.1f p99 %.1f ms | frame gap max %.1f p99 %.1f ms, %u frames in 3 s\n",
-           scenario, unfreeze_bench_us_to_ms (m.stall_max_us), unfreeze_bench_us_to_ms (m.stall_p99_us), unfreeze_bench_us_to_ms (m.gap_max_us),
-           unfreeze_bench_us_to_ms (m.gap_p99_us), m.n_frames);
+           scenario, us_to_ms (m.stall_max_us), us_to_ms (m.stall_p99_us), us_to_ms (m.gap_max_us),
+           us_to_ms (m.gap_p99_us), m.n_frames);
 }
 
 /* The next Run after a mode's million rows, in the same mode: it lets go of them (the
@@ -427,7 +435,8 @@ unfreeze_bench_measure_responsiveness (UnfreezeBench *bench)
                                  "on the main thread, a %u s freeze; see 10 at once",
                                  scenario->count, scenario->count);
 
-              unfreeze_bench_report_add (bench->report, "responsiveness", scenario->name, mode_id, "stall_max_ms", NAN, "ms", why);
+              unfreeze_bench_report_add (bench->report, "responsiveness", scenario->name, mode_id, "stall_max_ms",
+                                         NAN, "ms", why);
               continue;
             }
 

@@ -186,7 +186,9 @@ describe_machine (UnfreezeBench *bench)
     unfreeze_bench_report_add_machine (bench->report, "kernel", uts.release);
   unfreeze_bench_report_add_machine (bench->report, "display", gdk_display_get_name (gdk_display_get_default ()));
   unfreeze_bench_report_add_machine (bench->report, "renderer", renderer);
-  unfreeze_bench_report_add_machine (bench->report, "GSK_RENDERER", bench->user_gsk_renderer != NULL ? bench->user_gsk_renderer : "not set (the app chooses)");
+  unfreeze_bench_report_add_machine (bench->report, "GSK_RENDERER",
+                                     bench->user_gsk_renderer != NULL ? bench->user_gsk_renderer
+                                                                      : "not set (the app chooses)");
   unfreeze_bench_report_add_machine (bench->report, "gtk", gtk);
   unfreeze_bench_report_add_machine (bench->report, "libpq", libpq);
   unfreeze_bench_report_add_machine (bench->report, "server", server);
