@@ -118,6 +118,7 @@ gint64  unfreeze_bench_run_direct               (UnfreezeDatabase           *dat
                                                  guint                       count,
                                                  UnfreezeRunResult          *result);
 
+/* Microseconds as milliseconds, as the report has them. */
 static inline double
 us_to_ms (gint64 us)
 {
