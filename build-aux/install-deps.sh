@@ -22,10 +22,11 @@ runtime_pkgs=(postgresql-15)
 # (dbus-run-session is in dbus-daemon), the accessibility bus and python bindings the UI tests
 # drive the app with, ImageMagick for screenshots, procps (pgrep/pkill), python3 for test.sh,
 # Weston for the window tests on Wayland (its headless backend), xdotool for real key presses
-# through the X server (XTest) during runs.
+# through the X server (XTest) during runs, json-glib for the benchmark's JSON (bench/ is built
+# beside the tests when it is found; the app does not need it).
 test_pkgs=(
   xvfb xauth dbus dbus-daemon at-spi2-core python3 python3-pyatspi imagemagick procps valgrind
-  weston xdotool
+  weston xdotool libjson-glib-dev
 )
 
 want_tests=false

@@ -60,10 +60,38 @@ async_done_cb (GObject      *object,
 }
 
 gboolean
-unfreeze_test_fixture_setup (GError **error)
+unfreeze_test_start_server (const char           *data_dir,
+                            gboolean              big_tickers,
+                            UnfreezeLocalServer **server_out,
+                            UnfreezeDatabase    **database_out,
+                            GError              **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *server_conninfo = NULL;
+
+  *server_out = unfreeze_local_server_new (data_dir);
+  unfreeze_local_server_start_async (*server_out, NULL, async_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  if (!unfreeze_local_server_start_finish (*server_out, result, error))
+    return FALSE;
+  g_clear_object (&result);
+
+  server_conninfo = unfreeze_local_server_dup_conninfo (*server_out);
+  *database_out = unfreeze_database_new (server_conninfo);
+  unfreeze_database_set_big_tickers (*database_out, big_tickers);
+  unfreeze_database_prepare_async (*database_out, NULL, async_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return unfreeze_database_prepare_finish (*database_out, result, error);
+}
+
+gboolean
+unfreeze_test_fixture_setup (GError **error)
+{
   g_autofree char *data_dir = NULL;
+  gboolean ready;
 
   if (!unfreeze_local_server_check_user (geteuid (), error))
     return FALSE;
@@ -72,25 +100,15 @@ unfreeze_test_fixture_setup (GError **error)
   if (tmpdir == NULL)
     return FALSE;
 
-  data_dir = g_build_filename (tmpdir, "data", NULL);
-  server = unfreeze_local_server_new (data_dir);
-  unfreeze_local_server_start_async (server, NULL, async_done_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  if (!unfreeze_local_server_start_finish (server, result, error))
-    return FALSE;
-  g_clear_object (&result);
-
-  conninfo = unfreeze_local_server_dup_conninfo (server);
-  database = unfreeze_database_new (conninfo);
   /* The million-row tickers take seconds of a core to generate: only tests that need
    * them ask for them. */
-  unfreeze_database_set_big_tickers (database, g_getenv ("UNFREEZE_TEST_BIG_TICKERS") != NULL);
-  unfreeze_database_prepare_async (database, NULL, async_done_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  data_dir = g_build_filename (tmpdir, "data", NULL);
+  ready = unfreeze_test_start_server (data_dir, g_getenv ("UNFREEZE_TEST_BIG_TICKERS") != NULL,
+                                      &server, &database, error);
+  if (database != NULL)
+    conninfo = unfreeze_local_server_dup_conninfo (server);
 
-  return unfreeze_database_prepare_finish (database, result, error);
+  return ready;
 }
 
 void

@@ -16,6 +16,14 @@ void              unfreeze_test_fixture_teardown     (void);
 UnfreezeDatabase *unfreeze_test_fixture_get_database (void);
 const char       *unfreeze_test_fixture_get_conninfo (void);
 const char       *unfreeze_test_fixture_get_tmpdir   (void);
+/* Starts the app's own server on @data_dir and prepares the database on it (with the
+ * million-row tickers if @big_tickers), as the fixture does; the benchmark also uses it on
+ * the app's own cluster. On failure *@server_out may be set, to be stopped. */
+gboolean          unfreeze_test_start_server         (const char           *data_dir,
+                                                      gboolean              big_tickers,
+                                                      UnfreezeLocalServer **server_out,
+                                                      UnfreezeDatabase    **database_out,
+                                                      GError              **error);
 
 /* Iterates the default main context until *flag is TRUE or @timeout_ms passes. */
 gboolean          unfreeze_test_wait_for             (gboolean    *flag,
