@@ -1001,9 +1001,9 @@ draw_marks (GtkSnapshot                *snapshot,
     }
 }
 
-/* Who waits for whom: from the start of the UI thread's wait for its workers down to the
+/* Who waits for whom: from the start of the UI thread's wait for its workers down into the
  * lowest worker lane waiting for it, and from the start of each worker's wait for the UI
- * thread up to the UI thread's lane. Two arrows pointing at each other: a deadlock. */
+ * thread up into the UI thread's lane. Two arrows pointing at each other: a deadlock. */
 static void
 draw_waits (GtkSnapshot                *snapshot,
             const Colors               *colors,
@@ -1011,6 +1011,7 @@ draw_waits (GtkSnapshot                *snapshot,
             const UnfreezeTimelineScan *scan)
 {
   double head = MIN (8, MAX (5, geometry->lane0_h / 2));
+  double ui_middle = geometry->lanes_top + geometry->lane0_h / 2;
   double lowest = -1;
 
   /* Up: each worker that waits for the UI thread. */
@@ -1026,20 +1027,19 @@ draw_waits (GtkSnapshot                *snapshot,
       from.x = round (x_for (geometry, scan, span->begin_us)) + 0.5;
       from.y = lane_top (geometry, lane) + lane_height (geometry, lane) / 2;
       lowest = MAX (lowest, from.y);
-      append_wait_arrow (snapshot, colors, &from, lane_top (geometry, 1), head);
+      append_wait_arrow (snapshot, colors, &from, ui_middle, head);
     }
 
   /* Down: the UI thread waiting for them. */
-
   for (guint i = 0; i < scan->spans->len && lowest >= 0; i++)
     {
       const UnfreezeSpan *span = &g_array_index (scan->spans, UnfreezeSpan, i);
       double x = round (x_for (geometry, scan, span->begin_us)) + 0.5;
 
+      /* Not on the plot's very edge, where half of it would be cut off. */
+      x = MAX (x, geometry->plot_x + 3.5);
       if (span->kind == UNFREEZE_SPAN_WAIT_WORKER && span->thread_id == 0)
-        append_wait_arrow (snapshot, colors,
-                           &GRAPHENE_POINT_INIT (x, geometry->lanes_top + geometry->lane0_h / 2),
-                           lowest, head);
+        append_wait_arrow (snapshot, colors, &GRAPHENE_POINT_INIT (x, ui_middle), lowest, head);
     }
 }
 

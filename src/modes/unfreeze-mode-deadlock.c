@@ -129,16 +129,19 @@ join_worker_cb (gpointer user_data)
 {
   Worker *worker = user_data;
   g_autoptr(UnfreezeRun) run = worker->run;
-  GError *error = g_steal_pointer (&worker->error);
+  GError *error;
 
   g_thread_join (worker->thread);
+  error = g_steal_pointer (&worker->error);
 
   /* A query that failed says why; otherwise the outcome is the deadlock, and the rows the
    * main thread stopped waiting for are dropped. */
-  if (error == NULL && worker->wait->gave_up)
+  if (error != NULL)
+    unfreeze_run_show_error (run, error);
+  else if (worker->wait->gave_up)
     error = g_error_new_literal (UNFREEZE_RUN_ERROR, UNFREEZE_RUN_ERROR_DEADLOCK,
                                  _("The main thread and the worker waited for each other"));
-  if (error == NULL)
+  else
     {
       g_autoptr(UnfreezeRows) rows = unfreeze_rows_new ();
 
