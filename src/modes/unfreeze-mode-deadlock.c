@@ -39,12 +39,12 @@
 /* What the main thread and the workers of one run share, under one lock. */
 typedef struct
 {
-  GMutex lock;
-  GCond  changed;         /* any field below, or a worker's message shown */
-  guint  n_workers;
-  guint  n_finished;      /* workers that have returned */
-  guint  n_stuck;         /* workers waiting for the main thread (the safety net counts) */
-  gint64 all_stuck_us;    /* when every worker was waiting for the main thread; 0: not yet */
+  GMutex   lock;
+  GCond    changed;       /* any field below, or a worker's message shown */
+  guint    n_workers;
+  guint    n_finished;    /* workers that have returned */
+  guint    n_stuck;       /* workers waiting for the main thread (the safety net counts) */
+  gint64   all_stuck_us;  /* when every worker was waiting for the main thread; 0: not yet */
   gboolean gave_up;       /* the safety net ended the main thread's wait */
 } Wait;
 
@@ -184,7 +184,7 @@ deadlock_worker (gpointer user_data)
   g_main_context_invoke (NULL, show_message_cb, worker);
   span = unfreeze_run_begin_span (worker->run, UNFREEZE_SPAN_WAIT_UI);
   g_mutex_lock (&wait->lock);
-  safety_net_note_stuck (wait);
+  safety_net_note_stuck (wait);   /* the app's safety net, not the lesson */
   while (!worker->shown)
     g_cond_wait (&wait->changed, &wait->lock);
   wait->n_finished++;
@@ -235,8 +235,11 @@ deadlock_start_query (UnfreezeRun *run,
   /* LESSON: the main thread waits for the worker (.NET: Task.Wait(), .Result). The main loop
    * cannot run until it returns, and the worker's message needs the main loop. */
   while (wait->n_finished < wait->n_workers)
-    if (!safety_net_wait (wait))
-      break;
+    {
+      /* g_cond_wait(), with the app's safety net (not the lesson): real code waits for good. */
+      if (!safety_net_wait (wait))
+        break;
+    }
   gave_up = wait->n_finished < wait->n_workers;
   wait->gave_up = gave_up;
   g_mutex_unlock (&wait->lock);
