@@ -66,6 +66,7 @@ exit_status_for (UnfreezeRunResult result)
     case UNFREEZE_RUN_RESULT_ERROR:     return 1;
     case UNFREEZE_RUN_RESULT_REFUSED:   return 2;
     case UNFREEZE_RUN_RESULT_CANCELLED: return 3;
+    case UNFREEZE_RUN_RESULT_DEADLOCK:  return 4;
     case UNFREEZE_RUN_RESULT_NONE:
     default:                            return 1;
     }

@@ -70,6 +70,7 @@ struct _UnfreezeRun
   GArray             *inputs;         /* of UnfreezeInput */
   guint               n_done;
   guint               n_cancelled;
+  guint               n_deadlocked;
   GError             *error;
   gboolean            finished;
   UnfreezeRunResult   result;
@@ -94,6 +95,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (UnfreezeRun, unfreeze_run, G_TYPE_OBJECT)
+G_DEFINE_QUARK (unfreeze-run-error-quark, unfreeze_run_error)
 
 /* Timeline --------------------------------------------------------------------------- */
 
@@ -470,6 +472,8 @@ finish (UnfreezeRun *self)
 
   if (self->error != NULL)
     self->result = UNFREEZE_RUN_RESULT_ERROR;
+  else if (self->n_deadlocked > 0)
+    self->result = UNFREEZE_RUN_RESULT_DEADLOCK;
   else if (self->n_cancelled > 0)
     self->result = UNFREEZE_RUN_RESULT_CANCELLED;
   else if (g_atomic_int_get (&self->n_refused) > 0)
@@ -497,6 +501,9 @@ unfreeze_run_query_done (UnfreezeRun *self,
 
   if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     self->n_cancelled++;
+  else if (error != NULL &&
+           g_error_matches (error, UNFREEZE_RUN_ERROR, UNFREEZE_RUN_ERROR_DEADLOCK))
+    self->n_deadlocked++;
   else if (error != NULL && self->error == NULL)
     self->error = g_steal_pointer (&error);
   g_clear_error (&error);
@@ -759,6 +766,7 @@ unfreeze_run_result_to_string (UnfreezeRunResult result)
     case UNFREEZE_RUN_RESULT_ERROR:     return "error";
     case UNFREEZE_RUN_RESULT_REFUSED:   return "refused";
     case UNFREEZE_RUN_RESULT_CANCELLED: return "cancelled";
+    case UNFREEZE_RUN_RESULT_DEADLOCK:  return "deadlock";
     case UNFREEZE_RUN_RESULT_NONE:
     default:                            return "running";
     }
@@ -964,6 +972,12 @@ dup_outcome (UnfreezeRun *self)
         return g_strdup_printf (_("Cancelled after %s ms (%u of %u queries had finished)"),
                                 elapsed, self->count - self->n_cancelled, self->count);
       return g_strdup_printf (_("Cancelled after %s ms"), elapsed);
+
+    case UNFREEZE_RUN_RESULT_DEADLOCK:
+      return g_strdup_printf (_("Deadlock after %s ms: the main thread waited for the worker, "
+                                "and the worker for the main thread. The app's safety net, not "
+                                "part of the lesson, ended the wait; without it the window would "
+                                "stay frozen for good"), elapsed);
 
     case UNFREEZE_RUN_RESULT_NONE:
     default:

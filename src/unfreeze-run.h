@@ -18,7 +18,16 @@ typedef enum
   UNFREEZE_RUN_RESULT_ERROR,
   UNFREEZE_RUN_RESULT_REFUSED,     /* the UI-thread guard refused an update */
   UNFREEZE_RUN_RESULT_CANCELLED,
+  UNFREEZE_RUN_RESULT_DEADLOCK,    /* the main thread and a worker waited for each other */
 } UnfreezeRunResult;
+
+/* Errors a mode hands to unfreeze_run_query_done() that are an outcome of their own. */
+#define UNFREEZE_RUN_ERROR (unfreeze_run_error_quark ())
+
+typedef enum
+{
+  UNFREEZE_RUN_ERROR_DEADLOCK,     /* the query's threads waited for each other */
+} UnfreezeRunError;
 
 /* What a thread was doing, for the timeline. */
 typedef enum
@@ -32,6 +41,9 @@ typedef enum
   UNFREEZE_SPAN_SLEEP,       /* g_usleep() */
   UNFREEZE_SPAN_HANDOFF,     /* a mark: work handed to the main loop */
   UNFREEZE_SPAN_REFUSED,     /* a mark: the guard refused a UI update from this thread */
+  UNFREEZE_SPAN_WAIT_WORKER, /* waiting for a worker thread to finish (.NET: Task.Wait) */
+  UNFREEZE_SPAN_WAIT_UI,     /* a worker waiting for the main thread to run its hand-off
+                              * (.NET: Dispatcher.Invoke) */
   UNFREEZE_SPAN_BLOCKING_CALL, /* a call into a library that should have returned at once,
                                 * and took UNFREEZE_RUN_BLOCKING_CALL_US or more; label: its name */
   UNFREEZE_N_SPAN_KINDS
@@ -62,6 +74,8 @@ typedef struct
 
 #define UNFREEZE_TYPE_RUN (unfreeze_run_get_type ())
 G_DECLARE_FINAL_TYPE (UnfreezeRun, unfreeze_run, UNFREEZE, RUN, GObject)
+
+GQuark               unfreeze_run_error_quark          (void);
 
 UnfreezeRun         *unfreeze_run_new                  (const UnfreezeMode  *mode,
                                                         UnfreezeDatabase    *database,

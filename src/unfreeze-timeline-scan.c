@@ -67,6 +67,11 @@ style_for (const UnfreezeSpan *span,
       return UNFREEZE_TIMELINE_REFUSED;
     case UNFREEZE_SPAN_BLOCKING_CALL:
       return UNFREEZE_TIMELINE_BLOCKING_CALL;
+    case UNFREEZE_SPAN_WAIT_WORKER:
+      /* Waiting for a worker holds the UI thread like any other wait. */
+      return ui ? UNFREEZE_TIMELINE_BLOCKED : UNFREEZE_TIMELINE_SLEEP;
+    case UNFREEZE_SPAN_WAIT_UI:
+      return UNFREEZE_TIMELINE_WAIT_UI;
     case UNFREEZE_N_SPAN_KINDS:
     default:
       return UNFREEZE_TIMELINE_WORK;
@@ -140,6 +145,9 @@ unfreeze_timeline_scan_init (UnfreezeTimelineScan *scan,
       scan->styles_seen |= 1u << style;
       if (style == UNFREEZE_TIMELINE_REFUSED)
         scan->n_refused++;
+      /* A thread waiting for another: the timeline points from the wait to the other. */
+      if (span->kind == UNFREEZE_SPAN_WAIT_WORKER || span->kind == UNFREEZE_SPAN_WAIT_UI)
+        scan->styles_seen |= 1u << UNFREEZE_TIMELINE_WAITS_FOR;
 
       if (thread != 0)
         continue;

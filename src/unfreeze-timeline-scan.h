@@ -25,6 +25,8 @@ typedef enum
   UNFREEZE_TIMELINE_HANDOFF,         /* a mark: work handed to the main loop */
   UNFREEZE_TIMELINE_REFUSED,         /* a mark: the guard refused a UI update */
   UNFREEZE_TIMELINE_BLOCKING_CALL,   /* a call that should not block, and did */
+  UNFREEZE_TIMELINE_WAIT_UI,         /* a worker waiting for the UI thread */
+  UNFREEZE_TIMELINE_WAITS_FOR,       /* no span: the arrows between two threads' waits */
   UNFREEZE_TIMELINE_N_STYLES
 } UnfreezeTimelineStyle;
 

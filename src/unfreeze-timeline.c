@@ -12,7 +12,9 @@
  * drawn like a worker's wait. Green blocks are callbacks handed over from workers; green
  * arrows the hand-offs; a red ✕ on a worker's lane an update the UI-thread guard refused.
  * A red outline, with the call's name where it fits, is a call that should have returned at
- * once and held the thread instead (the main-loop mode times its calls into libpq).
+ * once and held the thread instead (the main-loop mode times its calls into libpq). Orange
+ * is a worker waiting for the UI thread; dark orange arrows say who waits for whom: from the
+ * start of a wait to the thread it waits for (two that point at each other: a deadlock).
  *
  * While the run is in flight the timeline redraws on every frame; once it is over, once.
  * With many threads the worker lanes get thin, and past what fits, a "+N more threads"
@@ -53,6 +55,8 @@ static const char * const style_names[UNFREEZE_TIMELINE_N_STYLES] = {
   N_("Hand-off"),
   N_("Refused update"),
   N_("Blocking call"),
+  N_("Waiting for the UI thread"),
+  N_("Waits for"),
 };
 
 typedef struct
@@ -187,6 +191,8 @@ static const struct
   [UNFREEZE_TIMELINE_HANDOFF] = { "green_5", "#26a269" },
   [UNFREEZE_TIMELINE_REFUSED] = { "error_bg_color", "#e01b24" },
   [UNFREEZE_TIMELINE_BLOCKING_CALL] = { "error_bg_color", "#e01b24" },
+  [UNFREEZE_TIMELINE_WAIT_UI] = { "orange_3", "#ff7800" },
+  [UNFREEZE_TIMELINE_WAITS_FOR] = { "orange_5", "#c64600" },
 };
 
 static void
@@ -273,25 +279,51 @@ append_outline (GtkSnapshot  *snapshot,
                               widths, border);
 }
 
-/* A triangle pointing up with its tip at (@x, @y): a square turned by 45°, its lower half
- * clipped away. */
+/* A triangle pointing up (or, with @down, down) with its tip at (@x, @y): a square turned
+ * by 45°, its other half clipped away. */
 static void
 append_arrow_head (GtkSnapshot   *snapshot,
                    const GdkRGBA *color,
                    double         x,
                    double         y,
-                   double         size)
+                   double         size,
+                   gboolean       down)
 {
   double half = size / 2.0;
   double side = size / G_SQRT2;
 
-  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (x - half, y, size, half));
+  gtk_snapshot_push_clip (snapshot,
+                          &GRAPHENE_RECT_INIT (x - half, down ? y - half : y, size, half));
   gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y + half));
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, down ? y - half : y + half));
   gtk_snapshot_rotate (snapshot, 45);
   unfreeze_chart_append_rect (snapshot, color, -side / 2, -side / 2, side, side);
   gtk_snapshot_restore (snapshot);
   gtk_snapshot_pop (snapshot);
+}
+
+/* An arrow from @from to (from.x, @to_y), up or down: "this thread waits for that one". On
+ * a border of the window's ground, so it reads over any span. */
+static void
+append_wait_arrow (GtkSnapshot            *snapshot,
+                   const Colors           *colors,
+                   const graphene_point_t *from,
+                   double                  to_y,
+                   double                  head)
+{
+  double x = from->x;
+  double from_y = from->y;
+  const GdkRGBA *color = &colors->fills[UNFREEZE_TIMELINE_WAITS_FOR];
+  gboolean down = to_y > from_y;
+  double shaft_end = down ? to_y - head / 2 : to_y + head / 2;
+  double top = MIN (from_y, shaft_end);
+  double height = fabs (shaft_end - from_y);
+
+  unfreeze_chart_append_rect (snapshot, &colors->background, x - 2, top, 4, height);
+  unfreeze_chart_append_rect (snapshot, color, x - 1, top, 2, height);
+  append_arrow_head (snapshot, &colors->background, x, down ? to_y + 1.5 : to_y - 1.5,
+                     head + 3, down);
+  append_arrow_head (snapshot, color, x, to_y, head, down);
 }
 
 static void
@@ -325,7 +357,7 @@ append_legend_swatch (GtkSnapshot           *snapshot,
     case UNFREEZE_TIMELINE_HANDOFF:
       unfreeze_chart_append_rect (snapshot, &colors->fills[style],
                                   x + size / 2 - 1, y + size / 3, 2, size * 2 / 3);
-      append_arrow_head (snapshot, &colors->fills[style], x + size / 2, y, size * 0.8);
+      append_arrow_head (snapshot, &colors->fills[style], x + size / 2, y, size * 0.8, FALSE);
       break;
 
     case UNFREEZE_TIMELINE_REFUSED:
@@ -337,6 +369,11 @@ append_legend_swatch (GtkSnapshot           *snapshot,
       append_outline (snapshot, colors, x, y, size, size);
       break;
 
+    case UNFREEZE_TIMELINE_WAITS_FOR:
+      append_wait_arrow (snapshot, colors, &GRAPHENE_POINT_INIT (x + size / 2, y + size), y,
+                         size * 0.8);
+      break;
+
     case UNFREEZE_TIMELINE_BLOCKED:
     case UNFREEZE_TIMELINE_BUSY:
     case UNFREEZE_TIMELINE_WORK:
@@ -346,6 +383,7 @@ append_legend_swatch (GtkSnapshot           *snapshot,
     case UNFREEZE_TIMELINE_SLEEP:
     case UNFREEZE_TIMELINE_IDLE:
     case UNFREEZE_TIMELINE_APPLY:
+    case UNFREEZE_TIMELINE_WAIT_UI:
     case UNFREEZE_TIMELINE_N_STYLES:
     default:
       append_fill (snapshot, colors, style, x, y, size, size);
@@ -484,8 +522,9 @@ lane_height (const Geometry *geometry,
 /* The legend names what the run shows, the lesson's colours first. */
 static const UnfreezeTimelineStyle legend_order[] = {
   UNFREEZE_TIMELINE_BLOCKED, UNFREEZE_TIMELINE_BUSY, UNFREEZE_TIMELINE_BLOCKING_CALL,
-  UNFREEZE_TIMELINE_REFUSED, UNFREEZE_TIMELINE_QUERY, UNFREEZE_TIMELINE_HANDOFF,
-  UNFREEZE_TIMELINE_IDLE, UNFREEZE_TIMELINE_CONNECT, UNFREEZE_TIMELINE_FETCH,
+  UNFREEZE_TIMELINE_REFUSED, UNFREEZE_TIMELINE_WAIT_UI, UNFREEZE_TIMELINE_WAITS_FOR,
+  UNFREEZE_TIMELINE_QUERY, UNFREEZE_TIMELINE_HANDOFF, UNFREEZE_TIMELINE_IDLE,
+  UNFREEZE_TIMELINE_CONNECT, UNFREEZE_TIMELINE_FETCH,
   UNFREEZE_TIMELINE_SLEEP, UNFREEZE_TIMELINE_APPLY, UNFREEZE_TIMELINE_WORK,
 };
 
@@ -794,7 +833,7 @@ draw_spans (GtkSnapshot                *snapshot,
     { UNFREEZE_TIMELINE_BUSY, UNFREEZE_TIMELINE_WORK, UNFREEZE_TIMELINE_N_STYLES },
     { UNFREEZE_TIMELINE_BLOCKED, UNFREEZE_TIMELINE_CONNECT, UNFREEZE_TIMELINE_QUERY,
       UNFREEZE_TIMELINE_FETCH, UNFREEZE_TIMELINE_SLEEP, UNFREEZE_TIMELINE_IDLE,
-      UNFREEZE_TIMELINE_N_STYLES },
+      UNFREEZE_TIMELINE_WAIT_UI, UNFREEZE_TIMELINE_N_STYLES },
     { UNFREEZE_TIMELINE_APPLY, UNFREEZE_TIMELINE_N_STYLES },
   };
 
@@ -948,8 +987,9 @@ draw_marks (GtkSnapshot                *snapshot,
             unfreeze_chart_append_rect (snapshot, &colors->fills[style],
                                         x - 1, lane0_bottom + head / 2 - 1,
                                         2, middle - lane0_bottom - head / 2 + 1);
-          append_arrow_head (snapshot, &colors->background, x, lane0_bottom - 1.5, head + 3);
-          append_arrow_head (snapshot, &colors->fills[style], x, lane0_bottom, head);
+          append_arrow_head (snapshot, &colors->background, x, lane0_bottom - 1.5, head + 3,
+                             FALSE);
+          append_arrow_head (snapshot, &colors->fills[style], x, lane0_bottom, head, FALSE);
         }
       else if (style == UNFREEZE_TIMELINE_REFUSED)
         {
@@ -958,6 +998,48 @@ draw_marks (GtkSnapshot                *snapshot,
           append_cross (snapshot, &colors->background, x, middle, size + 3, 5);
           append_cross (snapshot, &colors->fills[style], x, middle, size, 2.5);
         }
+    }
+}
+
+/* Who waits for whom: from the start of the UI thread's wait for its workers down into the
+ * lowest worker lane waiting for it, and from the start of each worker's wait for the UI
+ * thread up into the UI thread's lane. Two arrows pointing at each other: a deadlock. */
+static void
+draw_waits (GtkSnapshot                *snapshot,
+            const Colors               *colors,
+            const Geometry             *geometry,
+            const UnfreezeTimelineScan *scan)
+{
+  double head = MIN (8, MAX (5, geometry->lane0_h / 2));
+  double ui_middle = geometry->lanes_top + geometry->lane0_h / 2;
+  double lowest = -1;
+
+  /* Up: each worker that waits for the UI thread. */
+  for (const UnfreezeSpan *span = &g_array_index (scan->spans, UnfreezeSpan, 0);
+       span < &g_array_index (scan->spans, UnfreezeSpan, scan->spans->len);
+       span++)
+    {
+      guint lane = unfreeze_timeline_scan_get_lane (scan, span);
+      graphene_point_t from;
+
+      if (span->kind != UNFREEZE_SPAN_WAIT_UI || lane == 0 || lane >= geometry->n_visible)
+        continue;
+      from.x = round (x_for (geometry, scan, span->begin_us)) + 0.5;
+      from.y = lane_top (geometry, lane) + lane_height (geometry, lane) / 2;
+      lowest = MAX (lowest, from.y);
+      append_wait_arrow (snapshot, colors, &from, ui_middle, head);
+    }
+
+  /* Down: the UI thread waiting for them. */
+  for (guint i = 0; i < scan->spans->len && lowest >= 0; i++)
+    {
+      const UnfreezeSpan *span = &g_array_index (scan->spans, UnfreezeSpan, i);
+      double x = round (x_for (geometry, scan, span->begin_us)) + 0.5;
+
+      /* Not on the plot's very edge, where half of it would be cut off. */
+      x = MAX (x, geometry->plot_x + 3.5);
+      if (span->kind == UNFREEZE_SPAN_WAIT_WORKER && span->thread_id == 0)
+        append_wait_arrow (snapshot, colors, &GRAPHENE_POINT_INIT (x, ui_middle), lowest, head);
     }
 }
 
@@ -1004,6 +1086,7 @@ unfreeze_timeline_snapshot (GtkWidget   *widget,
   draw_spans (snapshot, &colors, &geometry, &scan);
   draw_blocking_calls (self, snapshot, &colors, &geometry, &scan);
   draw_marks (snapshot, &colors, &geometry, &scan);
+  draw_waits (snapshot, &colors, &geometry, &scan);
 
   /* While running: where "now" is. */
   if (!unfreeze_run_get_finished (self->run))
@@ -1042,6 +1125,13 @@ describe_span (const UnfreezeTimelineScan *scan,
       /* Translators: the name of a libpq function follows: "Blocking call to PQconnectPoll" */
       call = g_strdup_printf (_("Blocking call to %s"), span->label);
       return g_strdup_printf (_("%s — %s, %s ms from %s ms"), call, thread, length, begin);
+    }
+
+  if (span->kind == UNFREEZE_SPAN_WAIT_WORKER)
+    {
+      length = unfreeze_format_count (length_us / 1000);
+      return g_strdup_printf (_("%s — %s, %s ms from %s ms"), _("Waiting for a worker thread"),
+                              thread, length, begin);
     }
 
   if (unfreeze_timeline_style_is_mark (style))

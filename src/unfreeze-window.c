@@ -235,7 +235,8 @@ run_finished_cb (UnfreezeWindow *self,
   g_autofree char *status = unfreeze_run_dup_status_text (run);
 
   gtk_label_set_text (self->status_label, status);
-  append_message (self, status, unfreeze_run_get_result (run) == UNFREEZE_RUN_RESULT_ERROR);
+  append_message (self, status, unfreeze_run_get_result (run) == UNFREEZE_RUN_RESULT_ERROR ||
+                                unfreeze_run_get_result (run) == UNFREEZE_RUN_RESULT_DEADLOCK);
 
   if (mode->lesson != NULL)
     append_message (self, _(mode->lesson), FALSE);

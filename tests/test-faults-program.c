@@ -136,12 +136,18 @@ assert_summary (const char *out,
 static const char *
 normal_result (const char *mode_id)
 {
+  if (g_str_equal (mode_id, "deadlock"))
+    return "deadlock";
+
   return g_str_equal (mode_id, "thread") ? "refused" : "ok";
 }
 
 static int
 normal_status (const char *mode_id)
 {
+  if (g_str_equal (mode_id, "deadlock"))
+    return 4;
+
   return g_str_equal (mode_id, "thread") ? 2 : 0;
 }
 

@@ -381,10 +381,14 @@ is_mode (const UnfreezeMode *mode,
   return g_str_equal (mode->id, id);
 }
 
-/* What each mode does when all is well: the raw thread's update is always refused. */
+/* What each mode does when all is well: the raw thread's update is always refused, and
+ * the main thread and its worker always wait for each other in the deadlock mode. */
 static UnfreezeRunResult
 normal_result (const UnfreezeMode *mode)
 {
+  if (is_mode (mode, "deadlock"))
+    return UNFREEZE_RUN_RESULT_DEADLOCK;
+
   return is_mode (mode, "thread") ? UNFREEZE_RUN_RESULT_REFUSED : UNFREEZE_RUN_RESULT_OK;
 }
 
@@ -407,6 +411,11 @@ assert_run_worked (UnfreezeWindow     *window,
       g_assert_cmpuint (unfreeze_run_get_n_rows (run), ==, n_rows);
       g_assert_cmpuint (unfreeze_test_window_n_rows (window), ==, n_rows);
       g_assert_true (g_str_has_prefix (status, "Loaded "));
+    }
+  else if (normal_result (mode) == UNFREEZE_RUN_RESULT_DEADLOCK)
+    {
+      g_assert_cmpuint (unfreeze_test_window_n_rows (window), ==, 0);
+      g_assert_true (g_str_has_prefix (status, "Deadlock after "));
     }
   else
     {
@@ -1307,7 +1316,8 @@ test_switch_mode_mid_run (gconstpointer data)
       /* Only one run at a time, whatever the mode says now. */
       g_assert_null (unfreeze_window_start_run (window));
       g_main_context_iteration (NULL, FALSE);
-      if (!is_mode (modes[i], "blocking") && !is_mode (modes[i], "sleep"))
+      if (!is_mode (modes[i], "blocking") && !is_mode (modes[i], "sleep") &&
+          !is_mode (modes[i], "deadlock"))
         last = modes[i];
     }
   g_assert_nonnull (last);
@@ -1663,9 +1673,10 @@ in_set (const UnfreezeMode *mode,
     case MODES_ALL:
       return TRUE;
     case MODES_NOT_BLOCKING:
-      return !is_mode (mode, "blocking");
+      /* The deadlock mode holds the main loop as long as the blocking one, and longer. */
+      return !is_mode (mode, "blocking") && !is_mode (mode, "deadlock");
     case MODES_WAIT_ELSEWHERE:
-      return !is_mode (mode, "blocking") && !is_mode (mode, "sleep");
+      return !is_mode (mode, "blocking") && !is_mode (mode, "sleep") && !is_mode (mode, "deadlock");
     default:
       g_assert_not_reached ();
     }

@@ -43,7 +43,9 @@ test_mode_list_files (void)
 static void
 test_mode_list_order (void)
 {
-  static const char * const lesson_order[] = { "blocking", "thread", "gtask", "mainloop", "sleep" };
+  static const char * const lesson_order[] = {
+    "blocking", "thread", "gtask", "mainloop", "sleep", "deadlock",
+  };
   guint n_modes = 0;
   const UnfreezeMode * const *modes = unfreeze_modes_get_all (&n_modes);
   guint next = 0;

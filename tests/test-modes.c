@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each mode against a real PostgreSQL: the right rows, the right error, the stall the mode
- * is about, and for the raw thread the guard's refusal. No window: the run's signals are
+ * is about, for the raw thread the guard's refusal, and for the deadlock mode the two waits
+ * and the safety net that ends them, leaving nothing behind. No window: the run's signals are
  * what the window would show.
  */
 #define G_LOG_DOMAIN "Unfreeze-Test"
@@ -14,6 +15,7 @@
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
 #include "unfreeze-test-fixture.h"
+#include "unfreeze-test-process.h"
 #include "unfreeze-test-run.h"
 #include "unfreeze-test.h"
 
@@ -344,6 +346,148 @@ test_fifty (gconstpointer data)
   unfreeze_test_assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
 }
 
+/* Wait for the worker: the main thread and its workers wait for each other ------------ */
+
+#define SAFETY_NET_MS 3000   /* the deadlock mode's SAFETY_NET_S */
+
+/* The spans of @kind, in the order begun. */
+static GArray *
+dup_spans_of_kind (UnfreezeRun      *run,
+                   UnfreezeSpanKind  kind)
+{
+  g_autoptr(GArray) spans = unfreeze_run_dup_spans (run);
+  GArray *found = g_array_new (FALSE, FALSE, sizeof (UnfreezeSpan));
+
+  for (guint i = 0; i < spans->len; i++)
+    if (g_array_index (spans, UnfreezeSpan, i).kind == kind)
+      g_array_append_val (found, g_array_index (spans, UnfreezeSpan, i));
+
+  return found;
+}
+
+/* The two waits, as the Threads view draws them: one on the main thread for all workers,
+ * and on each worker one for the main thread, begun while the main thread was waiting and
+ * ended only after it stopped. The worker's message was shown on the main thread, after. */
+static void
+assert_waited_for_each_other (UnfreezeRun *run,
+                              guint        n_workers)
+{
+  g_autoptr(GArray) main_waits = dup_spans_of_kind (run, UNFREEZE_SPAN_WAIT_WORKER);
+  g_autoptr(GArray) worker_waits = dup_spans_of_kind (run, UNFREEZE_SPAN_WAIT_UI);
+  g_autoptr(GArray) callbacks = dup_spans_of_kind (run, UNFREEZE_SPAN_IDLE);
+  g_autoptr(GHashTable) workers = g_hash_table_new (NULL, NULL);
+  const UnfreezeSpan *main_wait;
+
+  g_assert_cmpuint (main_waits->len, ==, 1);
+  main_wait = &g_array_index (main_waits, UnfreezeSpan, 0);
+  g_assert_cmpuint (main_wait->thread_id, ==, 0);
+  g_assert_cmpint (main_wait->end_us - main_wait->begin_us, >=, SAFETY_NET_MS * 1000);
+
+  g_assert_cmpuint (worker_waits->len, ==, n_workers);
+  for (guint i = 0; i < worker_waits->len; i++)
+    {
+      const UnfreezeSpan *wait = &g_array_index (worker_waits, UnfreezeSpan, i);
+
+      g_assert_cmpuint (wait->thread_id, !=, 0);
+      g_hash_table_add (workers, GUINT_TO_POINTER (wait->thread_id));
+      g_assert_cmpint (wait->begin_us, >, main_wait->begin_us);
+      g_assert_cmpint (wait->begin_us, <, main_wait->end_us);
+      g_assert_cmpint (wait->end_us, >=, main_wait->end_us);
+    }
+  g_assert_cmpuint (g_hash_table_size (workers), ==, n_workers);
+
+  /* Each worker's message ran on the main thread once its wait was over. */
+  g_assert_cmpuint (callbacks->len, ==, n_workers);
+  for (guint i = 0; i < callbacks->len; i++)
+    {
+      const UnfreezeSpan *callback = &g_array_index (callbacks, UnfreezeSpan, i);
+
+      g_assert_cmpuint (callback->thread_id, ==, 0);
+      g_assert_cmpint (callback->begin_us, >=, main_wait->end_us);
+    }
+}
+
+/* Nothing is left behind: no worker, no query on the server, the connections in the pool;
+ * and the next run, in another mode, works. */
+static void
+assert_nothing_left (GHashTable *before,
+                     guint       n_connections)
+{
+  UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
+  g_autoptr(UnfreezeRun) next = NULL;
+  UnfreezeTestObserved observed;
+  PGconn *conn;
+
+  g_assert_cmpuint (unfreeze_test_count_new_threads (before), ==, 0);
+  g_assert_cmpuint (unfreeze_test_count_active_queries (), ==, 0);
+  conn = unfreeze_database_try_acquire_idle (database);
+  g_assert_nonnull (conn);
+  unfreeze_database_release (database, conn);
+  g_assert_cmpuint (unfreeze_database_get_n_connections (database), <=, n_connections);
+
+  next = unfreeze_test_start_run ("gtask", database, "MSFT", 0, 1, &observed);
+  g_assert_true (unfreeze_test_wait_for (&observed.finished, 30000));
+  g_assert_cmpint (unfreeze_run_get_result (next), ==, UNFREEZE_RUN_RESULT_OK);
+  unfreeze_test_assert_rows_are (unfreeze_run_get_rows (next), "MSFT");
+}
+
+/* Runs the deadlock mode with @count queries, and checks what every such run shows: the
+ * deadlock, no rows and no error, the two waits, nothing left behind. */
+static UnfreezeRun *
+run_deadlock (guint                 count,
+              UnfreezeTestObserved *observed)
+{
+  g_autoptr(GHashTable) before = unfreeze_test_dup_thread_ids ();
+  UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
+  guint n_connections = unfreeze_database_get_n_connections (database);
+  UnfreezeRun *run = unfreeze_test_start_run ("deadlock", database, "MSFT", 0.2, count, observed);
+
+  g_assert_true (unfreeze_test_wait_for (&observed->finished, 60000));
+
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_DEADLOCK);
+  g_assert_no_error ((GError *) unfreeze_run_get_error (run));
+  g_assert_cmpuint (unfreeze_run_get_n_finished (run), ==, count);
+  g_assert_cmpuint (unfreeze_run_get_n_rows (run), ==, 0);
+  g_assert_cmpuint (observed->n_rows_signals, ==, 0);
+  g_assert_cmpuint (observed->n_error_signals, ==, 0);
+  g_assert_cmpuint (observed->n_refused_signals, ==, 0);
+  /* The safety net's report, then each worker's message, once the main loop ran again. */
+  g_assert_cmpuint (observed->n_progress_signals, ==, 1 + count);
+  assert_waited_for_each_other (run, count);
+  /* Each worker needed one connection at most. */
+  assert_nothing_left (before, n_connections + count);
+
+  return run;
+}
+
+/* One query: the summary line and the status line say it was a deadlock, ended by the app's
+ * safety net, and the main loop was frozen for the whole wait. */
+static void
+test_deadlock_one (void)
+{
+  UnfreezeTestObserved observed;
+  g_autoptr(UnfreezeRun) run = run_deadlock (1, &observed);
+  g_autofree char *line = unfreeze_run_dup_summary_line (run);
+  g_autofree char *status = unfreeze_run_dup_status_text (run);
+
+  g_assert_true (g_str_has_suffix (line, " result=deadlock"));
+  g_assert_nonnull (strstr (line, " rows=0 "));
+  g_assert_true (g_str_has_prefix (status, "Deadlock after "));
+  g_assert_nonnull (strstr (status, "safety net"));
+  g_assert_cmpint (unfreeze_run_get_longest_stall_us (run), >=, 0.9 * SAFETY_NET_MS * 1000);
+}
+
+/* Three queries: all workers start, the main thread waits for them all at once (one wait,
+ * one safety net), and every one is in the deadlock. */
+static void
+test_deadlock_three (void)
+{
+  UnfreezeTestObserved observed;
+  g_autoptr(UnfreezeRun) run = run_deadlock (3, &observed);
+
+  g_assert_cmpuint (unfreeze_run_get_count (run), ==, 3);
+}
+
 static void
 add_for_modes (const char     *name,
                const char     *const *modes,
@@ -361,7 +505,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const char * const all[] = { "blocking", "thread", "gtask", NULL };
+  static const char * const all[] = { "blocking", "thread", "gtask", "deadlock", NULL };
   static const char * const showing[] = { "blocking", "gtask", NULL };
   static const char * const workers[] = { "thread", "gtask", NULL };
   g_autoptr(GError) error = NULL;
@@ -390,6 +534,8 @@ main (int   argc,
   g_test_add_data_func ("/unfreeze/Mode/blocking/fifty", "blocking", test_fifty);
   g_test_add_data_func ("/unfreeze/Mode/gtask/fifty", "gtask", test_fifty);
   g_test_add_data_func ("/unfreeze/Mode/sleep/fifty", "sleep", test_fifty);
+  g_test_add_func ("/unfreeze/Mode/deadlock/one", test_deadlock_one);
+  g_test_add_func ("/unfreeze/Mode/deadlock/three", test_deadlock_three);
 
   status = g_test_run ();
   unfreeze_test_fixture_teardown ();

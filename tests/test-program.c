@@ -95,6 +95,7 @@ test_embedded_modes (void)
     { "blocking", "ok", 0 },
     { "thread", "refused", 2 },
     { "gtask", "ok", 0 },
+    { "deadlock", "deadlock", 4 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -116,6 +117,9 @@ test_embedded_modes (void)
 
       if (g_str_equal (cases[i].mode, "blocking"))
         g_assert_cmpint (g_ascii_strtoll (stall, NULL, 10), >=, 800);
+      /* Frozen for the whole wait, until the safety net (3 s) ended it. */
+      if (g_str_equal (cases[i].mode, "deadlock"))
+        g_assert_cmpint (g_ascii_strtoll (stall, NULL, 10), >=, 2500);
       if (g_str_equal (cases[i].mode, "thread"))
         g_assert_nonnull (strstr (err, "Cross-thread UI access: show rows from thread raw-worker"));
     }

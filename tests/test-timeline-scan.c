@@ -35,6 +35,7 @@ typedef struct
   double          busy_ms;          /* the UI thread held */
   guint           n_refused;
   double          x_max_ms;
+  gboolean        waits_for;        /* a thread waited for another: the legend's arrows */
 } ScanCase;
 
 /* Blocking: the server's wait inside the Run handler held the UI thread. Overlaps count
@@ -82,6 +83,18 @@ static const SpanCase lanes[] = {
   { 400, UNFREEZE_SPAN_QUERY, 4, 5, UNFREEZE_TIMELINE_QUERY, 3 },
 };
 
+/* Wait for the worker: the UI thread waits for its worker (blocked, inside the handler),
+ * the worker for the UI thread; the worker's message runs once the UI thread is free. */
+static const SpanCase deadlock[] = {
+  { 0, UNFREEZE_SPAN_HANDLER, 0, 3010, UNFREEZE_TIMELINE_BUSY, 0 },
+  { 1, UNFREEZE_SPAN_CONNECT, 1, 4, UNFREEZE_TIMELINE_CONNECT, 1 },
+  { 0, UNFREEZE_SPAN_WAIT_WORKER, 2, 3008, UNFREEZE_TIMELINE_BLOCKED, 0 },
+  { 1, UNFREEZE_SPAN_QUERY, 4, 8, UNFREEZE_TIMELINE_QUERY, 1 },
+  { 1, UNFREEZE_SPAN_WAIT_UI, 8, 3012, UNFREEZE_TIMELINE_WAIT_UI, 1 },
+  { 0, UNFREEZE_SPAN_IDLE, 3011, 3012, UNFREEZE_TIMELINE_IDLE, 0 },
+  { 1, UNFREEZE_SPAN_HANDOFF, 3012, 3012, UNFREEZE_TIMELINE_HANDOFF, 1 },
+};
+
 static const ScanCase scan_cases[] = {
   /* No spans yet: the UI thread has its lane all the same, and the scale is not empty. */
   { "empty", NULL, 0, 0, 0, 1, 0, 0, 1 },
@@ -89,6 +102,7 @@ static const ScanCase scan_cases[] = {
   { "thread", thread, G_N_ELEMENTS (thread), 1010, 0, 2, 1 + 1, 1, 1010 },
   { "mainloop", mainloop, G_N_ELEMENTS (mainloop), 1060, 1500, 1, 2 + 3 + 30, 0, 1500 },
   { "lanes", lanes, G_N_ELEMENTS (lanes), 2002, 0, 4, 2000, 0, 2002 },
+  { "deadlock", deadlock, G_N_ELEMENTS (deadlock), 3020, 0, 2, 3010 + 1, 0, 3020, TRUE },
 };
 
 static GArray *
@@ -127,6 +141,8 @@ test_scan (gconstpointer data)
       g_assert_cmpuint (unfreeze_timeline_scan_get_lane (&scan, span), ==, c->spans[i].lane);
       styles_seen |= 1u << c->spans[i].style;
     }
+  if (c->waits_for)
+    styles_seen |= 1u << UNFREEZE_TIMELINE_WAITS_FOR;
 
   g_assert_cmpuint (scan.n_lanes, ==, c->n_lanes);
   g_assert_cmpint (scan.busy_us, ==, MS (c->busy_ms));

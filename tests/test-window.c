@@ -198,6 +198,32 @@ test_window_modes (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The deadlock: the window froze, the status line says it was a deadlock ended by the app's
+ * safety net, the worker's message was shown after all, and the next run in the same window
+ * works. */
+static void
+test_window_deadlock (void)
+{
+  UnfreezeWindow *window = new_window ();
+  g_autofree char *messages = NULL;
+  UnfreezeRun *run;
+
+  run = click_run (window, "deadlock", 0.2);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_DEADLOCK);
+  g_assert_true (g_str_has_prefix (unfreeze_window_get_status_text (window), "Deadlock after "));
+  g_assert_nonnull (strstr (unfreeze_window_get_status_text (window), "safety net"));
+  assert_status_has_verdict (window, run);
+  g_assert_cmpuint (unfreeze_test_window_n_rows (window), ==, 0);
+  messages = unfreeze_window_dup_messages (window);
+  g_assert_nonnull (strstr (messages, "Worker thread: the query is done"));
+
+  run = click_run (window, "gtask", 0);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (unfreeze_test_window_n_rows (window), ==, msft_rows ());
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Closing the window while a worker still runs the query: the run ends later, reaching no
  * widget. */
 static void
@@ -533,6 +559,7 @@ main (int   argc,
 
   g_test_add_func ("/unfreeze/Window/modes", test_window_modes);
   g_test_add_func ("/unfreeze/Window/rows-before-finished", test_window_rows_before_finished);
+  g_test_add_func ("/unfreeze/Window/deadlock", test_window_deadlock);
   g_test_add_data_func ("/unfreeze/Window/close-mid-run/gtask", "gtask", test_close_mid_run);
   g_test_add_data_func ("/unfreeze/Window/close-mid-run/thread", "thread", test_close_mid_run);
   g_test_add_func ("/unfreeze/Window/preferences-password", test_preferences_password);
