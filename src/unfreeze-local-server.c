@@ -19,7 +19,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -373,24 +372,6 @@ ping_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-#define SERVER_NICE 10
-
-/* In the child between fork and exec: only async-signal-safe calls. */
-static void
-set_autogroup_nice (void)
-{
-  static const char value[] = G_STRINGIFY (SERVER_NICE);
-  int fd = open ("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
-
-  if (fd < 0)
-    return;
-  if (write (fd, value, sizeof value - 1) < 0)
-    {
-      /* Kernel without autogroups, or a sandbox that hides them: setpriority() stands. */
-    }
-  close (fd);
-}
-
 static void
 child_setup (gpointer user_data)
 {
@@ -399,14 +380,6 @@ child_setup (gpointer user_data)
   /* A session of its own, so that a Ctrl+C meant for the app in a terminal or debugger
    * does not shut the server down under it. */
   setsid ();
-  /* The server works for the window, not against it: on a machine with few cores, two
-   * hundred backends starting and computing results at once would otherwise take the CPU
-   * from the window's thread, and the correct modes would miss frames for the server's
-   * sake. A new session is a new scheduling group (Linux's autogroups), where the group's
-   * own nice value is what counts; without autogroups, the process's. Raising a nice value
-   * needs no privilege; where it fails, the server simply runs at the app's priority. */
-  setpriority (PRIO_PROCESS, 0, SERVER_NICE);
-  set_autogroup_nice ();
   /* The server must never outlive the app, even a SIGKILLed one. Had the parent died
    * before prctl(), the signal would never come: give up instead. */
   if (prctl (PR_SET_PDEATHSIG, SIGINT) != 0 || getppid () != parent)
