@@ -28,6 +28,8 @@
 #define PING_INTERVAL_MS 15
 #define READY_TIMEOUT_S  30
 #define LOG_ROTATE_SIZE  (1024 * 1024)
+#define OWNER_WATCH_MS   500
+#define SHARE_ATTEMPTS   3
 
 struct _UnfreezeLocalServer
 {
@@ -42,10 +44,16 @@ struct _UnfreezeLocalServer
   char        *log_path;
   goffset      log_offset;         /* where this start's output begins in the log */
 
+  char        *port;               /* names the socket file: ours, or the shared server's */
+
   GSubprocess *postgres;
-  GPid         pid;
+  GPid         pid;                /* the postmaster: our child, or another copy's */
   gboolean     running;
   gboolean     initialized;
+  gboolean     shared;             /* the server is another copy's: we neither stop it nor
+                                    * remove its socket directory */
+  guint        owner_watch;        /* while shared: notices that its postmaster has gone */
+  guint        share_attempts;
 
   GTask       *start_task;         /* the start in progress, if any */
   guint        ping_source;
@@ -62,6 +70,10 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_QUARK (unfreeze-local-server-error-quark, unfreeze_local_server_error)
+
+static void     launch_postgres (UnfreezeLocalServer *self);
+static gboolean try_share       (UnfreezeLocalServer *self);
+static gboolean ping_cb         (gpointer             user_data);
 
 /**
  * unfreeze_remove_tree:
@@ -220,6 +232,7 @@ shut_down (UnfreezeLocalServer *self)
 
   self->running = FALSE;
   self->pid = 0;
+  g_clear_handle_id (&self->owner_watch, g_source_remove);
 
   /* SIGINT is PostgreSQL's "fast" shutdown: sessions rolled back, a checkpoint, exit.
    * SIGQUIT, its "immediate" one, leaves crash recovery to the next start. */
@@ -238,9 +251,35 @@ shut_down (UnfreezeLocalServer *self)
         }
     }
 
-  if (self->socket_dir != NULL)
+  /* A shared server's socket directory is its owner's to remove. */
+  if (self->socket_dir != NULL && !self->shared)
     unfreeze_remove_tree (self->socket_dir);
   g_clear_pointer (&self->socket_dir, g_free);
+}
+
+static gboolean
+process_alive (GPid pid)
+{
+  /* EPERM: someone else's process, so not a server of ours. */
+  return pid > 0 && kill (pid, 0) == 0;
+}
+
+/* While we share another copy's server: when its postmaster has gone (that copy quit, and
+ * stopped it), say so as a server of our own that exited would. */
+static gboolean
+owner_watch_cb (gpointer user_data)
+{
+  UnfreezeLocalServer *self = user_data;
+
+  if (process_alive (self->pid))
+    return G_SOURCE_CONTINUE;
+
+  self->owner_watch = 0;
+  shut_down (self);
+  g_signal_emit (self, signals[EXITED], 0,
+                 _("The copy of Unfreeze that started the built-in server has quit."));
+
+  return G_SOURCE_REMOVE;
 }
 
 /* Ends the start in progress: a success when error is NULL, else takes error. */
@@ -255,6 +294,8 @@ finish_start (UnfreezeLocalServer *self,
   if (error == NULL)
     {
       self->running = TRUE;
+      if (self->shared)
+        self->owner_watch = g_timeout_add (OWNER_WATCH_MS, owner_watch_cb, self);
       g_task_return_boolean (task, TRUE);
     }
   else
@@ -333,12 +374,81 @@ on_postgres_exited (GObject      *source,
       g_signal_emit (self, signals[EXITED], 0, tail);
     }
   else if (strstr (tail, "\"postmaster.pid\" already exists") != NULL)
-    fail_start (self, UNFREEZE_LOCAL_SERVER_ERROR_IN_USE,
-                _("The PostgreSQL data directory “%s” is already in use by another server, "
-                  "probably another copy of Unfreeze. Close it and try again."),
-                self->data_dir);
+    {
+      /* Another copy started a server on this cluster first: share it. */
+      g_clear_object (&self->postgres);
+      g_clear_handle_id (&self->ping_source, g_source_remove);
+      unfreeze_remove_tree (self->socket_dir);
+      g_clear_pointer (&self->socket_dir, g_free);
+      if (!try_share (self))
+        fail_start (self, UNFREEZE_LOCAL_SERVER_ERROR_IN_USE,
+                    _("The PostgreSQL data directory “%s” is already in use by another server, "
+                      "probably another copy of Unfreeze. Close it and try again."),
+                    self->data_dir);
+    }
   else
     fail_start_with_log (self, _("The built-in PostgreSQL server stopped while starting."));
+}
+
+/* What postmaster.pid says of the server that holds the data directory: the postmaster's
+ * pid (line 1), its port (line 4) and its first socket directory (line 5). */
+static gboolean
+read_pid_file (const char  *data_dir,
+               GPid        *pid,
+               char       **port,
+               char       **socket_dir)
+{
+  g_autofree char *path = g_build_filename (data_dir, "postmaster.pid", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  gint64 value;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return FALSE;
+
+  lines = g_strsplit (contents, "\n", 0);
+  if (g_strv_length (lines) < 5 ||
+      !g_ascii_string_to_signed (lines[0], 10, 1, G_MAXINT, &value, NULL) ||
+      !g_ascii_string_to_signed (lines[3], 10, 1, 65535, NULL, NULL) ||
+      !g_path_is_absolute (lines[4]))
+    return FALSE;
+
+  *pid = (GPid) value;
+  *port = g_strdup (lines[3]);
+  *socket_dir = g_strdup (lines[4]);
+  return TRUE;
+}
+
+/* Another copy of Unfreeze may run a server on this cluster already: share it, when the
+ * postmaster that postmaster.pid names is alive and its socket directory is a private one
+ * of ours. ping_cb() then waits until it answers. FALSE: there is nothing to share. */
+static gboolean
+try_share (UnfreezeLocalServer *self)
+{
+  g_autofree char *port = NULL;
+  g_autofree char *socket_dir = NULL;
+  GStatBuf st;
+  GPid pid = 0;
+
+  if (self->share_attempts >= SHARE_ATTEMPTS ||
+      !read_pid_file (self->data_dir, &pid, &port, &socket_dir) ||
+      !process_alive (pid) ||
+      g_lstat (socket_dir, &st) != 0 || !S_ISDIR (st.st_mode) ||
+      st.st_uid != getuid () || (st.st_mode & 0077) != 0)
+    return FALSE;
+
+  g_debug ("Sharing the server of another copy: pid %d, socket directory %s", (int) pid, socket_dir);
+  self->share_attempts++;
+  self->shared = TRUE;
+  self->pid = pid;
+  g_free (self->port);
+  self->port = g_steal_pointer (&port);
+  g_free (self->socket_dir);
+  self->socket_dir = g_steal_pointer (&socket_dir);
+
+  self->ready_deadline = g_get_monotonic_time () + READY_TIMEOUT_S * G_USEC_PER_SEC;
+  self->ping_source = g_timeout_add (PING_INTERVAL_MS, ping_cb, self);
+  return TRUE;
 }
 
 static gboolean
@@ -346,8 +456,21 @@ ping_cb (gpointer user_data)
 {
   UnfreezeLocalServer *self = user_data;
   const char *keys[] = { "host", "port", "dbname", "user", "connect_timeout", NULL };
-  const char *values[] = { self->socket_dir, PORT, "postgres", "unfreeze", "5", NULL };
+  const char *values[] = { self->socket_dir, self->port, "postgres", "unfreeze", "5", NULL };
   GError *error = NULL;
+
+  /* The server we meant to share stopped before it answered (its copy was quitting): start
+   * our own, or share the one that another copy started meanwhile. */
+  if (self->shared && !process_alive (self->pid))
+    {
+      self->ping_source = 0;
+      self->shared = FALSE;
+      self->pid = 0;
+      g_clear_pointer (&self->socket_dir, g_free);
+      if (!try_share (self))
+        launch_postgres (self);
+      return G_SOURCE_REMOVE;
+    }
 
   /* Cheap enough for the main thread: until the server listens, the socket file does not
    * exist and the attempt fails at once; after that it is a local round trip. */
@@ -492,6 +615,8 @@ launch_postgres (UnfreezeLocalServer *self)
 
   if (!make_socket_dir (self) || (log_fd = open_log (self)) < 0)
     return;
+  g_free (self->port);
+  self->port = g_strdup (PORT);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_take_stdout_fd (launcher, log_fd);
@@ -612,7 +737,8 @@ prepare_cluster (GTask *task)
 
   if (g_file_test (pg_version, G_FILE_TEST_EXISTS))
     {
-      launch_postgres (self);
+      if (!try_share (self))
+        launch_postgres (self);
       return;
     }
 
@@ -731,6 +857,8 @@ unfreeze_local_server_start_async (UnfreezeLocalServer *self,
 
   self->start_task = g_object_ref (task);
   self->initialized = FALSE;
+  self->shared = FALSE;
+  self->share_attempts = 0;
   g_clear_pointer (&self->data_dir, g_free);
 
   if (self->requested_data_dir != NULL)
@@ -826,6 +954,13 @@ unfreeze_local_server_get_socket_dir (UnfreezeLocalServer *self)
   return self->socket_dir;
 }
 
+gboolean
+unfreeze_local_server_get_shared (UnfreezeLocalServer *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_LOCAL_SERVER (self), FALSE);
+  return self->shared;
+}
+
 GPid
 unfreeze_local_server_get_pid (UnfreezeLocalServer *self)
 {
@@ -847,11 +982,11 @@ unfreeze_local_server_dup_conninfo (UnfreezeLocalServer *self)
    * The port is given too, or libpq would follow $PGPORT to another socket file. */
   host = g_string_new (self->socket_dir);
   if (strpbrk (host->str, " \t\n\r\f\v'\\") == NULL)
-    return g_strdup_printf ("host=%s port=" PORT " dbname=postgres user=unfreeze", host->str);
+    return g_strdup_printf ("host=%s port=%s dbname=postgres user=unfreeze", host->str, self->port);
 
   g_string_replace (host, "\\", "\\\\", 0);
   g_string_replace (host, "'", "\\'", 0);
-  return g_strdup_printf ("host='%s' port=" PORT " dbname=postgres user=unfreeze", host->str);
+  return g_strdup_printf ("host='%s' port=%s dbname=postgres user=unfreeze", host->str, self->port);
 }
 
 UnfreezeLocalServer *
@@ -881,6 +1016,7 @@ unfreeze_local_server_finalize (GObject *object)
   g_free (self->initdb_path);
   g_free (self->postgres_path);
   g_free (self->log_path);
+  g_free (self->port);
 
   G_OBJECT_CLASS (unfreeze_local_server_parent_class)->finalize (object);
 }
@@ -897,7 +1033,9 @@ unfreeze_local_server_class_init (UnfreezeLocalServerClass *klass)
    * UnfreezeLocalServer::exited:
    * @log_tail: the last lines of the server's log
    *
-   * The server stopped on its own (it was killed, or it crashed) after it had started.
+   * The server stopped on its own (it was killed, or it crashed) after it had started; or,
+   * when it was shared (#unfreeze_local_server_get_shared()), the copy of Unfreeze that
+   * started it has quit and stopped it.
    */
   signals[EXITED] = g_signal_new ("exited", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
@@ -906,4 +1044,5 @@ unfreeze_local_server_class_init (UnfreezeLocalServerClass *klass)
 static void
 unfreeze_local_server_init (UnfreezeLocalServer *self)
 {
+  self->port = g_strdup (PORT);
 }
