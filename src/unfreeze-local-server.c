@@ -382,8 +382,9 @@ on_postgres_exited (GObject      *source,
       g_clear_pointer (&self->socket_dir, g_free);
       if (!try_share (self))
         fail_start (self, UNFREEZE_LOCAL_SERVER_ERROR_IN_USE,
-                    _("The PostgreSQL data directory “%s” is already in use by another server, "
-                      "probably another copy of Unfreeze. Close it and try again."),
+                    _("The PostgreSQL data directory “%s” is in use by a server that Unfreeze "
+                      "cannot share: its postmaster.pid names no live server with a private "
+                      "socket directory of yours. Stop that server and try again."),
                     self->data_dir);
     }
   else
