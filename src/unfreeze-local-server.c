@@ -29,7 +29,7 @@
 #define READY_TIMEOUT_S  30
 #define LOG_ROTATE_SIZE  (1024 * 1024)
 #define OWNER_WATCH_MS   500
-#define SHARE_ATTEMPTS   3
+#define LAUNCH_ATTEMPTS  3
 
 struct _UnfreezeLocalServer
 {
@@ -53,7 +53,7 @@ struct _UnfreezeLocalServer
   gboolean     shared;             /* the server is another copy's: we neither stop it nor
                                     * remove its socket directory */
   guint        owner_watch;        /* while shared: notices that its postmaster has gone */
-  guint        share_attempts;
+  guint        launch_attempts;    /* postmasters this start has spawned */
 
   GTask       *start_task;         /* the start in progress, if any */
   guint        ping_source;
@@ -72,7 +72,8 @@ static guint signals[N_SIGNALS];
 G_DEFINE_QUARK (unfreeze-local-server-error-quark, unfreeze_local_server_error)
 
 static void     launch_postgres (UnfreezeLocalServer *self);
-static gboolean try_share       (UnfreezeLocalServer *self);
+static void     share_or_launch (UnfreezeLocalServer *self,
+                                 gboolean             refused);
 static gboolean ping_cb         (gpointer             user_data);
 
 /**
@@ -380,76 +381,142 @@ on_postgres_exited (GObject      *source,
       g_clear_handle_id (&self->ping_source, g_source_remove);
       unfreeze_remove_tree (self->socket_dir);
       g_clear_pointer (&self->socket_dir, g_free);
-      if (!try_share (self))
-        fail_start (self, UNFREEZE_LOCAL_SERVER_ERROR_IN_USE,
-                    _("The PostgreSQL data directory “%s” is in use by a server that Unfreeze "
-                      "cannot share: its postmaster.pid names no live server with a private "
-                      "socket directory of yours. Stop that server and try again."),
-                    self->data_dir);
+      self->pid = 0;
+      share_or_launch (self, TRUE);
     }
   else
     fail_start_with_log (self, _("The built-in PostgreSQL server stopped while starting."));
 }
 
-/* What postmaster.pid says of the server that holds the data directory: the postmaster's
- * pid (line 1), its port (line 4) and its first socket directory (line 5). */
-static gboolean
-read_pid_file (const char  *data_dir,
-               GPid        *pid,
-               char       **port,
-               char       **socket_dir)
+/* Who holds the data directory, by its postmaster.pid. */
+typedef enum
 {
-  g_autofree char *path = g_build_filename (data_dir, "postmaster.pid", NULL);
+  HOLDER_NONE,      /* nobody: no lock file, or its postmaster is dead */
+  HOLDER_STARTING,  /* a live postmaster that has not written its socket directory yet */
+  HOLDER_SHAREABLE, /* a live postmaster on a private socket directory of ours */
+  HOLDER_OTHER,     /* anything else: not ours to use */
+} Holder;
+
+/* Reads postmaster.pid: the postmaster's pid (line 1), its port (line 4) and its first
+ * socket directory (line 5), which a starting postmaster adds once it has made its socket. */
+static Holder
+find_holder (UnfreezeLocalServer  *self,
+             GPid                 *pid,
+             char                **port,
+             char                **socket_dir)
+{
+  g_autofree char *path = g_build_filename (self->data_dir, "postmaster.pid", NULL);
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   gint64 value;
+  GStatBuf st;
 
   if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return FALSE;
+    return HOLDER_NONE;
 
   lines = g_strsplit (contents, "\n", 0);
-  if (g_strv_length (lines) < 5 ||
-      !g_ascii_string_to_signed (lines[0], 10, 1, G_MAXINT, &value, NULL) ||
-      !g_ascii_string_to_signed (lines[3], 10, 1, 65535, NULL, NULL) ||
-      !g_path_is_absolute (lines[4]))
-    return FALSE;
+  if (lines[0] == NULL || !g_ascii_string_to_signed (lines[0], 10, 1, G_MAXINT, &value, NULL))
+    return HOLDER_STARTING;   /* being written right now */
+  if (!process_alive ((GPid) value))
+    return HOLDER_NONE;
+  if (g_strv_length (lines) < 5 || lines[4][0] == '\0')
+    return HOLDER_STARTING;
+  if (!g_ascii_string_to_signed (lines[3], 10, 1, 65535, NULL, NULL) ||
+      !g_path_is_absolute (lines[4]) ||
+      g_lstat (lines[4], &st) != 0 || !S_ISDIR (st.st_mode) ||
+      st.st_uid != getuid () || (st.st_mode & 0077) != 0)
+    return HOLDER_OTHER;
 
   *pid = (GPid) value;
   *port = g_strdup (lines[3]);
   *socket_dir = g_strdup (lines[4]);
-  return TRUE;
+  return HOLDER_SHAREABLE;
 }
 
-/* Another copy of Unfreeze may run a server on this cluster already: share it, when the
- * postmaster that postmaster.pid names is alive and its socket directory is a private one
- * of ours. ping_cb() then waits until it answers. FALSE: there is nothing to share. */
+static void
+fail_in_use (UnfreezeLocalServer *self)
+{
+  fail_start (self, UNFREEZE_LOCAL_SERVER_ERROR_IN_USE,
+              _("The PostgreSQL data directory “%s” is in use by a server that Unfreeze "
+                "cannot share: its postmaster.pid names no live server with a private "
+                "socket directory of yours. Stop that server and try again."),
+              self->data_dir);
+}
+
+/* A postmaster that holds the cluster is still starting: look again until it says where
+ * its socket is (or it goes). */
 static gboolean
-try_share (UnfreezeLocalServer *self)
+wait_for_holder_cb (gpointer user_data)
+{
+  UnfreezeLocalServer *self = user_data;
+  g_autofree char *port = NULL;
+  g_autofree char *socket_dir = NULL;
+  GPid pid = 0;
+
+  if (find_holder (self, &pid, &port, &socket_dir) == HOLDER_STARTING &&
+      g_get_monotonic_time () < self->ready_deadline)
+    return G_SOURCE_CONTINUE;
+
+  self->ping_source = 0;
+  share_or_launch (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Before starting a postmaster, and when ours found the lock file taken (@refused): another
+ * copy of Unfreeze may run a server on this cluster. Share it, when the postmaster that
+ * postmaster.pid names is alive and its socket directory is a private one of ours (ping_cb()
+ * then waits until it answers); wait while it is still starting; start our own when nobody
+ * holds the cluster (a few times at most: copies may come and go meanwhile); and give up
+ * when something else holds it. */
+static void
+share_or_launch (UnfreezeLocalServer *self,
+                 gboolean             refused)
 {
   g_autofree char *port = NULL;
   g_autofree char *socket_dir = NULL;
-  GStatBuf st;
   GPid pid = 0;
 
-  if (self->share_attempts >= SHARE_ATTEMPTS ||
-      !read_pid_file (self->data_dir, &pid, &port, &socket_dir) ||
-      !process_alive (pid) ||
-      g_lstat (socket_dir, &st) != 0 || !S_ISDIR (st.st_mode) ||
-      st.st_uid != getuid () || (st.st_mode & 0077) != 0)
-    return FALSE;
+  switch (find_holder (self, &pid, &port, &socket_dir))
+    {
+    case HOLDER_SHAREABLE:
+      g_debug ("Sharing the server of another copy: pid %d, socket directory %s", (int) pid, socket_dir);
+      self->shared = TRUE;
+      self->pid = pid;
+      g_free (self->port);
+      self->port = g_steal_pointer (&port);
+      g_free (self->socket_dir);
+      self->socket_dir = g_steal_pointer (&socket_dir);
+      self->ready_deadline = g_get_monotonic_time () + READY_TIMEOUT_S * G_USEC_PER_SEC;
+      self->ping_source = g_timeout_add (PING_INTERVAL_MS, ping_cb, self);
+      break;
 
-  g_debug ("Sharing the server of another copy: pid %d, socket directory %s", (int) pid, socket_dir);
-  self->share_attempts++;
-  self->shared = TRUE;
-  self->pid = pid;
-  g_free (self->port);
-  self->port = g_steal_pointer (&port);
-  g_free (self->socket_dir);
-  self->socket_dir = g_steal_pointer (&socket_dir);
+    case HOLDER_STARTING:
+      if (!refused || g_get_monotonic_time () < self->ready_deadline)
+        {
+          if (!refused)
+            self->ready_deadline = g_get_monotonic_time () + READY_TIMEOUT_S * G_USEC_PER_SEC;
+          self->ping_source = g_timeout_add (PING_INTERVAL_MS, wait_for_holder_cb, self);
+        }
+      else
+        fail_in_use (self);
+      break;
 
-  self->ready_deadline = g_get_monotonic_time () + READY_TIMEOUT_S * G_USEC_PER_SEC;
-  self->ping_source = g_timeout_add (PING_INTERVAL_MS, ping_cb, self);
-  return TRUE;
+    case HOLDER_NONE:
+      if (self->launch_attempts++ < LAUNCH_ATTEMPTS)
+        launch_postgres (self);
+      else
+        fail_in_use (self);
+      break;
+
+    case HOLDER_OTHER:
+    default:
+      /* PostgreSQL has the last word on its lock file. */
+      if (!refused && self->launch_attempts++ < LAUNCH_ATTEMPTS)
+        launch_postgres (self);
+      else
+        fail_in_use (self);
+      break;
+    }
 }
 
 static gboolean
@@ -468,8 +535,7 @@ ping_cb (gpointer user_data)
       self->shared = FALSE;
       self->pid = 0;
       g_clear_pointer (&self->socket_dir, g_free);
-      if (!try_share (self))
-        launch_postgres (self);
+      share_or_launch (self, FALSE);
       return G_SOURCE_REMOVE;
     }
 
@@ -705,8 +771,9 @@ on_initdb_done (GObject      *source,
         }
     }
 
+  /* The copy that won the race may be starting its server on it already. */
   if (start_still_wanted (task))
-    launch_postgres (self);
+    share_or_launch (self, FALSE);
 }
 
 /* An initdb interrupted by the app's death leaves "<data_dir>.new-XXXXXX" behind. */
@@ -738,8 +805,7 @@ prepare_cluster (GTask *task)
 
   if (g_file_test (pg_version, G_FILE_TEST_EXISTS))
     {
-      if (!try_share (self))
-        launch_postgres (self);
+      share_or_launch (self, FALSE);
       return;
     }
 
@@ -859,7 +925,7 @@ unfreeze_local_server_start_async (UnfreezeLocalServer *self,
   self->start_task = g_object_ref (task);
   self->initialized = FALSE;
   self->shared = FALSE;
-  self->share_attempts = 0;
+  self->launch_attempts = 0;
   g_clear_pointer (&self->data_dir, g_free);
 
   if (self->requested_data_dir != NULL)
