@@ -266,7 +266,8 @@ first_frame_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
-/* A window the database readiness has not reached yet: created after it was ready. */
+/* Each new window: told now if the database is ready already (database_prepared_cb()
+ * tells the windows there are when it becomes ready). */
 static void
 add_window (UnfreezeApplication *self,
             UnfreezeWindow      *window)
