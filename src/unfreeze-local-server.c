@@ -261,8 +261,22 @@ shut_down (UnfreezeLocalServer *self)
 static gboolean
 process_alive (GPid pid)
 {
+  g_autofree char *stat_path = NULL;
+  g_autofree char *stat = NULL;
+  const char *state;
+
   /* EPERM: someone else's process, so not a server of ours. */
-  return pid > 0 && kill (pid, 0) == 0;
+  if (pid <= 0 || kill (pid, 0) != 0)
+    return FALSE;
+
+  /* A zombie has exited: a postmaster whose app was killed may wait a while to be reaped
+   * by whoever inherited it. */
+  stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
+    return TRUE;
+  state = strrchr (stat, ')');
+
+  return state == NULL || state[1] == '\0' || state[2] != 'Z';
 }
 
 /* While we share another copy's server: when its postmaster has gone (that copy quit, and
