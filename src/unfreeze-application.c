@@ -31,8 +31,9 @@ struct _UnfreezeApplication
 
   GSettings        *settings;     /* NULL when the schema is not installed */
   UnfreezeDatabase *database;
-  UnfreezeWindow   *window;
+  UnfreezeWindow   *window;       /* the first window: the one bound to the settings */
   gboolean          database_ready;
+  GError           *database_error;  /* why preparing the database failed, if it did */
 
   /* From the command line */
   char             *mode;
@@ -238,8 +239,10 @@ database_prepared_cb (GObject      *object,
     g_warning ("%s", error->message);
 
   self->database_ready = TRUE;
-  if (self->window != NULL)
-    unfreeze_window_set_database_ready (self->window, error);
+  self->database_error = g_steal_pointer (&error);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (UNFREEZE_IS_WINDOW (l->data))
+      unfreeze_window_set_database_ready (l->data, self->database_error);
   /* For the benchmark's start-up figures (G_MESSAGES_DEBUG=Unfreeze-Startup). */
   g_log ("Unfreeze-Startup", G_LOG_LEVEL_DEBUG, "ready monotonic_us=%" G_GINT64_FORMAT,
          g_get_monotonic_time ());
@@ -264,10 +267,31 @@ first_frame_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+/* Each new window: told now if the database is ready already (database_prepared_cb()
+ * tells the windows there are when it becomes ready). */
+static void
+add_window (UnfreezeApplication *self,
+            UnfreezeWindow      *window)
+{
+  if (self->database_ready)
+    unfreeze_window_set_database_ready (window, self->database_error);
+  gtk_widget_add_tick_callback (GTK_WIDGET (window), first_frame_cb, NULL, NULL);
+}
+
 static void
 unfreeze_application_activate (GApplication *app)
 {
   UnfreezeApplication *self = UNFREEZE_APPLICATION (app);
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  /* Launched again from the desktop (GApplication hands that to this process): present
+   * the window used last, as GNOME apps do. */
+  if (active != NULL)
+    {
+      g_debug ("Launched again: presenting the window in use");
+      gtk_window_present (active);
+      return;
+    }
 
   if (self->window == NULL)
     {
@@ -288,9 +312,7 @@ unfreeze_application_activate (GApplication *app)
       if (self->count > 0)
         unfreeze_window_set_count (self->window, self->count);
 
-      if (self->database_ready)
-        unfreeze_window_set_database_ready (self->window, NULL);
-      gtk_widget_add_tick_callback (GTK_WIDGET (self->window), first_frame_cb, NULL, NULL);
+      add_window (self, self->window);
     }
 
   gtk_window_present (GTK_WINDOW (self->window));
@@ -376,6 +398,7 @@ unfreeze_application_startup (GApplication *app)
       const char *accels[3];
     } accels[] = {
       { "app.quit", { "<Control>q", NULL } },
+      { "app.new-window", { "<Control>n", NULL } },
       { "app.preferences", { "<Control>comma", NULL } },
       { "win.show-help-overlay", { "<Control>question", NULL } },
       { "win.run", { "<Control>Return", "<Control>KP_Enter", NULL } },
@@ -420,6 +443,22 @@ unfreeze_application_shutdown (GApplication *app)
     unfreeze_database_shutdown (self->database);
 
   G_APPLICATION_CLASS (unfreeze_application_parent_class)->shutdown (app);
+}
+
+/* Whether the command line gave any option (--version has been answered already). */
+static gboolean
+any_option_given (GVariantDict *options)
+{
+  static const char * const names[] = {
+    "mode", "ticker", "delay", "count", "run", "quit-after-run", "connection", "big-tickers",
+    "cancel-after", "screenshot",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_variant_dict_contains (options, names[i]))
+      return TRUE;
+
+  return FALSE;
 }
 
 static int
@@ -507,8 +546,12 @@ unfreeze_application_handle_local_options (GApplication *app,
       return 2;
     }
 
-  /* A scripted run is self-contained: it never hands itself to a running instance. */
-  if (self->run)
+  /* Only a plain launch (the desktop's, or `unfreeze` alone) is handed to a copy that runs
+   * already, which presents its window. A scripted run is self-contained: its summary line
+   * and exit status are its own. And a launch that asks for a mode, a ticker, a server…
+   * gets the window it asked for. Such a copy runs in a process of its own, and shares the
+   * built-in server of the copy that runs (see UnfreezeLocalServer). */
+  if (any_option_given (options))
     g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
 
   return -1;
@@ -528,16 +571,17 @@ preferences_action (GSimpleAction *action,
       return;
     }
 
-  preferences = unfreeze_preferences_window_new (GTK_WINDOW (self->window), self->settings);
+  preferences = unfreeze_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                 self->settings);
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
 /* The About window's troubleshooting information: what a bug report needs to know. */
 static char *
-dup_debug_info (UnfreezeApplication *self)
+dup_debug_info (GtkWidget *window)
 {
-  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self->window));
-  g_autofree char *renderer = unfreeze_renderer_dup_description (GTK_WIDGET (self->window));
+  GdkDisplay *display = gtk_widget_get_display (window);
+  g_autofree char *renderer = unfreeze_renderer_dup_description (window);
   GString *info = g_string_new (NULL);
 
   g_string_append_printf (info, "Unfreeze %s (%s)\n", PACKAGE_VERSION, APP_ID);
@@ -564,9 +608,13 @@ about_action (GSimpleAction *action,
 {
   UnfreezeApplication *self = user_data;
   static const char * const developers[] = { "The Unfreeze developers", NULL };
-  g_autofree char *debug_info = dup_debug_info (self);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *debug_info = NULL;
 
-  adw_show_about_window (GTK_WINDOW (self->window),
+  if (window == NULL)
+    return;
+  debug_info = dup_debug_info (GTK_WIDGET (window));
+  adw_show_about_window (window,
                          "application-name", _("Unfreeze"),
                          "application-icon", APP_ID,
                          "version", PACKAGE_VERSION,
@@ -602,10 +650,38 @@ quit_action (GSimpleAction *action,
                g_settings_get_uint (self->settings, "count"));
     }
 
-  /* Closed, not destroyed: the window saves its size as when its close button is used. */
-  if (self->window != NULL)
-    gtk_window_close (GTK_WINDOW (self->window));
+  /* Closed, not destroyed: the first window saves its size as when its close button is
+   * used. Every window goes: Quit ends the process, not one window. */
+  {
+    g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+
+    for (GList *l = windows; l != NULL; l = l->next)
+      gtk_window_close (l->data);
+  }
   g_application_quit (G_APPLICATION (self));
+}
+
+/* Ctrl+N: a second window in this process, set up like the one in use. Both share the
+ * main loop, which is the lesson: a blocking run in one freezes the other too. */
+static void
+new_window_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  UnfreezeApplication *self = user_data;
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+  UnfreezeWindow *window;
+
+  if (!UNFREEZE_IS_WINDOW (active))
+    {
+      g_application_activate (G_APPLICATION (self));
+      return;
+    }
+
+  window = unfreeze_window_new_like (UNFREEZE_WINDOW (active));
+  add_window (self, window);
+  gtk_window_present (GTK_WINDOW (window));
+  g_debug ("New window: %u windows", g_list_length (gtk_application_get_windows (GTK_APPLICATION (self))));
 }
 
 static void
@@ -614,6 +690,7 @@ unfreeze_application_finalize (GObject *object)
   UnfreezeApplication *self = (UnfreezeApplication *)object;
 
   g_clear_object (&self->database);
+  g_clear_error (&self->database_error);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->mode, g_free);
   g_clear_pointer (&self->ticker, g_free);
@@ -642,6 +719,7 @@ unfreeze_application_init (UnfreezeApplication *self)
 {
   static const GActionEntry actions[] = {
     { "quit", quit_action },
+    { "new-window", new_window_action },
     { "preferences", preferences_action },
     { "about", about_action },
   };

@@ -875,17 +875,29 @@ server_exited_cb (UnfreezeDatabase    *self,
                   const char          *log_tail,
                   UnfreezeLocalServer *server)
 {
+  /* Shared: the copy of Unfreeze that started it has quit, and stopped it as it should. */
+  gboolean shared = unfreeze_local_server_get_shared (server);
+
   close_idle_connections (self);
 
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->conninfo, g_free);
   g_clear_error (&self->setup_error);
   self->setup_error = g_error_new_literal (UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_NO_SERVER,
-                                           _("The built-in PostgreSQL server stopped unexpectedly "
-                                             "and is being restarted. Try again in a moment."));
+                                           shared
+                                           ? _("The other Unfreeze, whose built-in PostgreSQL "
+                                               "server this one shared, has quit; starting the "
+                                               "server here. Try again in a moment.")
+                                           : _("The built-in PostgreSQL server stopped unexpectedly "
+                                               "and is being restarted. Try again in a moment."));
   g_mutex_unlock (&self->lock);
 
-  set_status (self, _("The built-in PostgreSQL server stopped unexpectedly; restarting it…"));
+  if (shared)
+    g_message ("%s", log_tail);
+  set_status (self, shared
+                    ? _("The other Unfreeze, whose built-in PostgreSQL server this one shared, "
+                        "has quit; starting the server here…")
+                    : _("The built-in PostgreSQL server stopped unexpectedly; restarting it…"));
   unfreeze_local_server_start_async (server, self->cancellable, server_restarted_cb,
                                      g_object_ref (self));
 }
@@ -1022,6 +1034,8 @@ unfreeze_database_dup_description (UnfreezeDatabase *self)
 
   g_return_val_if_fail (UNFREEZE_IS_DATABASE (self), NULL);
 
+  if (self->embedded && self->server != NULL && unfreeze_local_server_get_shared (self->server))
+    return g_strdup (_("the built-in PostgreSQL server, shared with another Unfreeze"));
   if (self->embedded)
     return g_strdup (_("the built-in PostgreSQL server"));
 

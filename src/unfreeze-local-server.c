@@ -28,6 +28,8 @@
 #define PING_INTERVAL_MS 15
 #define READY_TIMEOUT_S  30
 #define LOG_ROTATE_SIZE  (1024 * 1024)
+#define OWNER_WATCH_MS   500
+#define LAUNCH_ATTEMPTS  3
 
 struct _UnfreezeLocalServer
 {
@@ -42,10 +44,16 @@ struct _UnfreezeLocalServer
   char        *log_path;
   goffset      log_offset;         /* where this start's output begins in the log */
 
+  char        *port;               /* names the socket file: ours, or the shared server's */
+
   GSubprocess *postgres;
-  GPid         pid;
+  GPid         pid;                /* the postmaster: our child, or another copy's */
   gboolean     running;
   gboolean     initialized;
+  gboolean     shared;             /* the server is another copy's: we neither stop it nor
+                                    * remove its socket directory */
+  guint        owner_watch;        /* while shared: notices that its postmaster has gone */
+  guint        launch_attempts;    /* postmasters this start has spawned */
 
   GTask       *start_task;         /* the start in progress, if any */
   guint        ping_source;
@@ -62,6 +70,11 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_QUARK (unfreeze-local-server-error-quark, unfreeze_local_server_error)
+
+static void     launch_postgres (UnfreezeLocalServer *self);
+static void     share_or_launch (UnfreezeLocalServer *self,
+                                 gboolean             refused);
+static gboolean ping_cb         (gpointer             user_data);
 
 /**
  * unfreeze_remove_tree:
@@ -220,6 +233,7 @@ shut_down (UnfreezeLocalServer *self)
 
   self->running = FALSE;
   self->pid = 0;
+  g_clear_handle_id (&self->owner_watch, g_source_remove);
 
   /* SIGINT is PostgreSQL's "fast" shutdown: sessions rolled back, a checkpoint, exit.
    * SIGQUIT, its "immediate" one, leaves crash recovery to the next start. */
@@ -238,9 +252,49 @@ shut_down (UnfreezeLocalServer *self)
         }
     }
 
-  if (self->socket_dir != NULL)
+  /* A shared server's socket directory is its owner's to remove. */
+  if (self->socket_dir != NULL && !self->shared)
     unfreeze_remove_tree (self->socket_dir);
   g_clear_pointer (&self->socket_dir, g_free);
+}
+
+static gboolean
+process_alive (GPid pid)
+{
+  g_autofree char *stat_path = NULL;
+  g_autofree char *stat = NULL;
+  const char *state;
+
+  /* EPERM: someone else's process, so not a server of ours. */
+  if (pid <= 0 || kill (pid, 0) != 0)
+    return FALSE;
+
+  /* A zombie has exited: a postmaster whose app was killed may wait a while to be reaped
+   * by whoever inherited it. */
+  stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
+    return TRUE;
+  state = strrchr (stat, ')');
+
+  return state == NULL || state[1] == '\0' || state[2] != 'Z';
+}
+
+/* While we share another copy's server: when its postmaster has gone (that copy quit, and
+ * stopped it), say so as a server of our own that exited would. */
+static gboolean
+owner_watch_cb (gpointer user_data)
+{
+  UnfreezeLocalServer *self = user_data;
+
+  if (process_alive (self->pid))
+    return G_SOURCE_CONTINUE;
+
+  self->owner_watch = 0;
+  shut_down (self);
+  g_signal_emit (self, signals[EXITED], 0,
+                 _("The copy of Unfreeze that started the built-in server has quit."));
+
+  return G_SOURCE_REMOVE;
 }
 
 /* Ends the start in progress: a success when error is NULL, else takes error. */
@@ -255,6 +309,8 @@ finish_start (UnfreezeLocalServer *self,
   if (error == NULL)
     {
       self->running = TRUE;
+      if (self->shared)
+        self->owner_watch = g_timeout_add (OWNER_WATCH_MS, owner_watch_cb, self);
       g_task_return_boolean (task, TRUE);
     }
   else
@@ -333,12 +389,148 @@ on_postgres_exited (GObject      *source,
       g_signal_emit (self, signals[EXITED], 0, tail);
     }
   else if (strstr (tail, "\"postmaster.pid\" already exists") != NULL)
-    fail_start (self, UNFREEZE_LOCAL_SERVER_ERROR_IN_USE,
-                _("The PostgreSQL data directory “%s” is already in use by another server, "
-                  "probably another copy of Unfreeze. Close it and try again."),
-                self->data_dir);
+    {
+      /* Another copy started a server on this cluster first: share it. */
+      g_clear_object (&self->postgres);
+      g_clear_handle_id (&self->ping_source, g_source_remove);
+      unfreeze_remove_tree (self->socket_dir);
+      g_clear_pointer (&self->socket_dir, g_free);
+      self->pid = 0;
+      share_or_launch (self, TRUE);
+    }
   else
     fail_start_with_log (self, _("The built-in PostgreSQL server stopped while starting."));
+}
+
+/* Who holds the data directory, by its postmaster.pid. */
+typedef enum
+{
+  HOLDER_NONE,      /* nobody: no lock file, or its postmaster is dead */
+  HOLDER_STARTING,  /* a live postmaster that has not written its socket directory yet */
+  HOLDER_SHAREABLE, /* a live postmaster on a private socket directory of ours */
+  HOLDER_OTHER,     /* anything else: not ours to use */
+} Holder;
+
+/* Reads postmaster.pid: the postmaster's pid (line 1), its port (line 4) and its first
+ * socket directory (line 5), which a starting postmaster adds once it has made its socket. */
+static Holder
+find_holder (UnfreezeLocalServer  *self,
+             GPid                 *pid,
+             char                **port,
+             char                **socket_dir)
+{
+  g_autofree char *path = g_build_filename (self->data_dir, "postmaster.pid", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  gint64 value;
+  GStatBuf st;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return HOLDER_NONE;
+
+  lines = g_strsplit (contents, "\n", 0);
+  if (lines[0] == NULL || !g_ascii_string_to_signed (lines[0], 10, 1, G_MAXINT, &value, NULL))
+    return HOLDER_STARTING;   /* being written right now */
+  if (!process_alive ((GPid) value))
+    return HOLDER_NONE;
+  if (g_strv_length (lines) < 5 || lines[4][0] == '\0')
+    return HOLDER_STARTING;
+  if (!g_ascii_string_to_signed (lines[3], 10, 1, 65535, NULL, NULL) ||
+      !g_path_is_absolute (lines[4]) ||
+      g_lstat (lines[4], &st) != 0 || !S_ISDIR (st.st_mode) ||
+      st.st_uid != getuid () || (st.st_mode & 0077) != 0)
+    return HOLDER_OTHER;
+
+  *pid = (GPid) value;
+  *port = g_strdup (lines[3]);
+  *socket_dir = g_strdup (lines[4]);
+  return HOLDER_SHAREABLE;
+}
+
+static void
+fail_in_use (UnfreezeLocalServer *self)
+{
+  fail_start (self, UNFREEZE_LOCAL_SERVER_ERROR_IN_USE,
+              _("The PostgreSQL data directory “%s” is in use by a server that Unfreeze "
+                "cannot share: its postmaster.pid names no live server with a private "
+                "socket directory of yours. Stop that server and try again."),
+              self->data_dir);
+}
+
+/* A postmaster that holds the cluster is still starting: look again until it says where
+ * its socket is (or it goes). */
+static gboolean
+wait_for_holder_cb (gpointer user_data)
+{
+  UnfreezeLocalServer *self = user_data;
+  g_autofree char *port = NULL;
+  g_autofree char *socket_dir = NULL;
+  GPid pid = 0;
+
+  if (find_holder (self, &pid, &port, &socket_dir) == HOLDER_STARTING &&
+      g_get_monotonic_time () < self->ready_deadline)
+    return G_SOURCE_CONTINUE;
+
+  self->ping_source = 0;
+  share_or_launch (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Before starting a postmaster, and when ours found the lock file taken (@refused): another
+ * copy of Unfreeze may run a server on this cluster. Share it, when the postmaster that
+ * postmaster.pid names is alive and its socket directory is a private one of ours (ping_cb()
+ * then waits until it answers); wait while it is still starting; start our own when nobody
+ * holds the cluster (a few times at most: copies may come and go meanwhile); and give up
+ * when something else holds it. */
+static void
+share_or_launch (UnfreezeLocalServer *self,
+                 gboolean             refused)
+{
+  g_autofree char *port = NULL;
+  g_autofree char *socket_dir = NULL;
+  GPid pid = 0;
+
+  switch (find_holder (self, &pid, &port, &socket_dir))
+    {
+    case HOLDER_SHAREABLE:
+      g_debug ("Sharing the server of another copy: pid %d, socket directory %s", (int) pid, socket_dir);
+      self->shared = TRUE;
+      self->pid = pid;
+      g_free (self->port);
+      self->port = g_steal_pointer (&port);
+      g_free (self->socket_dir);
+      self->socket_dir = g_steal_pointer (&socket_dir);
+      self->ready_deadline = g_get_monotonic_time () + READY_TIMEOUT_S * G_USEC_PER_SEC;
+      self->ping_source = g_timeout_add (PING_INTERVAL_MS, ping_cb, self);
+      break;
+
+    case HOLDER_STARTING:
+      if (!refused || g_get_monotonic_time () < self->ready_deadline)
+        {
+          if (!refused)
+            self->ready_deadline = g_get_monotonic_time () + READY_TIMEOUT_S * G_USEC_PER_SEC;
+          self->ping_source = g_timeout_add (PING_INTERVAL_MS, wait_for_holder_cb, self);
+        }
+      else
+        fail_in_use (self);
+      break;
+
+    case HOLDER_NONE:
+      if (self->launch_attempts++ < LAUNCH_ATTEMPTS)
+        launch_postgres (self);
+      else
+        fail_in_use (self);
+      break;
+
+    case HOLDER_OTHER:
+    default:
+      /* PostgreSQL has the last word on its lock file. */
+      if (!refused && self->launch_attempts++ < LAUNCH_ATTEMPTS)
+        launch_postgres (self);
+      else
+        fail_in_use (self);
+      break;
+    }
 }
 
 static gboolean
@@ -346,8 +538,20 @@ ping_cb (gpointer user_data)
 {
   UnfreezeLocalServer *self = user_data;
   const char *keys[] = { "host", "port", "dbname", "user", "connect_timeout", NULL };
-  const char *values[] = { self->socket_dir, PORT, "postgres", "unfreeze", "5", NULL };
+  const char *values[] = { self->socket_dir, self->port, "postgres", "unfreeze", "5", NULL };
   GError *error = NULL;
+
+  /* The server we meant to share stopped before it answered (its copy was quitting): start
+   * our own, or share the one that another copy started meanwhile. */
+  if (self->shared && !process_alive (self->pid))
+    {
+      self->ping_source = 0;
+      self->shared = FALSE;
+      self->pid = 0;
+      g_clear_pointer (&self->socket_dir, g_free);
+      share_or_launch (self, FALSE);
+      return G_SOURCE_REMOVE;
+    }
 
   /* Cheap enough for the main thread: until the server listens, the socket file does not
    * exist and the attempt fails at once; after that it is a local round trip. */
@@ -492,6 +696,8 @@ launch_postgres (UnfreezeLocalServer *self)
 
   if (!make_socket_dir (self) || (log_fd = open_log (self)) < 0)
     return;
+  g_free (self->port);
+  self->port = g_strdup (PORT);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_take_stdout_fd (launcher, log_fd);
@@ -500,7 +706,9 @@ launch_postgres (UnfreezeLocalServer *self)
   g_subprocess_launcher_set_child_setup (launcher, child_setup, GINT_TO_POINTER (getpid ()), NULL);
 
   /* The postmaster itself, not pg_ctl, is our direct child, so that the parent-death
-   * signal reaches it. Durability is traded for speed: this is a scratch server. */
+   * signal reaches it. Durability is traded for speed: this is a scratch server. Each copy
+   * of the app that shares it may have 200 queries at once and keeps as many connections
+   * for the next run: room for two copies, and the seeding beside them. */
   self->postgres = g_subprocess_launcher_spawn (launcher, &error, self->postgres_path,
                                                 "-D", self->data_dir,
                                                 "-k", self->socket_dir,
@@ -510,7 +718,7 @@ launch_postgres (UnfreezeLocalServer *self)
                                                 "-c", "fsync=off",
                                                 "-c", "synchronous_commit=off",
                                                 "-c", "full_page_writes=off",
-                                                "-c", "max_connections=250",
+                                                "-c", "max_connections=450",
                                                 "-c", "shared_buffers=32MB",
                                                 NULL);
   if (self->postgres == NULL)
@@ -579,8 +787,9 @@ on_initdb_done (GObject      *source,
         }
     }
 
+  /* The copy that won the race may be starting its server on it already. */
   if (start_still_wanted (task))
-    launch_postgres (self);
+    share_or_launch (self, FALSE);
 }
 
 /* An initdb interrupted by the app's death leaves "<data_dir>.new-XXXXXX" behind. */
@@ -612,7 +821,7 @@ prepare_cluster (GTask *task)
 
   if (g_file_test (pg_version, G_FILE_TEST_EXISTS))
     {
-      launch_postgres (self);
+      share_or_launch (self, FALSE);
       return;
     }
 
@@ -731,6 +940,8 @@ unfreeze_local_server_start_async (UnfreezeLocalServer *self,
 
   self->start_task = g_object_ref (task);
   self->initialized = FALSE;
+  self->shared = FALSE;
+  self->launch_attempts = 0;
   g_clear_pointer (&self->data_dir, g_free);
 
   if (self->requested_data_dir != NULL)
@@ -826,6 +1037,13 @@ unfreeze_local_server_get_socket_dir (UnfreezeLocalServer *self)
   return self->socket_dir;
 }
 
+gboolean
+unfreeze_local_server_get_shared (UnfreezeLocalServer *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_LOCAL_SERVER (self), FALSE);
+  return self->shared;
+}
+
 GPid
 unfreeze_local_server_get_pid (UnfreezeLocalServer *self)
 {
@@ -847,11 +1065,11 @@ unfreeze_local_server_dup_conninfo (UnfreezeLocalServer *self)
    * The port is given too, or libpq would follow $PGPORT to another socket file. */
   host = g_string_new (self->socket_dir);
   if (strpbrk (host->str, " \t\n\r\f\v'\\") == NULL)
-    return g_strdup_printf ("host=%s port=" PORT " dbname=postgres user=unfreeze", host->str);
+    return g_strdup_printf ("host=%s port=%s dbname=postgres user=unfreeze", host->str, self->port);
 
   g_string_replace (host, "\\", "\\\\", 0);
   g_string_replace (host, "'", "\\'", 0);
-  return g_strdup_printf ("host='%s' port=" PORT " dbname=postgres user=unfreeze", host->str);
+  return g_strdup_printf ("host='%s' port=%s dbname=postgres user=unfreeze", host->str, self->port);
 }
 
 UnfreezeLocalServer *
@@ -881,6 +1099,7 @@ unfreeze_local_server_finalize (GObject *object)
   g_free (self->initdb_path);
   g_free (self->postgres_path);
   g_free (self->log_path);
+  g_free (self->port);
 
   G_OBJECT_CLASS (unfreeze_local_server_parent_class)->finalize (object);
 }
@@ -897,7 +1116,9 @@ unfreeze_local_server_class_init (UnfreezeLocalServerClass *klass)
    * UnfreezeLocalServer::exited:
    * @log_tail: the last lines of the server's log
    *
-   * The server stopped on its own (it was killed, or it crashed) after it had started.
+   * The server stopped on its own (it was killed, or it crashed) after it had started; or,
+   * when it was shared (#unfreeze_local_server_get_shared()), the copy of Unfreeze that
+   * started it has quit and stopped it.
    */
   signals[EXITED] = g_signal_new ("exited", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
@@ -906,4 +1127,5 @@ unfreeze_local_server_class_init (UnfreezeLocalServerClass *klass)
 static void
 unfreeze_local_server_init (UnfreezeLocalServer *self)
 {
+  self->port = g_strdup (PORT);
 }

@@ -35,7 +35,8 @@ void                 unfreeze_local_server_start_async     (UnfreezeLocalServer 
 gboolean             unfreeze_local_server_start_finish    (UnfreezeLocalServer  *self,
                                                             GAsyncResult         *result,
                                                             GError              **error);
-/* Fast shutdown; waits (bounded) for the postmaster to exit, removes the socket dir. */
+/* Fast shutdown; waits (bounded) for the postmaster to exit, removes the socket dir. A
+ * shared server is only let go of: it is its own copy's to stop. */
 void                 unfreeze_local_server_stop            (UnfreezeLocalServer  *self);
 
 gboolean             unfreeze_local_server_get_running     (UnfreezeLocalServer  *self);
@@ -43,8 +44,12 @@ gboolean             unfreeze_local_server_get_running     (UnfreezeLocalServer 
 gboolean             unfreeze_local_server_get_initialized (UnfreezeLocalServer  *self);
 const char          *unfreeze_local_server_get_data_dir    (UnfreezeLocalServer  *self);
 const char          *unfreeze_local_server_get_socket_dir  (UnfreezeLocalServer  *self);
+/* TRUE when the last start found another copy of Unfreeze running a server on the same
+ * cluster and shares it: stop() then leaves it running. */
+gboolean             unfreeze_local_server_get_shared      (UnfreezeLocalServer  *self);
+/* The postmaster's pid: our child's, or (shared) the other copy's. */
 GPid                 unfreeze_local_server_get_pid         (UnfreezeLocalServer  *self);
-/* A libpq conninfo string for the running server: "host=<socketdir> dbname=postgres user=unfreeze" */
+/* A libpq conninfo string for the running server: "host=<socketdir> port=<port> dbname=postgres user=unfreeze" */
 char                *unfreeze_local_server_dup_conninfo    (UnfreezeLocalServer  *self);
 
 /* Exposed for tests: the refusal given to a root user. */

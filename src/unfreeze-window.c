@@ -979,6 +979,36 @@ unfreeze_window_new (GtkApplication   *application,
   return self;
 }
 
+/**
+ * unfreeze_window_new_like:
+ * @other: a window
+ *
+ * A second window of @other's application on the same database, set up like @other (mode,
+ * ticker, delay, count, size), for comparing two modes side by side. Its runs are its own;
+ * it shares the main loop with @other, so a run that blocks it blocks both. It does not
+ * remember anything in the settings: the first window does.
+ */
+UnfreezeWindow *
+unfreeze_window_new_like (UnfreezeWindow *other)
+{
+  UnfreezeWindow *self;
+
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (other), NULL);
+
+  self = unfreeze_window_new (gtk_window_get_application (GTK_WINDOW (other)), other->database);
+  unfreeze_window_set_mode (self, unfreeze_window_get_mode (other));
+  unfreeze_window_set_ticker (self, gtk_editable_get_text (GTK_EDITABLE (other->ticker_entry)));
+  unfreeze_window_set_delay (self, gtk_spin_button_get_value (other->delay_spin));
+  unfreeze_window_set_count (self, gtk_spin_button_get_value_as_int (other->count_spin));
+  if (other->database_ready && !self->database_ready)
+    unfreeze_window_set_database_ready (self, NULL);
+  if (gtk_widget_get_width (GTK_WIDGET (other)) > 0)
+    gtk_window_set_default_size (GTK_WINDOW (self), gtk_widget_get_width (GTK_WIDGET (other)),
+                                 gtk_widget_get_height (GTK_WIDGET (other)));
+
+  return self;
+}
+
 static void
 unfreeze_window_dispose (GObject *object)
 {

@@ -16,6 +16,7 @@ G_DECLARE_FINAL_TYPE (UnfreezeWindow, unfreeze_window, UNFREEZE, WINDOW, AdwAppl
 
 UnfreezeWindow *unfreeze_window_new                (GtkApplication   *application,
                                                     UnfreezeDatabase *database);
+UnfreezeWindow *unfreeze_window_new_like           (UnfreezeWindow   *other);
 void            unfreeze_window_bind_settings      (UnfreezeWindow   *self,
                                                     GSettings        *settings);
 void            unfreeze_window_set_mode           (UnfreezeWindow   *self,

@@ -382,9 +382,11 @@ test_backend_killed (gconstpointer data)
 
 /* Row 7: two instances at once ------------------------------------------------------------- */
 
-/* Both succeed, or one says clearly that the cluster is in use; the cluster is never
- * harmed: a third start works. With @data, the cluster does not exist yet (both race to
- * create it). */
+/* Neither says the cluster is in use: the one whose postmaster loses the race for the lock
+ * file shares the other's server. Both succeed, unless the copy that started the server
+ * quits (its run done) while the other's run still needs it: that run then fails with the
+ * server's or libpq's words for a server going away. The cluster is never harmed: a third
+ * start works. With @data, the cluster does not exist yet (both race to create it). */
 static void
 test_two_instances (gconstpointer data)
 {
@@ -428,6 +430,7 @@ test_two_instances (gconstpointer data)
       result = unfreeze_test_summary_value (out, "result");
       g_test_message ("instance %u: exit status %d, %s%s", i, g_subprocess_get_exit_status (apps[i]), out, err);
 
+      g_assert_null (strstr (err, "in use by"));
       if (g_subprocess_get_exit_status (apps[i]) == 0)
         {
           g_assert_cmpstr (result, ==, "ok");
@@ -437,7 +440,11 @@ test_two_instances (gconstpointer data)
         {
           g_assert_cmpint (g_subprocess_get_exit_status (apps[i]), ==, 1);
           g_assert_cmpstr (result, ==, "error");
-          g_assert_nonnull (strstr (err, "is already in use by another server, probably another copy of Unfreeze"));
+          g_assert_true (strstr (err, "shutting down") != NULL ||
+                         strstr (err, "terminating connection") != NULL ||
+                         strstr (err, "closed the connection") != NULL ||
+                         strstr (err, "connection to server on socket") != NULL ||
+                         strstr (err, "has quit") != NULL);
         }
       g_object_unref (apps[i]);
     }

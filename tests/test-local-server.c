@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The built-in server on its own: it refuses to run as root, a first start makes the
- * cluster and the next reuses it, a cluster another server uses is refused, it can be
+ * cluster and the next reuses it, a second copy shares the server a first one runs (and
+ * leaves it running), a cluster held by anything else is refused, it can be
  * stopped while it starts, and what a crashed copy left behind is swept (what belongs to a
  * running one is spared). Needs PostgreSQL's server binaries.
  */
@@ -196,7 +197,7 @@ test_cold_start (void)
   g_assert_cmpstr (value, ==, "");
   g_clear_pointer (&value, g_free);
   value = query (server, "SHOW max_connections");
-  g_assert_cmpstr (value, ==, "250");
+  g_assert_cmpstr (value, ==, "450");
   g_clear_pointer (&value, g_free);
   value = query (server, "SELECT current_user");
   g_assert_cmpstr (value, ==, "unfreeze");
@@ -231,30 +232,105 @@ test_warm_start (void)
 }
 
 static void
-test_in_use (void)
+exited_cb (UnfreezeLocalServer *server,
+           const char          *reason,
+           gboolean            *exited)
+{
+  *exited = TRUE;
+}
+
+/* A second copy of Unfreeze finds the first one's server through postmaster.pid and shares
+ * it: same socket, same postmaster. It never stops it; when the first one stops it, the
+ * second hears of it as of a server that exited. */
+static void
+test_shared (void)
 {
   g_autoptr(UnfreezeLocalServer) first = unfreeze_local_server_new (NULL);
   g_autoptr(UnfreezeLocalServer) second = unfreeze_local_server_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *value = NULL;
+  g_autofree char *first_socket_dir = NULL;
+  gboolean exited = FALSE;
+  GPid pid;
 
   if (!start_or_skip (first, NULL))
     return;
+  g_assert_false (unfreeze_local_server_get_shared (first));
+  pid = unfreeze_local_server_get_pid (first);
+  first_socket_dir = g_strdup (unfreeze_local_server_get_socket_dir (first));
 
-  g_assert_false (start_sync (second, &error));
-  g_assert_nonnull (error);
-  g_test_message ("second server on the same cluster: %s", error->message);
-  g_assert_error (error, UNFREEZE_LOCAL_SERVER_ERROR, UNFREEZE_LOCAL_SERVER_ERROR_IN_USE);
-  g_assert_nonnull (strstr (error->message, unfreeze_local_server_get_data_dir (first)));
+  g_assert_true (start_sync (second, &error));
+  g_assert_no_error (error);
+  g_assert_true (unfreeze_local_server_get_running (second));
+  g_assert_true (unfreeze_local_server_get_shared (second));
+  g_assert_cmpint (unfreeze_local_server_get_pid (second), ==, pid);
+  g_assert_cmpstr (unfreeze_local_server_get_socket_dir (second), ==, first_socket_dir);
+  value = query (second, "SELECT pg_backend_pid () > 0");
+  g_assert_cmpstr (value, ==, "t");
+  g_clear_pointer (&value, g_free);
+
+  /* Stopping the second lets go of the server, and nothing more. */
+  unfreeze_local_server_stop (second);
   g_assert_false (unfreeze_local_server_get_running (second));
   g_assert_null (unfreeze_local_server_get_socket_dir (second));
-
-  /* The first one is unharmed. */
-  g_assert_true (unfreeze_local_server_get_running (first));
+  g_assert_true (pid_alive (pid));
+  g_assert_true (g_file_test (first_socket_dir, G_FILE_TEST_IS_DIR));
   value = query (first, "SELECT 1");
   g_assert_cmpstr (value, ==, "1");
 
+  /* Shared again; then the first copy quits. The second hears of it (it polls the pid, so
+   * this waits a moment) and the next start runs a server of its own. */
+  g_assert_true (start_sync (second, &error));
+  g_assert_no_error (error);
+  g_assert_true (unfreeze_local_server_get_shared (second));
+  g_signal_connect (second, "exited", G_CALLBACK (exited_cb), &exited);
   stop_and_check (first);
+  while (!exited)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (unfreeze_local_server_get_running (second));
+
+  g_assert_true (start_or_skip (second, NULL));
+  g_assert_false (unfreeze_local_server_get_shared (second));
+  g_assert_cmpint (unfreeze_local_server_get_pid (second), !=, pid);
+  stop_and_check (second);
+}
+
+/* A cluster held by a live process that is no server to share (its postmaster.pid names no
+ * private socket directory of ours) is refused, with a message that names it. */
+static void
+test_in_use (void)
+{
+  g_autoptr(UnfreezeLocalServer) server = unfreeze_local_server_new (NULL);
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pid_file = NULL;
+  g_autofree char *contents = NULL;
+
+  /* Makes the cluster if this test runs alone. */
+  if (!start_or_skip (server, NULL))
+    return;
+  stop_and_check (server);
+
+  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "sleep", "600", NULL);
+  g_assert_no_error (error);
+  pid_file = g_build_filename (unfreeze_local_server_get_data_dir (server), "postmaster.pid", NULL);
+  contents = g_strdup_printf ("%s\n%s\n1700000000\n5432\n/tmp\n\n  1234   5678\nready   \n",
+                              g_subprocess_get_identifier (holder),
+                              unfreeze_local_server_get_data_dir (server));
+  g_assert_true (g_file_set_contents (pid_file, contents, -1, NULL));
+
+  g_assert_false (start_sync (server, &error));
+  g_assert_nonnull (error);
+  g_test_message ("a cluster held by another process: %s", error->message);
+  g_assert_error (error, UNFREEZE_LOCAL_SERVER_ERROR, UNFREEZE_LOCAL_SERVER_ERROR_IN_USE);
+  g_assert_nonnull (strstr (error->message, unfreeze_local_server_get_data_dir (server)));
+  g_assert_false (unfreeze_local_server_get_running (server));
+  g_assert_false (unfreeze_local_server_get_shared (server));
+  g_assert_null (unfreeze_local_server_get_socket_dir (server));
+
+  g_subprocess_force_exit (holder);
+  g_subprocess_wait (holder, NULL, NULL);
+  g_remove (pid_file);
 }
 
 static void
@@ -373,6 +449,7 @@ main (int    argc,
   g_test_add_func ("/unfreeze/LocalServer/check-user", test_check_user);
   g_test_add_func ("/unfreeze/LocalServer/cold-start", test_cold_start);
   g_test_add_func ("/unfreeze/LocalServer/warm-start", test_warm_start);
+  g_test_add_func ("/unfreeze/LocalServer/shared", test_shared);
   g_test_add_func ("/unfreeze/LocalServer/in-use", test_in_use);
   g_test_add_func ("/unfreeze/LocalServer/stop-while-starting", test_stop_while_starting);
   g_test_add_func ("/unfreeze/LocalServer/stale-leftovers", test_stale_leftovers);

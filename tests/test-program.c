@@ -2,7 +2,9 @@
  *
  * The real program, as a user or a script starts it: the command-line options, the summary
  * line, the exit status, and the built-in server's life (first start initialises, the next
- * reuses, quitting stops it, killing the app leaves no postgres behind). Needs a display.
+ * reuses, quitting stops it, killing the app leaves no postgres behind); two copies side by
+ * side (a second one shares the first one's server, a plain launch presents the running
+ * copy's window, New Window opens a second one in it). Needs a display.
  */
 #define G_LOG_DOMAIN "Unfreeze-Test"
 
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "unfreeze-local-server.h"
+#include "unfreeze-test-fixture.h"
 #include "unfreeze-test-process.h"
 #include "unfreeze-test.h"
 
@@ -331,6 +334,284 @@ test_kill_leaves_no_server (void)
   }
 }
 
+/* Starts the program in the background, in @env, with its standard output as lines. */
+static GSubprocess *
+spawn_program (char               **env,
+               const char * const  *args,
+               GSubprocessFlags     flags,
+               GDataInputStream   **out_lines)
+{
+  g_autoptr(GSubprocessLauncher) launcher = unfreeze_test_launcher_new (flags | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GPtrArray) argv = unfreeze_test_program_argv (args);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *app;
+
+  g_subprocess_launcher_set_environ (launcher, env);
+  app = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  *out_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (app));
+
+  return app;
+}
+
+typedef struct
+{
+  gboolean  done;
+  char     *line;
+} LineRead;
+
+static void
+line_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LineRead *read = user_data;
+  GDataInputStream *lines = G_DATA_INPUT_STREAM (source);
+
+  read->done = TRUE;
+  read->line = g_data_input_stream_read_line_finish_utf8 (lines, result, NULL, NULL);
+}
+
+/* Reads lines until one holds @needle: FALSE when the output ends first, or after two
+ * minutes without it (so that a line that never comes fails the test, not hangs it). */
+static gboolean
+read_until (GDataInputStream *lines,
+            const char       *needle)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  for (;;)
+    {
+      LineRead read = { FALSE, NULL };
+      gboolean found;
+
+      g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, cancellable, line_read_cb, &read);
+      while (!read.done && g_get_monotonic_time () < deadline)
+        {
+          if (!g_main_context_iteration (NULL, FALSE))
+            g_usleep (10 * 1000);
+        }
+      if (!read.done)
+        {
+          g_cancellable_cancel (cancellable);
+          while (!read.done)
+            g_main_context_iteration (NULL, TRUE);
+        }
+      if (read.line == NULL)
+        return FALSE;
+
+      found = strstr (read.line, needle) != NULL;
+      g_free (read.line);
+      if (found)
+        return TRUE;
+    }
+}
+
+/* A connection string for the server that holds @data_dir, from its postmaster.pid. */
+static char *
+dup_server_conninfo (const char *data_dir)
+{
+  g_autofree char *pid_file = g_build_filename (data_dir, "postmaster.pid", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (pid_file, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", 0);
+  g_assert_cmpuint (g_strv_length (lines), >=, 5);
+
+  return g_strdup_printf ("host=%s port=%s dbname=postgres user=unfreeze", lines[4], lines[3]);
+}
+
+/* Waits until the server runs a statement that sleeps (a run's query is on it). */
+static void
+wait_for_sleeping_query (const char *data_dir)
+{
+  g_autofree char *conninfo = dup_server_conninfo (data_dir);
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autofree char *n = unfreeze_test_query_value_on (conninfo,
+                                                         "SELECT count(*) FROM pg_stat_activity "
+                                                         "WHERE state = 'active' AND query LIKE '%pg_sleep($2%'");
+
+      if (g_strcmp0 (n, "0") != 0)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50 * 1000);
+    }
+}
+
+/* Waits until a postmaster other than @old_pid holds @data_dir; returns its pid. */
+static GPid
+wait_for_new_postmaster (const char *data_dir,
+                         GPid        old_pid)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  GPid pid;
+
+  while ((pid = unfreeze_test_postmaster_pid (data_dir)) == 0 || pid == old_pid ||
+         !unfreeze_test_process_alive (pid))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50 * 1000);
+    }
+
+  return pid;
+}
+
+/* Two copies against one data directory (issue 16): a second copy, scripted, shares the
+ * server the first one started instead of failing on it, and leaves it running; a copy
+ * stuck in a blocking run leaves the others alive; when the first copy quits, the second
+ * says so and starts the server itself, and quitting it stops that one. */
+static void
+test_second_copy_shares_server (void)
+{
+  g_auto(GStrv) env = unfreeze_test_program_environ (home);
+  const char * const stay_args[] = { "--mode=gtask", "--run", "--delay=0", NULL };
+  const char * const script_args[] = { "--mode=gtask", "--ticker=AAPL", "--run", "--quit-after-run", "--delay=0", NULL };
+  const char * const blocking_args[] = { "--mode=blocking", "--run", "--quit-after-run", "--delay=120", NULL };
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GDataInputStream) first_out = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(GDataInputStream) second_out = NULL;
+  g_autofree char *second_err = NULL;
+  g_autoptr(GSubprocess) blocked = NULL;
+  g_autoptr(GDataInputStream) blocked_out = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autoptr(GError) error = NULL;
+  GPid pid, new_pid;
+
+  first = spawn_program (env, stay_args, G_SUBPROCESS_FLAGS_NONE, &first_out);
+  g_assert_true (read_until (first_out, "result=ok"));
+  data_dir = unfreeze_test_find_data_dir (home);
+  pid = unfreeze_test_postmaster_pid (data_dir);
+  g_assert_cmpint (pid, >, 0);
+
+  /* A scripted run beside it: its own summary line and exit status, on the same server. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *result = NULL;
+    g_autofree char *ticker = NULL;
+
+    g_assert_cmpint (run_program (script_args, &out, &err), ==, 0);
+    result = unfreeze_test_summary_value (out, "result");
+    ticker = unfreeze_test_summary_value (out, "ticker");
+    g_assert_cmpstr (result, ==, "ok");
+    g_assert_cmpstr (ticker, ==, "AAPL");
+    g_assert_null (strstr (err, "already in use"));
+    g_assert_cmpint (unfreeze_test_postmaster_pid (data_dir), ==, pid);
+    g_assert_true (unfreeze_test_process_alive (pid));
+  }
+
+  /* One copy stuck in a blocking run (two minutes on the server); another copy's run
+   * finishes meanwhile. */
+  blocked = spawn_program (env, blocking_args, G_SUBPROCESS_FLAGS_NONE, &blocked_out);
+  wait_for_sleeping_query (data_dir);
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *result = NULL;
+
+    g_assert_cmpint (run_program (script_args, &out, NULL), ==, 0);
+    result = unfreeze_test_summary_value (out, "result");
+    g_assert_cmpstr (result, ==, "ok");
+  }
+  g_assert_nonnull (g_subprocess_get_identifier (blocked));
+  g_subprocess_force_exit (blocked);
+  g_subprocess_wait (blocked, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (unfreeze_test_process_alive (pid));
+
+  /* The first copy quits while a second one runs. */
+  second = spawn_program (env, stay_args, G_SUBPROCESS_FLAGS_STDERR_PIPE, &second_out);
+  g_assert_true (read_until (second_out, "result=ok"));
+  g_subprocess_send_signal (first, SIGTERM);
+  g_assert_true (g_subprocess_wait_check (first, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (unfreeze_test_wait_until_dead (pid, 30000));
+
+  new_pid = wait_for_new_postmaster (data_dir, pid);
+  g_test_message ("the second copy started its own server: pid %d", (int) new_pid);
+
+  g_subprocess_send_signal (second, SIGTERM);
+  g_subprocess_communicate_utf8 (second, NULL, NULL, NULL, &second_err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (second));
+  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 0);
+  g_assert_nonnull (strstr (second_err, "The copy of Unfreeze that started the built-in server has quit"));
+  g_assert_true (unfreeze_test_wait_until_dead (new_pid, 30000));
+  g_assert_cmpint (unfreeze_test_postmaster_pid (data_dir), ==, 0);
+}
+
+/* GApplication's object path for @app_id: dots become slashes. */
+static char *
+dup_object_path (const char *app_id)
+{
+  g_autofree char *path = g_strconcat ("/", app_id, NULL);
+
+  g_strdelimit (path, ".", '/');
+  g_strdelimit (path, "-", '_');
+
+  return g_steal_pointer (&path);
+}
+
+/* On a session bus (a private one here), a plain launch of a running app is handed to it,
+ * which presents its window, and the launch ends at once; New Window (Ctrl+N, here called
+ * over D-Bus as the desktop would) opens a second window in the same process. */
+static void
+test_plain_launch_presents (void)
+{
+  static const char * const kept[] = { "DISPLAY", "WAYLAND_DISPLAY" };
+  g_autoptr(GTestDBus) bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_auto(GStrv) env = NULL;
+  const char * const no_args[] = { NULL };
+  g_autoptr(GDataInputStream) first_out = NULL;
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GDBusActionGroup) actions = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *object_path = dup_object_path (APP_ID);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* Taken first: GTestDBus unsets DISPLAY (and the bus address) in this process. */
+  env = unfreeze_test_program_environ (home);
+  g_test_dbus_up (bus);
+  env = g_environ_setenv (env, "DBUS_SESSION_BUS_ADDRESS", g_test_dbus_get_bus_address (bus), TRUE);
+  env = g_environ_setenv (env, "G_MESSAGES_DEBUG", "Unfreeze Unfreeze-Startup", TRUE);
+
+  first = spawn_program (env, no_args, G_SUBPROCESS_FLAGS_NONE, &first_out);
+  g_assert_true (read_until (first_out, "ready monotonic_us="));
+
+  g_assert_cmpint (unfreeze_test_run_program (env, no_args, &out, &err), ==, 0);
+  g_assert_null (strstr (err, "already in use"));
+  /* It never started a server of its own, nor a window: the first copy presents its own. */
+  g_assert_null (strstr (out, "ready monotonic_us="));
+  g_assert_true (read_until (first_out, "Launched again: presenting the window in use"));
+
+  connection = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
+                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                       NULL, NULL, &error);
+  g_assert_no_error (error);
+  actions = g_dbus_action_group_get (connection, APP_ID, object_path);
+  g_action_group_activate_action (G_ACTION_GROUP (actions), "new-window", NULL);
+  g_assert_true (read_until (first_out, "New window: 2 windows"));
+
+  g_subprocess_send_signal (first, SIGTERM);
+  g_assert_true (g_subprocess_wait_check (first, NULL, &error));
+  g_assert_no_error (error);
+
+  g_clear_object (&actions);
+  g_dbus_connection_close_sync (connection, NULL, NULL);
+  g_test_dbus_down (bus);
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    if (g_environ_getenv (env, kept[i]) != NULL)
+      g_setenv (kept[i], g_environ_getenv (env, kept[i]), TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -358,6 +639,8 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Program/kill-leaves-no-server", test_kill_leaves_no_server);
   g_test_add_func ("/unfreeze/Program/options-win-without-bus", test_options_win_without_bus);
   g_test_add_func ("/unfreeze/Program/run-sh-gives-a-bus", test_run_sh_gives_a_bus);
+  g_test_add_func ("/unfreeze/Program/second-copy-shares-server", test_second_copy_shares_server);
+  g_test_add_func ("/unfreeze/Program/plain-launch-presents", test_plain_launch_presents);
 
   status = g_test_run ();
 

@@ -169,8 +169,8 @@ start_ok (UnfreezeRun *run,
 }
 
 /* As the local server says it, full stop included. */
-#define FAILED_START "The PostgreSQL data directory is already in use by another server, " \
-                     "probably another copy of Unfreeze. Close it and try again."
+#define FAILED_START "The PostgreSQL data directory is in use by a server that Unfreeze cannot " \
+                     "share. Stop that server and try again."
 
 /* The connection failed: the query never reached the server. */
 static void

@@ -252,6 +252,66 @@ test_close_mid_run (gconstpointer data)
   g_assert_cmpint (unfreeze_run_get_result (run), !=, UNFREEZE_RUN_RESULT_NONE);
 }
 
+/* New Window: a second window set up like the first, whose runs are its own. The two
+ * share one main loop: a blocking run in one freezes the other as well, and the other's
+ * run, waiting on a worker meanwhile, records that freeze as its own stall. */
+static void
+test_two_windows (void)
+{
+  UnfreezeWindow *first = new_window ();
+  UnfreezeWindow *second = NULL;
+  UnfreezeRun *first_run;
+  UnfreezeRun *second_run;
+  gboolean second_finished = FALSE;
+
+  unfreeze_window_set_mode (first, "gtask");
+  unfreeze_window_set_ticker (first, "AAPL");
+  unfreeze_window_set_delay (first, 0.25);
+  unfreeze_window_set_count (first, 2);
+
+  second = unfreeze_window_new_like (first);
+  gtk_window_present (GTK_WINDOW (second));
+  while (!gtk_widget_get_mapped (GTK_WIDGET (second)))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (unfreeze_window_get_mode (second), ==, "gtask");
+
+  /* The second window, as copied: gtask on AAPL, two queries; a server delay long enough
+   * to outlast the first window's blocking run below. */
+  unfreeze_window_set_delay (second, 3);
+  second_run = unfreeze_window_start_run (second);
+  g_assert_nonnull (second_run);
+  g_object_ref (second_run);
+  g_signal_connect (second_run, "finished", G_CALLBACK (finished_cb), &second_finished);
+  g_assert_cmpstr (unfreeze_run_get_ticker (second_run), ==, "AAPL");
+  g_assert_cmpuint (unfreeze_run_get_count (second_run), ==, 2);
+
+  /* The first window: blocking on MSFT, while the second's run is in flight. */
+  unfreeze_window_set_ticker (first, "MSFT");
+  unfreeze_window_set_count (first, 1);
+  first_run = click_run (first, "blocking", 1);
+  g_assert_false (second_finished);
+  g_assert_true (unfreeze_test_wait_for (&second_finished, 30000));
+
+  /* Each window shows its own run: its mode, ticker and rows. */
+  g_assert_true (unfreeze_window_get_last_run (first) == first_run);
+  g_assert_true (unfreeze_window_get_last_run (second) == second_run);
+  g_assert_cmpint (unfreeze_run_get_result (first_run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpint (unfreeze_run_get_result (second_run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpstr (unfreeze_run_get_ticker (first_run), ==, "MSFT");
+  g_assert_cmpuint (unfreeze_test_window_n_rows (first), ==, msft_rows ());
+  g_assert_cmpuint (unfreeze_test_window_n_rows (second), ==, unfreeze_test_expected_rows ("AAPL"));
+  unfreeze_test_assert_rows_are (unfreeze_run_get_rows (first_run), "MSFT");
+  unfreeze_test_assert_rows_are (unfreeze_run_get_rows (second_run), "AAPL");
+
+  /* One main loop: the first window's blocking query froze the second window's run too. */
+  g_assert_cmpint (unfreeze_run_get_longest_stall_us (first_run), >=, 800 * 1000);
+  g_assert_cmpint (unfreeze_run_get_longest_stall_us (second_run), >=, 800 * 1000);
+
+  g_object_unref (second_run);
+  gtk_window_destroy (GTK_WINDOW (second));
+  gtk_window_destroy (GTK_WINDOW (first));
+}
+
 /* What the process holds in memory now: its resident set, in KiB. */
 static double
 resident_kib (void)
@@ -567,6 +627,7 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Window/narrow", test_window_narrow);
   g_test_add_data_func ("/unfreeze/Window/input-wait/blocking", "blocking", test_window_input_wait);
   g_test_add_data_func ("/unfreeze/Window/input-wait/gtask", "gtask", test_window_input_wait);
+  g_test_add_func ("/unfreeze/Window/two-windows", test_two_windows);
 
   status = g_test_run ();
   unfreeze_test_fixture_teardown ();
