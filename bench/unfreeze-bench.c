@@ -945,7 +945,7 @@ wait_for_big_tickers (void)
 
   while (g_get_monotonic_time () < deadline)
     {
-      g_autofree char *n = unfreeze_test_query_value ("SELECT count(*) FROM unfreeze_dataset WHERE name = 'big-v1'");
+      g_autofree char *n = unfreeze_test_query_value ("SELECT count(*) FROM unfreeze_dataset WHERE name = 'big-v2'");
 
       if (g_strcmp0 (n, "1") == 0)
         return TRUE;
@@ -1955,7 +1955,7 @@ complete_big_tickers (const char  *home,
   while (!done && g_get_monotonic_time () < deadline)
     {
       PGconn *conn = PQconnectdb (conninfo);
-      PGresult *count = PQexec (conn, "SELECT count(*) FROM unfreeze_dataset WHERE name = 'big-v1'");
+      PGresult *count = PQexec (conn, "SELECT count(*) FROM unfreeze_dataset WHERE name = 'big-v2'");
 
       done = PQresultStatus (count) == PGRES_TUPLES_OK && g_str_equal (PQgetvalue (count, 0, 0), "1");
       PQclear (count);
