@@ -1408,6 +1408,14 @@ test_switch_mode_mid_run (gconstpointer data)
 
 /* Row 8: big and odd results ------------------------------------------------------------------ */
 
+typedef struct
+{
+  UnfreezeWindow *window;
+  const char     *text;
+} ShownText;
+
+static gboolean text_is_shown (gpointer data);
+
 static void
 test_huge_result (gconstpointer data)
 {
@@ -1433,6 +1441,13 @@ test_huge_result (gconstpointer data)
   else
     {
       assert_run_worked (good->window, run, mode, HUGE_ROWS);
+      /* The oldest minute bar first, as its date and minute (not a day in 1808 BC). */
+      if (normal_result (mode) == UNFREEZE_RUN_RESULT_OK)
+        {
+          ShownText shown = { good->window, "2017-01-23 15:20" };
+
+          g_assert_true (wait_until (text_is_shown, &shown, 10000));
+        }
     }
 
   /* Let go of the million rows before the next test. */
@@ -1523,12 +1538,6 @@ dup_cell_texts (UnfreezeWindow *window)
 
   return texts;
 }
-
-typedef struct
-{
-  UnfreezeWindow *window;
-  const char     *text;
-} ShownText;
 
 static gboolean
 text_is_shown (gpointer data)
