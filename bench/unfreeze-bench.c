@@ -144,7 +144,7 @@ unfreeze_bench_wait_for_big_tickers (const char *conninfo)
   while (g_get_monotonic_time () < deadline)
     {
       g_autofree char *n = unfreeze_test_query_value_on (conninfo, "SELECT count(*) FROM unfreeze_dataset "
-                                                                   "WHERE name = 'big-v1'");
+                                                                   "WHERE name = 'big-v2'");
 
       if (g_strcmp0 (n, "1") == 0)
         return TRUE;

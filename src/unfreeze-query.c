@@ -18,11 +18,11 @@ G_DEFINE_QUARK (unfreeze-database-error-quark, unfreeze_database_error)
  * is interruptible, so a cancel request stops it. The values travel as parameters, never
  * pasted into the text. */
 const char unfreeze_query_sql[] =
-  "SELECT ticker, trade_date, open, high, low, close, volume\n"
+  "SELECT ticker, traded_at, open, high, low, close, volume\n"
   "  FROM stock_prices\n"
   " WHERE ticker = $1\n"
   "   AND (SELECT pg_sleep($2::float8)::text) IS NOT NULL\n"
-  " ORDER BY trade_date";
+  " ORDER BY traded_at";
 
 static void
 format_params (char         delay_text[static G_ASCII_DTOSTR_BUF_SIZE],

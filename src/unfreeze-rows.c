@@ -12,12 +12,17 @@
  * string chunk, and announced together (commit): a chunk is then an array of pointers.
  *
  * One thread at a time: a worker may build the model and hand it to the main thread.
+ *
+ * unfreeze_rows_format_time() is how the table shows the time column: daily bars as a date,
+ * minute bars as a date and a minute.
  */
 #define G_LOG_DOMAIN "Unfreeze-Rows"
 
 #include "config.h"
 
 #include "unfreeze-rows.h"
+
+#include <string.h>
 
 typedef struct
 {
@@ -302,4 +307,48 @@ unfreeze_rows_get_value (UnfreezeRows   *self,
 
     return PQgetvalue (chunk->result, (int) row, (int) column);
   }
+}
+
+/* Whether @value is "YYYY-MM-DD HH:MM:SS", how PostgreSQL writes a timestamp (DateStyle ISO,
+ * its default) between the years 1 and 9999. */
+static gboolean
+is_iso_timestamp (const char *value)
+{
+  static const char pattern[] = "0000-00-00 00:00:00";
+
+  for (gsize i = 0; i < sizeof pattern - 1; i++)
+    if (pattern[i] == '0' ? !g_ascii_isdigit (value[i]) : value[i] != pattern[i])
+      return FALSE;
+
+  return value[sizeof pattern - 1] == '\0';
+}
+
+/**
+ * unfreeze_rows_format_time:
+ * @value: the time column's value, as libpq gives it
+ * @text: room for the shortened text
+ *
+ * The time column as the table shows it: a daily bar (at midnight) as its date alone,
+ * "2026-11-20"; a minute bar as its date and minute, "2026-11-20 15:59". Anything else
+ * (seconds, another DateStyle, a date column of the user's own table) is shown as it is.
+ *
+ * Returns: @value, or @text holding the shorter form
+ */
+const char *
+unfreeze_rows_format_time (const char *value,
+                           char        text[static UNFREEZE_TIME_TEXT_SIZE])
+{
+  gsize length;
+
+  g_return_val_if_fail (value != NULL, NULL);
+
+  if (!is_iso_timestamp (value) || !g_str_has_suffix (value, ":00"))
+    return value;
+
+  length = g_str_has_suffix (value, " 00:00:00") ? strlen ("YYYY-MM-DD") : strlen ("YYYY-MM-DD HH:MM");
+  g_assert (length < UNFREEZE_TIME_TEXT_SIZE);
+  memcpy (text, value, length);
+  text[length] = '\0';
+
+  return text;
 }

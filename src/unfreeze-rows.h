@@ -9,6 +9,9 @@
 
 G_BEGIN_DECLS
 
+/* Room for the text unfreeze_rows_format_time() writes. */
+#define UNFREEZE_TIME_TEXT_SIZE 17
+
 #define UNFREEZE_TYPE_ROW (unfreeze_row_get_type ())
 G_DECLARE_FINAL_TYPE (UnfreezeRow, unfreeze_row, UNFREEZE, ROW, GObject)
 
@@ -29,5 +32,8 @@ guint         unfreeze_rows_get_n_rows      (UnfreezeRows   *self);
 const char   *unfreeze_rows_get_value       (UnfreezeRows   *self,
                                              guint           position,
                                              UnfreezeColumn  column);
+
+const char   *unfreeze_rows_format_time     (const char     *value,
+                                             char            text[static UNFREEZE_TIME_TEXT_SIZE]);
 
 G_END_DECLS

@@ -780,8 +780,15 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
       }
       break;
 
+    case UNFREEZE_COLUMN_TIME:
+      {
+        char text[UNFREEZE_TIME_TEXT_SIZE];
+
+        gtk_label_set_text (label, unfreeze_rows_format_time (value, text));
+      }
+      break;
+
     case UNFREEZE_COLUMN_TICKER:
-    case UNFREEZE_COLUMN_DATE:
     case UNFREEZE_N_COLUMNS:
     default:
       gtk_label_set_text (label, value);
@@ -796,7 +803,7 @@ static const struct {
   const char *widest;
 } columns[] = {
   { UNFREEZE_COLUMN_TICKER, N_("Ticker"), "XXXXX" },
-  { UNFREEZE_COLUMN_DATE, N_("Date"), "0000-00-00 BC" },
+  { UNFREEZE_COLUMN_TIME, N_("Time"), "0000-00-00 00:00" },
   { UNFREEZE_COLUMN_OPEN, N_("Open"), "00000.00" },
   { UNFREEZE_COLUMN_HIGH, N_("High"), "00000.00" },
   { UNFREEZE_COLUMN_LOW, N_("Low"), "00000.00" },

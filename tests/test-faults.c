@@ -1080,7 +1080,7 @@ static gboolean
 big_tickers_present (gpointer data)
 {
   g_autofree char *value =
-    unfreeze_test_query_value ("SELECT count(*) FROM unfreeze_dataset WHERE name = 'big-v1'");
+    unfreeze_test_query_value ("SELECT count(*) FROM unfreeze_dataset WHERE name = 'big-v2'");
 
   return g_str_equal (value, "1");
 }
@@ -1194,6 +1194,75 @@ test_quit_while_seeding (void)
   }
 }
 
+/* A new, empty database on the fixture's server, for a test of its own: its conninfo. */
+static char *
+create_database (const char *name)
+{
+  const char *fixture = unfreeze_test_fixture_get_conninfo ();
+  g_autofree char *sql = g_strdup_printf ("CREATE DATABASE %s", name);
+
+  exec_sql (fixture, sql);
+
+  return g_strdup_printf ("%s dbname=%s", fixture, name);
+}
+
+/* Rows of the big tickers that no exchange could have: outside 09:30–15:59, on a weekend,
+ * before 2016 or after the data's last day. */
+static const char minute_bars_not_in_trading_hours[] =
+  "SELECT count(*) FROM stock_prices"
+  " WHERE ticker IN ('BIG', 'HUGE')"
+  "   AND (traded_at::time NOT BETWEEN '09:30' AND '15:59' OR extract(isodow FROM traded_at) > 5"
+  "        OR traded_at < '2016-01-01' OR traded_at > '2026-11-21')";
+
+/* A table filled by an older version (daily rows in a date column, datasets small-v1 and
+ * big-v1, HUGE back to 1808 BC) is replaced at the next start: the new columns, the small
+ * tickers again, and on a user's server the big ones offered, not generated. */
+static void
+test_old_version_replaced (void)
+{
+  g_autofree char *conninfo = create_database ("unfreeze_old_version");
+  g_autoptr(UnfreezeDatabase) database = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *datasets = NULL;
+  g_autofree char *huge = NULL;
+  PGresult *result;
+  PGconn *conn;
+  exec_sql (conninfo, "CREATE TABLE stock_prices (ticker text NOT NULL, trade_date date NOT NULL,"
+                      " open float8 NOT NULL, high float8 NOT NULL, low float8 NOT NULL,"
+                      " close float8 NOT NULL, volume bigint NOT NULL, PRIMARY KEY (ticker, trade_date));"
+                      "CREATE TABLE unfreeze_dataset (name text PRIMARY KEY,"
+                      " filled timestamptz NOT NULL DEFAULT now());"
+                      "INSERT INTO unfreeze_dataset (name) VALUES ('small-v1'), ('big-v1');"
+                      "INSERT INTO stock_prices VALUES ('MSFT', '2026-11-20', 1, 2, 0.5, 1.5, 100),"
+                      " ('HUGE', '1808-10-28 BC', 1, 2, 0.5, 1.5, 100)");
+
+  database = prepare_database (unfreeze_database_new (conninfo));
+  g_test_message ("%s", unfreeze_database_get_status (database));
+  g_assert_true (unfreeze_database_get_can_generate_big_tickers (database));
+
+  type = unfreeze_test_query_value_on (conninfo, "SELECT string_agg(column_name || ' ' || data_type, ', ')"
+                                                 "  FROM information_schema.columns"
+                                                 " WHERE table_name = 'stock_prices'"
+                                                 "   AND column_name IN ('trade_date', 'traded_at')");
+  g_assert_cmpstr (type, ==, "traded_at timestamp without time zone");
+  datasets = unfreeze_test_query_value_on (conninfo, "SELECT string_agg(name, ' ') FROM unfreeze_dataset");
+  g_assert_cmpstr (datasets, ==, "small-v2");
+  huge = unfreeze_test_query_value_on (conninfo, "SELECT count(*) FROM stock_prices WHERE ticker = 'HUGE'");
+  g_assert_cmpstr (huge, ==, "0");
+
+  /* The demo statement reads the new table: MSFT's daily bars, at midnight. */
+  conn = unfreeze_database_acquire (database, &error);
+  g_assert_no_error (error);
+  result = unfreeze_query_exec (conn, "MSFT", 0.0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (PQntuples (result), ==, 2600);
+  g_assert_cmpstr (PQgetvalue (result, 2599, UNFREEZE_COLUMN_TIME), ==, "2026-11-20 00:00:00");
+  PQclear (result);
+  unfreeze_database_release (database, conn);
+  unfreeze_database_shutdown (database);
+}
+
 /* On a user's own server the big tickers come only when the user asks: prepared without
  * them, the database says what generating them would add and offers it; asked, it generates
  * them in the background; the next start finds them and offers nothing. */
@@ -1208,16 +1277,17 @@ status_has (gpointer data)
 static void
 test_big_tickers_on_request (void)
 {
-  const char *fixture = unfreeze_test_fixture_get_conninfo ();
-  g_autofree char *conninfo = g_strdup_printf ("%s dbname=unfreeze_on_request", fixture);
+  g_autofree char *conninfo = create_database ("unfreeze_on_request");
   g_autoptr(UnfreezeDatabase) database = NULL;
   g_autoptr(UnfreezeDatabase) again = NULL;
   const char *sql = "SELECT count(*) FROM stock_prices WHERE ticker IN ('BIG', 'HUGE')";
   gpointer generated[] = { NULL, (gpointer) "are there too" };
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
+  g_autofree char *impossible = NULL;
+  g_autofree char *span = NULL;
+  gint64 start;
 
-  exec_sql (fixture, "CREATE DATABASE unfreeze_on_request");
   database = prepare_database (unfreeze_database_new (conninfo));
   g_test_message ("%s", unfreeze_database_get_status (database));
   g_assert_false (unfreeze_database_get_embedded (database));
@@ -1226,14 +1296,27 @@ test_big_tickers_on_request (void)
   before = unfreeze_test_query_value_on (conninfo, sql);
   g_assert_cmpstr (before, ==, "0");
 
+  start = g_get_monotonic_time ();
   unfreeze_database_generate_big_tickers (database);
   g_assert_false (unfreeze_database_get_can_generate_big_tickers (database));
   g_assert_nonnull (strstr (unfreeze_database_get_status (database), "in the background"));
   generated[0] = database;
   g_assert_true (wait_until (status_has, generated, 600000));
+  g_test_message ("generated the big tickers in %" G_GINT64_FORMAT " ms",
+                  (g_get_monotonic_time () - start) / 1000);
   after = unfreeze_test_query_value_on (conninfo, sql);
   g_assert_cmpstr (after, ==, "1150000");
   unfreeze_database_shutdown (database);
+
+  /* Minute bars of trading hours on weekdays, in the last ten years or so: a million daily
+   * rows went back to 1808 BC. */
+  impossible = unfreeze_test_query_value_on (conninfo, minute_bars_not_in_trading_hours);
+  g_assert_cmpstr (impossible, ==, "0");
+  span = unfreeze_test_query_value_on (conninfo,
+                                       "SELECT min(traded_at)::date || ' ' || max(traded_at)"
+                                       "  FROM stock_prices WHERE ticker = 'HUGE'");
+  g_test_message ("HUGE: %s", span);
+  g_assert_cmpstr (span, ==, "2017-01-23 2026-11-20 15:59:00");
 
   again = prepare_database (unfreeze_database_new (conninfo));
   g_assert_false (unfreeze_database_get_can_generate_big_tickers (again));
@@ -1335,6 +1418,14 @@ test_switch_mode_mid_run (gconstpointer data)
 
 /* Row 8: big and odd results ------------------------------------------------------------------ */
 
+typedef struct
+{
+  UnfreezeWindow *window;
+  const char     *text;
+} ShownText;
+
+static gboolean text_is_shown (gpointer data);
+
 static void
 test_huge_result (gconstpointer data)
 {
@@ -1360,6 +1451,13 @@ test_huge_result (gconstpointer data)
   else
     {
       assert_run_worked (good->window, run, mode, HUGE_ROWS);
+      /* The oldest minute bar first, as its date and minute (not a day in 1808 BC). */
+      if (normal_result (mode) == UNFREEZE_RUN_RESULT_OK)
+        {
+          ShownText shown = { good->window, "2017-01-23 15:20" };
+
+          g_assert_true (wait_until (text_is_shown, &shown, 10000));
+        }
     }
 
   /* Let go of the million rows before the next test. */
@@ -1451,12 +1549,6 @@ dup_cell_texts (UnfreezeWindow *window)
   return texts;
 }
 
-typedef struct
-{
-  UnfreezeWindow *window;
-  const char     *text;
-} ShownText;
-
 static gboolean
 text_is_shown (gpointer data)
 {
@@ -1537,7 +1629,7 @@ test_nulls (gconstpointer data)
       g_autofree char *conninfo = g_strdup_printf ("%s dbname=unfreeze_nulls", fixture);
 
       exec_sql (fixture, "CREATE DATABASE unfreeze_nulls");
-      exec_sql (conninfo, "CREATE TABLE stock_prices (ticker text, trade_date date, open float8,"
+      exec_sql (conninfo, "CREATE TABLE stock_prices (ticker text, traded_at timestamp, open float8,"
                           " high float8, low float8, close float8, volume bigint)");
       exec_sql (conninfo, "INSERT INTO stock_prices VALUES ('NULLS', NULL, NULL, NULL, NULL, NULL, NULL)");
       nulls = target_new_for_conninfo (conninfo);
@@ -1773,6 +1865,12 @@ run_test_pool_sizes (gconstpointer data)
 }
 
 static void
+run_test_old_version_replaced (gconstpointer data)
+{
+  test_old_version_replaced ();
+}
+
+static void
 run_test_embedded_private (gconstpointer data)
 {
   test_embedded_private ();
@@ -1861,6 +1959,7 @@ main (int   argc,
   add_for_modes ("app-quit-mid-run", MODES_NOT_BLOCKING, test_app_quit_mid_run);
   add_test ("/unfreeze/Faults/quit-while-seeding", NULL, run_test_quit_while_seeding);
   add_test ("/unfreeze/Faults/big-tickers-on-request", NULL, run_test_big_tickers_on_request);
+  add_test ("/unfreeze/Faults/old-version-replaced", NULL, run_test_old_version_replaced);
   add_test ("/unfreeze/Faults/security/embedded-private", NULL, run_test_embedded_private);
   add_test ("/unfreeze/Faults/pool-sizes", NULL, run_test_pool_sizes);
 

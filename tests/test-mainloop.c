@@ -238,7 +238,7 @@ terminate_backend (gpointer user_data)
   g_autofree char *value =
     unfreeze_test_query_value ("SELECT count(pg_terminate_backend (pid)) FROM pg_stat_activity"
                                " WHERE application_name = 'Unfreeze' AND state = 'active'"
-                               "   AND query LIKE 'SELECT ticker, trade_date%'");
+                               "   AND query LIKE 'SELECT ticker, traded_at%'");
 
   terminator->n_terminated = (guint) g_ascii_strtoull (value, NULL, 10);
   if (terminator->n_terminated > 0)

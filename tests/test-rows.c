@@ -334,6 +334,39 @@ test_nulls (void)
   g_assert_finalize_object (rows);
 }
 
+/* The time column: a daily bar shows its date, a minute bar its date and minute; anything
+ * the table of a user's own may hold (a date, "BC", seconds, another DateStyle, NULL's "")
+ * shows as it is. */
+static void
+test_format_time (void)
+{
+  static const struct {
+    const char *value;
+    const char *shown;
+  } cases[] = {
+    { "2026-11-20 00:00:00", "2026-11-20" },
+    { "2026-11-20 15:59:00", "2026-11-20 15:59" },
+    { "2017-01-23 09:30:00", "2017-01-23 09:30" },
+    { "2026-11-20 15:59:30", "2026-11-20 15:59:30" },
+    { "2026-11-20 15:59:00.5", "2026-11-20 15:59:00.5" },
+    { "2026-11-20", "2026-11-20" },
+    { "1808-10-28 BC", "1808-10-28 BC" },
+    { "1808-10-28 00:00:00 BC", "1808-10-28 00:00:00 BC" },
+    { "11/20/2026 15:59:00", "11/20/2026 15:59:00" },
+    { "12026-11-20 00:00:00", "12026-11-20 00:00:00" },
+    { "2026-11-20 00:00", "2026-11-20 00:00" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char text[UNFREEZE_TIME_TEXT_SIZE];
+
+      memset (text, 'x', sizeof text);
+      g_assert_cmpstr (unfreeze_rows_format_time (cases[i].value, text), ==, cases[i].shown);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -347,6 +380,7 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Rows/nothing-to-add", test_nothing_to_add);
   g_test_add_func ("/unfreeze/Rows/copy-and-commit", test_copy_and_commit);
   g_test_add_func ("/unfreeze/Rows/nulls", test_nulls);
+  g_test_add_func ("/unfreeze/Rows/format-time", test_format_time);
 
   return g_test_run ();
 }

@@ -193,8 +193,8 @@ unfreeze_test_assert_rows_are (UnfreezeRows *rows,
 
       g_assert_cmpstr (unfreeze_row_get_value (row, UNFREEZE_COLUMN_TICKER), ==, ticker);
       if (i > 0)
-        g_assert_cmpstr (unfreeze_rows_get_value (rows, i - 1, UNFREEZE_COLUMN_DATE), <,
-                         unfreeze_rows_get_value (rows, i, UNFREEZE_COLUMN_DATE));
+        g_assert_cmpstr (unfreeze_rows_get_value (rows, i - 1, UNFREEZE_COLUMN_TIME), <,
+                         unfreeze_rows_get_value (rows, i, UNFREEZE_COLUMN_TIME));
     }
 }
 
