@@ -327,6 +327,7 @@ unfreeze_export_save (UnfreezeExport  *self,
 {
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GByteArray) bytes = NULL;
+  g_autoptr(GFile) file = NULL;
   g_autofree char *lower = NULL;
   cairo_surface_t *surface;
   cairo_status_t status;
@@ -378,7 +379,9 @@ unfreeze_export_save (UnfreezeExport  *self,
       return FALSE;
     }
 
-  if (!g_file_set_contents (path, (const char *) bytes->data, bytes->len, error))
+  file = g_file_new_for_path (path);
+  if (!g_file_replace_contents (file, (const char *) bytes->data, bytes->len, NULL, FALSE,
+                                G_FILE_CREATE_NONE, NULL, NULL, error))
     {
       g_prefix_error (error, _("Could not save the picture: "));
       return FALSE;
