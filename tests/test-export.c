@@ -327,7 +327,10 @@ main (int   argc,
   int status;
 
   unfreeze_test_init_display (&argc, &argv);
+  g_test_add_func ("/unfreeze/Export/window", test_export_window);
+  g_test_add_func ("/unfreeze/Export/program", test_export_program);
 
+  /* The pictures go in the fixture's temporary directory, which goes at the end. */
   if (!unfreeze_test_fixture_setup (&error))
     {
       g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
@@ -335,9 +338,6 @@ main (int   argc,
     }
   tmpdir = g_build_filename (unfreeze_test_fixture_get_tmpdir (), "export", NULL);
   g_assert_cmpint (g_mkdir_with_parents (tmpdir, 0700), ==, 0);
-
-  g_test_add_func ("/unfreeze/Export/window", test_export_window);
-  g_test_add_func ("/unfreeze/Export/program", test_export_program);
 
   status = g_test_run ();
   unfreeze_test_fixture_teardown ();
