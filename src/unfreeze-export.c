@@ -304,6 +304,32 @@ unfreeze_export_render (UnfreezeExport *self,
 
 /* Saving ----------------------------------------------------------------------------- */
 
+/* A picture drawn and on its way to a file. Drawing needs the widgets, so it is done on the
+ * main thread; what takes time after that (compressing a PNG, writing) needs nothing of
+ * them, and may run on a worker. */
+typedef struct
+{
+  char            *path;
+  cairo_surface_t *png;      /* an image surface to write as PNG; NULL for an SVG */
+  GByteArray      *bytes;    /* the file's contents (an SVG's, at once; a PNG's, once written) */
+  int              width;
+  int              height;
+  gint64           start_us;
+} SaveJob;
+
+static void
+save_job_free (gpointer data)
+{
+  SaveJob *job = data;
+
+  g_free (job->path);
+  g_clear_pointer (&job->png, cairo_surface_destroy);
+  g_byte_array_unref (job->bytes);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveJob, save_job_free)
+
 static cairo_status_t
 append_bytes_cb (void                *closure,
                  const unsigned char *data,
@@ -314,78 +340,181 @@ append_bytes_cb (void                *closure,
   return CAIRO_STATUS_SUCCESS;
 }
 
-/**
- * unfreeze_export_save:
- * @path: ends in .svg or .png (in any case), which says the format
- *
- * Draws the picture and writes it to @path.
- */
-gboolean
-unfreeze_export_save (UnfreezeExport  *self,
-                      const char      *path,
-                      GError         **error)
+static gboolean
+set_cairo_error (cairo_status_t   status,
+                 GError         **error)
 {
+  if (status == CAIRO_STATUS_SUCCESS)
+    return TRUE;
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not draw the picture: %s"),
+               cairo_status_to_string (status));
+  return FALSE;
+}
+
+/* On the main thread: the format from the extension, and the picture drawn. */
+static SaveJob *
+save_job_new (UnfreezeExport  *self,
+              const char      *path,
+              GError         **error)
+{
+  g_autoptr(SaveJob) job = g_new0 (SaveJob, 1);
   g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GByteArray) bytes = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *lower = NULL;
+  g_autofree char *lower = g_ascii_strdown (path, -1);
   cairo_surface_t *surface;
   cairo_status_t status;
   cairo_t *cr;
-  gboolean svg;
-  int width, height;
+  gboolean svg = g_str_has_suffix (lower, ".svg");
 
-  g_return_val_if_fail (UNFREEZE_IS_EXPORT (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  job->path = g_strdup (path);
+  job->bytes = g_byte_array_new ();
+  job->start_us = g_get_monotonic_time ();
 
-  lower = g_ascii_strdown (path, -1);
-  svg = g_str_has_suffix (lower, ".svg");
   if (!svg && !g_str_has_suffix (lower, ".png"))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("Cannot export to “%s”: the file name must end in .svg or .png"), path);
-      return FALSE;
+      return NULL;
     }
 
-  node = unfreeze_export_render (self, &width, &height);
-  bytes = g_byte_array_new ();
-
+  node = unfreeze_export_render (self, &job->width, &job->height);
   if (svg)
     {
-      surface = cairo_svg_surface_create_for_stream (append_bytes_cb, bytes, width, height);
+      surface = cairo_svg_surface_create_for_stream (append_bytes_cb, job->bytes,
+                                                     job->width, job->height);
       cairo_svg_surface_set_document_unit (surface, CAIRO_SVG_UNIT_PX);
     }
   else
-    surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+    surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, job->width, job->height);
 
   cr = cairo_create (surface);
   gsk_render_node_draw (node, cr);
   status = cairo_status (cr);
   cairo_destroy (cr);
 
-  if (status == CAIRO_STATUS_SUCCESS && !svg)
-    status = cairo_surface_write_to_png_stream (surface, append_bytes_cb, bytes);
-  /* An SVG is written out as the surface finishes. */
-  cairo_surface_finish (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-
-  if (status != CAIRO_STATUS_SUCCESS)
+  if (svg)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not draw the picture: %s"),
-                   cairo_status_to_string (status));
-      return FALSE;
+      /* An SVG is written out as its surface finishes. */
+      cairo_surface_finish (surface);
+      if (status == CAIRO_STATUS_SUCCESS)
+        status = cairo_surface_status (surface);
+      cairo_surface_destroy (surface);
     }
+  else
+    job->png = surface;
 
-  file = g_file_new_for_path (path);
-  if (!g_file_replace_contents (file, (const char *) bytes->data, bytes->len, NULL, FALSE,
-                                G_FILE_CREATE_NONE, NULL, NULL, error))
+  if (!set_cairo_error (status, error))
+    return NULL;
+
+  g_debug ("Drew %s in %" G_GINT64_FORMAT " ms", path,
+           (g_get_monotonic_time () - job->start_us) / 1000);
+
+  return g_steal_pointer (&job);
+}
+
+/* On any thread: a PNG compressed, and the file written. */
+static gboolean
+save_job_write (SaveJob  *job,
+                GError  **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (job->path);
+
+  if (job->png != NULL &&
+      !set_cairo_error (cairo_surface_write_to_png_stream (job->png, append_bytes_cb, job->bytes),
+                        error))
+    return FALSE;
+
+  if (!g_file_replace_contents (file, (const char *) job->bytes->data, job->bytes->len, NULL,
+                                FALSE, G_FILE_CREATE_NONE, NULL, NULL, error))
     {
       g_prefix_error (error, _("Could not save the picture: "));
       return FALSE;
     }
 
+  g_debug ("Saved %s, %d × %d, %u bytes, in %" G_GINT64_FORMAT " ms", job->path, job->width,
+           job->height, job->bytes->len, (g_get_monotonic_time () - job->start_us) / 1000);
+
   return TRUE;
+}
+
+/**
+ * unfreeze_export_save:
+ * @path: ends in .svg or .png (in any case), which says the format
+ *
+ * Draws the picture and writes it to @path, all before it returns (for the command line;
+ * the window uses unfreeze_export_save_async()).
+ */
+gboolean
+unfreeze_export_save (UnfreezeExport  *self,
+                      const char      *path,
+                      GError         **error)
+{
+  g_autoptr(SaveJob) job = NULL;
+
+  g_return_val_if_fail (UNFREEZE_IS_EXPORT (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  job = save_job_new (self, path, error);
+
+  return job != NULL && save_job_write (job, error);
+}
+
+static void
+save_worker (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (save_job_write (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * unfreeze_export_save_async:
+ *
+ * As unfreeze_export_save(), but only the drawing is done on this (the main) thread: a PNG
+ * is compressed, and the file written, on a worker, so the window keeps drawing.
+ */
+void
+unfreeze_export_save_async (UnfreezeExport      *self,
+                            const char          *path,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  SaveJob *job;
+
+  g_return_if_fail (UNFREEZE_IS_EXPORT (self));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, unfreeze_export_save_async);
+
+  job = save_job_new (self, path, &error);
+  if (job == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_set_task_data (task, job, save_job_free);
+  g_task_run_in_thread (task, save_worker);
+}
+
+gboolean
+unfreeze_export_save_finish (UnfreezeExport  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == unfreeze_export_save_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -28,5 +28,13 @@ GskRenderNode  *unfreeze_export_render    (UnfreezeExport  *self,
 gboolean        unfreeze_export_save      (UnfreezeExport  *self,
                                            const char      *path,
                                            GError         **error);
+void            unfreeze_export_save_async (UnfreezeExport     *self,
+                                            const char         *path,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+gboolean        unfreeze_export_save_finish (UnfreezeExport    *self,
+                                             GAsyncResult      *result,
+                                             GError           **error);
 
 G_END_DECLS

@@ -83,6 +83,8 @@ struct _UnfreezeWindow
   guint                 counters_id;
   gboolean              database_ready;
   GtkFileChooserNative *export_chooser;   /* while it is open */
+  GCancellable         *export_cancellable; /* while a picture is being written ... */
+  char                 *export_path;        /* ... to there */
   double                zoom;
   GtkCssProvider       *zoom_css;
 };
@@ -525,21 +527,23 @@ dup_chosen_path (GtkFileChooser *chooser)
 }
 
 static void
-export_response_cb (UnfreezeWindow       *self,
-                    int                   response,
-                    GtkFileChooserNative *chooser)
+export_saved_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
+  UnfreezeWindow *self;
+  g_autofree char *path = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    path = dup_chosen_path (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->export_chooser);
-
-  if (path == NULL)
+  /* Cancelled: the window went (dispose cancels), it must not be touched. */
+  if (!unfreeze_export_save_finish (UNFREEZE_EXPORT (object), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  if (unfreeze_window_export (self, path, &error))
+  self = UNFREEZE_WINDOW (user_data);
+  path = g_steal_pointer (&self->export_path);
+  g_clear_object (&self->export_cancellable);
+  if (error == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Picture saved to %s"), path);
 
@@ -551,6 +555,37 @@ export_response_cb (UnfreezeWindow       *self,
       gtk_label_set_text (self->status_label, error->message);
       append_message (self, error->message, TRUE);
     }
+}
+
+/* The picture is drawn now, and written on a worker (a PNG takes a while to compress). */
+static void
+export_response_cb (UnfreezeWindow       *self,
+                    int                   response,
+                    GtkFileChooserNative *chooser)
+{
+  g_autoptr(UnfreezeExport) export = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    path = dup_chosen_path (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->export_chooser);
+
+  if (path == NULL)
+    return;
+
+  export = unfreeze_window_dup_export (self);
+  if (export == NULL)
+    {
+      /* A new run started while the chooser was open. */
+      gtk_label_set_text (self->status_label, _("There is no finished run to export"));
+      append_message (self, _("There is no finished run to export"), TRUE);
+      return;
+    }
+
+  self->export_path = g_steal_pointer (&path);
+  self->export_cancellable = g_cancellable_new ();
+  unfreeze_export_save_async (export, self->export_path, self->export_cancellable,
+                              export_saved_cb, self);
 }
 
 static void
@@ -581,7 +616,8 @@ export_action (GtkWidget  *widget,
   g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M");
   g_autofree char *name = NULL;
 
-  if (self->run == NULL || self->export_chooser != NULL)
+  /* One at a time: a chooser open, or a picture being written. */
+  if (self->run == NULL || self->export_chooser != NULL || self->export_cancellable != NULL)
     return;
 
   name = g_strdup_printf ("unfreeze-%s-%s.svg", unfreeze_run_get_mode (self->run)->id, stamp);
@@ -1165,6 +1201,9 @@ unfreeze_window_dispose (GObject *object)
   if (self->export_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->export_chooser));
   g_clear_object (&self->export_chooser);
+  g_cancellable_cancel (self->export_cancellable);
+  g_clear_object (&self->export_cancellable);
+  g_clear_pointer (&self->export_path, g_free);
   /* A held run finishes now, and must not reach us while we go. */
   if (self->held_run != NULL)
     g_signal_handlers_disconnect_by_data (self->held_run, self);

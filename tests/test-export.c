@@ -182,11 +182,22 @@ finished_cb (UnfreezeRun *run,
 }
 
 static void
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static void
 test_export_window (void)
 {
   AdwStyleManager *style = adw_style_manager_get_default ();
   g_autofree char *svg_path = g_build_filename (tmpdir, "window.svg", NULL);
   g_autofree char *png_path = g_build_filename (tmpdir, "window.PNG", NULL);
+  g_autofree char *async_path = g_build_filename (tmpdir, "window-async.png", NULL);
   g_autofree char *bad_path = g_build_filename (tmpdir, "window.jpg", NULL);
   g_autofree char *missing_path = g_build_filename (tmpdir, "no-such-dir", "window.svg", NULL);
   g_autoptr(GError) error = NULL;
@@ -234,6 +245,20 @@ test_export_window (void)
   g_assert_true (unfreeze_window_export (window, png_path, &error));
   g_assert_no_error (error);
   assert_png_picture (png_path, height);
+
+  /* What Export Picture does in the window: drawn there, compressed and written on a worker. */
+  {
+    g_autoptr(UnfreezeExport) export = unfreeze_window_dup_export (window);
+    g_autoptr(GAsyncResult) result = NULL;
+
+    g_assert_nonnull (export);
+    unfreeze_export_save_async (export, async_path, NULL, saved_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_true (unfreeze_export_save_finish (export, result, &error));
+    g_assert_no_error (error);
+    assert_png_picture (async_path, height);
+  }
 
   /* The SVG draws as an image too, where gdk-pixbuf has its SVG loader (librsvg). */
   {
