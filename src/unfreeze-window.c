@@ -512,6 +512,7 @@ dup_chosen_path (GtkFileChooser *chooser)
 {
   g_autoptr(GFile) file = gtk_file_chooser_get_file (chooser);
   GtkFileFilter *filter = gtk_file_chooser_get_filter (chooser);
+  const char *extension = NULL;
   g_autofree char *path = NULL;
   g_autofree char *lower = NULL;
 
@@ -522,8 +523,11 @@ dup_chosen_path (GtkFileChooser *chooser)
   if (g_str_has_suffix (lower, ".svg") || g_str_has_suffix (lower, ".png"))
     return g_steal_pointer (&path);
 
-  return g_strconcat (path, filter != NULL ? g_object_get_data (G_OBJECT (filter), "unfreeze-extension")
-                                           : ".svg", NULL);
+  /* A portal may hand back a filter of its own making, without our data: SVG then. */
+  if (filter != NULL)
+    extension = g_object_get_data (G_OBJECT (filter), "unfreeze-extension");
+
+  return g_strconcat (path, extension != NULL ? extension : ".svg", NULL);
 }
 
 static void
