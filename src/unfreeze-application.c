@@ -41,6 +41,7 @@ struct _UnfreezeApplication
   double            delay;
   char             *connection;
   char             *screenshot;
+  char             *export_path;    /* --export */
   int               count;
   int               cancel_after_ms;
   gboolean          run;
@@ -56,6 +57,11 @@ struct _UnfreezeApplication
 };
 
 G_DEFINE_FINAL_TYPE (UnfreezeApplication, unfreeze_application, ADW_TYPE_APPLICATION)
+
+/* Exit status when the picture --export asked for could not be saved. */
+#define EXIT_STATUS_EXPORT_FAILED 5
+/* How long after the run --export waits before drawing the picture. */
+#define EXPORT_SETTLE_MS 200
 
 /* Exit statuses with --quit-after-run, by the run's result. */
 static int
@@ -106,10 +112,29 @@ save_screenshot (GtkWidget   *widget,
   return TRUE;
 }
 
+/* A picture of the run (--export), as Ctrl+E saves it: the window's charts are final by now.
+ * (A comparison, when there is one, hands its own UnfreezeExport to the same save.) */
+static void
+export_run (UnfreezeApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->export_path == NULL)
+    return;
+
+  if (self->window == NULL || !unfreeze_window_export (self->window, self->export_path, &error))
+    {
+      g_printerr ("%s\n", error != NULL ? error->message : _("There is no window to export"));
+      self->exit_status = EXIT_STATUS_EXPORT_FAILED;
+    }
+}
+
 static gboolean
 screenshot_and_maybe_quit_cb (gpointer user_data)
 {
   UnfreezeApplication *self = user_data;
+
+  export_run (self);
 
   if (self->screenshot != NULL && self->window != NULL)
     {
@@ -144,9 +169,14 @@ command_line_run_finished_cb (UnfreezeApplication *self,
   self->exit_status = exit_status_for (unfreeze_run_get_result (run));
   self->run_finished = TRUE;
 
-  /* A screenshot waits for the window to draw the outcome (and the meters to settle). */
+  /* A screenshot waits for the window to draw the outcome (and the meters to settle); a
+   * picture for --export only for the stall meter's next beats, so that the graph has the
+   * end of a freeze (the heartbeat that was late runs once the main loop is free). */
   if (self->screenshot != NULL)
     g_timeout_add_full (G_PRIORITY_DEFAULT, 1500, screenshot_and_maybe_quit_cb,
+                        g_object_ref (self), g_object_unref);
+  else if (self->export_path != NULL)
+    g_timeout_add_full (G_PRIORITY_DEFAULT, EXPORT_SETTLE_MS, screenshot_and_maybe_quit_cb,
                         g_object_ref (self), g_object_unref);
   else if (self->quit_after_run)
     g_application_quit (G_APPLICATION (self));
@@ -402,6 +432,7 @@ unfreeze_application_startup (GApplication *app)
       { "app.preferences", { "<Control>comma", NULL } },
       { "win.show-help-overlay", { "<Control>question", NULL } },
       { "win.run", { "<Control>Return", "<Control>KP_Enter", NULL } },
+      { "win.export", { "<Control>e", NULL } },
       { "win.zoom-in", { "<Control>plus", "<Control>equal", NULL } },
       { "win.zoom-out", { "<Control>minus", NULL } },
       { "win.zoom-reset", { "<Control>0", NULL } },
@@ -508,6 +539,7 @@ unfreeze_application_handle_local_options (GApplication *app,
       g_clear_pointer (&text, g_free);
     }
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot);
+  g_variant_dict_lookup (options, "export", "^ay", &self->export_path);
   self->run = g_variant_dict_contains (options, "run");
   self->scripted = self->run;
   self->quit_after_run = g_variant_dict_contains (options, "quit-after-run");
@@ -544,6 +576,24 @@ unfreeze_application_handle_local_options (GApplication *app,
     {
       g_printerr ("%s\n", _("--quit-after-run needs --run"));
       return 2;
+    }
+
+  if (self->export_path != NULL && !self->run)
+    {
+      g_printerr ("%s\n", _("--export needs --run: it saves a picture of that run"));
+      return 2;
+    }
+
+  if (self->export_path != NULL)
+    {
+      g_autofree char *lower = g_ascii_strdown (self->export_path, -1);
+
+      /* Said now, not after a run of minutes. */
+      if (!g_str_has_suffix (lower, ".svg") && !g_str_has_suffix (lower, ".png"))
+        {
+          g_printerr ("%s\n", _("--export takes a file name ending in .svg or .png"));
+          return 2;
+        }
     }
 
   /* Only a plain launch (the desktop's, or `unfreeze` alone) is handed to a copy that runs
@@ -697,6 +747,7 @@ unfreeze_application_finalize (GObject *object)
   g_clear_pointer (&self->connection, g_free);
   g_clear_pointer (&self->mode_ids, g_free);
   g_clear_pointer (&self->screenshot, g_free);
+  g_clear_pointer (&self->export_path, g_free);
 
   G_OBJECT_CLASS (unfreeze_application_parent_class)->finalize (object);
 }
@@ -748,6 +799,9 @@ unfreeze_application_init (UnfreezeApplication *self)
       N_("Cancel the run after this many milliseconds (for demonstrations and tests)"), N_("MS") },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("After the run, save a picture of the window to this PNG file"), N_("FILE") },
+    { "export", 'e', 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("After the run, save its graph, thread timeline and summary to this SVG or PNG file, "
+         "as Export Picture does"), N_("FILE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
     { NULL }
   };

@@ -17,7 +17,13 @@
 typedef struct
 {
   guint tick_id;
+
+  /* While drawing for an export (unfreeze_chart_snapshot_for_export()): the size to draw
+   * at, and the light palette whatever the window's style. 0 otherwise. */
+  int   export_width;
+  int   export_height;
 } UnfreezeChartPrivate;
+
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (UnfreezeChart, unfreeze_chart, GTK_TYPE_WIDGET)
 
@@ -136,6 +142,64 @@ unfreeze_chart_init (UnfreezeChart *self)
 {
 }
 
+/* Size ------------------------------------------------------------------------------- */
+
+/* The width to draw at: the widget's, or an export's while drawing for one. */
+int
+unfreeze_chart_get_width (UnfreezeChart *self)
+{
+  UnfreezeChartPrivate *priv = unfreeze_chart_get_instance_private (self);
+
+  g_return_val_if_fail (UNFREEZE_IS_CHART (self), 0);
+
+  return priv->export_width > 0 ? priv->export_width : gtk_widget_get_width (GTK_WIDGET (self));
+}
+
+int
+unfreeze_chart_get_height (UnfreezeChart *self)
+{
+  UnfreezeChartPrivate *priv = unfreeze_chart_get_instance_private (self);
+
+  g_return_val_if_fail (UNFREEZE_IS_CHART (self), 0);
+
+  return priv->export_height > 0 ? priv->export_height : gtk_widget_get_height (GTK_WIDGET (self));
+}
+
+static gboolean
+is_exporting (UnfreezeChart *self)
+{
+  UnfreezeChartPrivate *priv = unfreeze_chart_get_instance_private (self);
+
+  return priv->export_width > 0;
+}
+
+/**
+ * unfreeze_chart_snapshot_for_export:
+ *
+ * Draws the chart into @snapshot as its widget draws itself (the same snapshot function,
+ * so the same render nodes), but @width × @height in size and in libadwaita's light
+ * palette, whatever the window's size and style: a picture for a slide (unfreeze-export.c).
+ * Fonts stay the widget's.
+ */
+void
+unfreeze_chart_snapshot_for_export (UnfreezeChart *self,
+                                    GtkSnapshot   *snapshot,
+                                    int            width,
+                                    int            height)
+{
+  UnfreezeChartPrivate *priv = unfreeze_chart_get_instance_private (self);
+
+  g_return_if_fail (UNFREEZE_IS_CHART (self));
+  g_return_if_fail (GTK_IS_SNAPSHOT (snapshot));
+  g_return_if_fail (width > 0 && height > 0);
+
+  priv->export_width = width;
+  priv->export_height = height;
+  GTK_WIDGET_GET_CLASS (self)->snapshot (GTK_WIDGET (self), snapshot);
+  priv->export_width = 0;
+  priv->export_height = 0;
+}
+
 /* Text ------------------------------------------------------------------------------- */
 
 /**
@@ -161,7 +225,9 @@ unfreeze_chart_ensure_layout (UnfreezeChart  *self,
 
 /* Colours ---------------------------------------------------------------------------- */
 
-/* A named colour of the theme (libadwaita's), or @fallback where the theme has none. */
+/* A named colour of the theme (libadwaita's), or @fallback where the theme has none.
+ * @fallback is the colour's value in libadwaita's light style: an export draws with it,
+ * so that the picture is light even when the window is dark. */
 void
 unfreeze_chart_lookup_color (UnfreezeChart *self,
                              const char    *name,
@@ -173,18 +239,21 @@ unfreeze_chart_lookup_color (UnfreezeChart *self,
   g_return_if_fail (UNFREEZE_IS_CHART (self));
 
   context = gtk_widget_get_style_context (GTK_WIDGET (self));
-  if (!gtk_style_context_lookup_color (context, name, color))
+  if (is_exporting (self) || !gtk_style_context_lookup_color (context, name, color))
     gdk_rgba_parse (color, fallback);
 }
 
-/* The text colour. */
+/* The text colour; the light style's in an export. */
 void
 unfreeze_chart_get_fg (UnfreezeChart *self,
                        GdkRGBA       *color)
 {
   g_return_if_fail (UNFREEZE_IS_CHART (self));
 
-  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), color);
+  if (is_exporting (self))
+    gdk_rgba_parse (color, UNFREEZE_CHART_LIGHT_FG);
+  else
+    gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), color);
 }
 
 GdkRGBA

@@ -5,6 +5,11 @@
 
 G_BEGIN_DECLS
 
+/* libadwaita's light style, window_fg_color and window_bg_color: an export's text and
+ * ground, whatever the window's style (unfreeze_chart_snapshot_for_export()). */
+#define UNFREEZE_CHART_LIGHT_FG "rgba(0,0,0,0.8)"
+#define UNFREEZE_CHART_LIGHT_BG "#fafafa"
+
 #define UNFREEZE_TYPE_CHART (unfreeze_chart_get_type ())
 G_DECLARE_DERIVABLE_TYPE (UnfreezeChart, unfreeze_chart, UNFREEZE, CHART, GtkWidget)
 
@@ -22,6 +27,12 @@ struct _UnfreezeChartClass
 };
 
 void         unfreeze_chart_update_ticking (UnfreezeChart     *self);
+int          unfreeze_chart_get_width      (UnfreezeChart     *self);
+int          unfreeze_chart_get_height     (UnfreezeChart     *self);
+void         unfreeze_chart_snapshot_for_export (UnfreezeChart *self,
+                                            GtkSnapshot       *snapshot,
+                                            int                width,
+                                            int                height);
 PangoLayout *unfreeze_chart_ensure_layout  (UnfreezeChart     *self,
                                             PangoLayout      **layout,
                                             const char        *text);

@@ -236,8 +236,8 @@ compute_plot (UnfreezeStallGraph *self,
       axis_w = MAX (axis_w, extents.width + 6);
     }
 
-  plot->height = gtk_widget_get_height (widget);
-  plot->width = floor (gtk_widget_get_width (widget) - axis_w);
+  plot->height = unfreeze_chart_get_height (UNFREEZE_CHART (self));
+  plot->width = floor (unfreeze_chart_get_width (UNFREEZE_CHART (self)) - axis_w);
   plot->top = extents.height + 2;
   plot->bottom = plot->height - 1;
   if (plot->width < BAR_STEP * 4 || plot->bottom - plot->top < 4)

@@ -202,7 +202,8 @@ get_colors (UnfreezeTimeline *self,
   UnfreezeChart *chart = UNFREEZE_CHART (self);
 
   unfreeze_chart_get_fg (chart, &colors->fg);
-  unfreeze_chart_lookup_color (chart, "window_bg_color", "#fafafa", &colors->background);
+  unfreeze_chart_lookup_color (chart, "window_bg_color", UNFREEZE_CHART_LIGHT_BG,
+                               &colors->background);
   unfreeze_chart_lookup_color (chart, "red_5", "#a51d2d", &colors->blocked_dark);
 
   for (UnfreezeTimelineStyle style = 0; style < UNFREEZE_TIMELINE_N_STYLES; style++)
@@ -578,8 +579,8 @@ compute_geometry (UnfreezeTimeline           *self,
                   const UnfreezeTimelineScan *scan,
                   Geometry                   *geometry)
 {
-  double width = gtk_widget_get_width (GTK_WIDGET (self));
-  double height = gtk_widget_get_height (GTK_WIDGET (self));
+  double width = unfreeze_chart_get_width (UNFREEZE_CHART (self));
+  double height = unfreeze_chart_get_height (UNFREEZE_CHART (self));
   double lanes_h;
   double label_w = 0;
   guint n = scan->n_lanes;
@@ -725,7 +726,7 @@ draw_axis (UnfreezeTimeline           *self,
   GdkRGBA line = unfreeze_chart_with_alpha (&colors->fg, 0.25f);
   GdkRGBA dim = unfreeze_chart_with_alpha (&colors->fg, 0.6f);
   gint64 step = tick_step (geometry, scan);
-  double right = gtk_widget_get_width (GTK_WIDGET (self));
+  double right = unfreeze_chart_get_width (UNFREEZE_CHART (self));
 
   unfreeze_chart_append_rect (snapshot, &line,
                               geometry->plot_x, geometry->axis_y, geometry->plot_w, 1);
@@ -1080,7 +1081,7 @@ unfreeze_timeline_snapshot (GtkWidget   *widget,
   /* Marks may stick out a little on either side, not into the names. */
   gtk_snapshot_push_clip (snapshot,
                           &GRAPHENE_RECT_INIT (geometry.plot_x - LABEL_GAP / 2, 0,
-                                               gtk_widget_get_width (widget) - geometry.plot_x
+                                               unfreeze_chart_get_width (UNFREEZE_CHART (self)) - geometry.plot_x
                                                + LABEL_GAP / 2,
                                                geometry.lanes_bottom));
   draw_spans (snapshot, &colors, &geometry, &scan);

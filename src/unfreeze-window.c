@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "unfreeze-database.h"
+#include "unfreeze-export.h"
 #include "unfreeze-input-meter.h"
 #include "unfreeze-mode.h"
 #include "unfreeze-reveal-model.h"
@@ -36,6 +37,10 @@
 /* A cell's padding and a little air, beside its widest text (see update_column_widths()). */
 #define COLUMN_PADDING_PX 14
 
+/* The stall graph's height in an exported picture, in the widgets' units (unfreeze-export.c
+ * draws them larger): taller than in the window, where it shares the live strip. */
+#define EXPORT_GRAPH_HEIGHT 150
+
 /* How often the live counters (threads, connections, queries in flight) refresh. */
 #define COUNTERS_INTERVAL_MS 250
 
@@ -53,6 +58,7 @@ struct _UnfreezeWindow
   UnfreezeSourceView   *source_view;
   GtkBox               *live_box;
   UnfreezeTimeline     *timeline;
+  UnfreezeStallGraph   *graph;
   GtkListBox           *modes_list;
   GtkEntry             *ticker_entry;
   GtkSpinButton        *delay_spin;
@@ -72,13 +78,15 @@ struct _UnfreezeWindow
   GtkNoSelection       *selection;
   UnfreezeRevealModel  *reveal;      /* the selection's model: the rows, a few per frame */
   UnfreezeInputMeter   *input_meter; /* how long the user's key presses and clicks waited */
-  UnfreezeStallGraph   *stall_graph;
   guint                 column_font_hash;   /* the font the column widths were set for */
   UnfreezeRun          *held_run;    /* its finish waits until the table has its rows */
   guint                 hold_timeout_id;
   guint                 tick_id;
   guint                 counters_id;
   gboolean              database_ready;
+  GtkFileChooserNative *export_chooser;   /* while it is open */
+  GCancellable         *export_cancellable; /* while a picture is being written ... */
+  char                 *export_path;        /* ... to there */
   double                zoom;
   GtkCssProvider       *zoom_css;
 };
@@ -261,6 +269,8 @@ update_run_action (UnfreezeWindow *self)
   gboolean in_flight = run_in_flight (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", self->database_ready && !in_flight);
+  /* A picture of a run is taken once it is over: then its charts are final. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", self->run != NULL && !in_flight);
 
   if (in_flight)
     {
@@ -401,7 +411,7 @@ unfreeze_window_start_run (UnfreezeWindow *self)
 
   g_set_object (&self->run, run);
   unfreeze_timeline_set_run (self->timeline, run);
-  unfreeze_stall_graph_set_run (self->stall_graph, run);
+  unfreeze_stall_graph_set_run (self->graph, run);
   update_run_action (self);
   unfreeze_input_meter_watch_run (self->input_meter, run);
   unfreeze_run_start (run);
@@ -423,6 +433,213 @@ unfreeze_window_get_last_run (UnfreezeWindow *self)
   g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
 
   return self->run;
+}
+
+/* Export ------------------------------------------------------------------------------ */
+
+/**
+ * unfreeze_window_dup_export:
+ *
+ * What an exported picture of the last run shows: the mode, the query's parameters, the
+ * status line's outcome and verdict, the stall graph and the thread timeline.
+ *
+ * Returns: (transfer full) (nullable): the picture to save, or %NULL while there is no
+ *   finished run
+ */
+UnfreezeExport *
+unfreeze_window_dup_export (UnfreezeWindow *self)
+{
+  g_autoptr(UnfreezeExport) export = NULL;
+  g_autofree char *parameters = NULL;
+  g_autofree char *status = NULL;
+  const UnfreezeMode *mode;
+  guint count;
+
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
+
+  if (self->run == NULL || !unfreeze_run_get_finished (self->run))
+    return NULL;
+
+  mode = unfreeze_run_get_mode (self->run);
+  count = unfreeze_run_get_count (self->run);
+  if (count > 1)
+    parameters = g_strdup_printf (_("Ticker %s, server delay %.1f s, %u queries at once"),
+                                  unfreeze_run_get_ticker (self->run),
+                                  unfreeze_run_get_delay (self->run), count);
+  else
+    parameters = g_strdup_printf (_("Ticker %s, server delay %.1f s"),
+                                  unfreeze_run_get_ticker (self->run),
+                                  unfreeze_run_get_delay (self->run));
+  status = unfreeze_run_dup_status_text (self->run);
+
+  export = unfreeze_export_new (GTK_WIDGET (self));
+  unfreeze_export_add_title (export, _(mode->title));
+  unfreeze_export_add_text (export, parameters);
+  unfreeze_export_add_text (export, status);
+  unfreeze_export_add_chart (export, _("Main loop latency, last 10 seconds"),
+                             UNFREEZE_CHART (self->graph), EXPORT_GRAPH_HEIGHT);
+  unfreeze_export_add_chart (export, _("Threads"), UNFREEZE_CHART (self->timeline), -1);
+
+  return g_steal_pointer (&export);
+}
+
+/**
+ * unfreeze_window_export:
+ * @path: ends in .svg or .png
+ *
+ * Saves a picture of the last run (unfreeze_window_dup_export()) to @path.
+ */
+gboolean
+unfreeze_window_export (UnfreezeWindow  *self,
+                        const char      *path,
+                        GError         **error)
+{
+  g_autoptr(UnfreezeExport) export = NULL;
+
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  export = unfreeze_window_dup_export (self);
+  if (export == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("There is no finished run to export"));
+      return FALSE;
+    }
+
+  return unfreeze_export_save (export, path, error);
+}
+
+/* The chooser's file, with the chosen filter's extension when the name has neither. */
+static char *
+dup_chosen_path (GtkFileChooser *chooser)
+{
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (chooser);
+  GtkFileFilter *filter = gtk_file_chooser_get_filter (chooser);
+  const char *extension = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *lower = NULL;
+
+  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+    return NULL;
+
+  lower = g_ascii_strdown (path, -1);
+  if (g_str_has_suffix (lower, ".svg") || g_str_has_suffix (lower, ".png"))
+    return g_steal_pointer (&path);
+
+  /* A portal may hand back a filter of its own making, without our data: SVG then. */
+  if (filter != NULL)
+    extension = g_object_get_data (G_OBJECT (filter), "unfreeze-extension");
+
+  return g_strconcat (path, extension != NULL ? extension : ".svg", NULL);
+}
+
+static void
+export_saved_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  UnfreezeWindow *self;
+  g_autofree char *path = NULL;
+
+  /* Cancelled: the window went (dispose cancels), it must not be touched. */
+  if (!unfreeze_export_save_finish (UNFREEZE_EXPORT (object), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = UNFREEZE_WINDOW (user_data);
+  path = g_steal_pointer (&self->export_path);
+  g_clear_object (&self->export_cancellable);
+  if (error == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Picture saved to %s"), path);
+
+      gtk_label_set_text (self->status_label, text);
+      append_message (self, text, FALSE);
+    }
+  else
+    {
+      gtk_label_set_text (self->status_label, error->message);
+      append_message (self, error->message, TRUE);
+    }
+}
+
+/* The picture is drawn now, and written on a worker (a PNG takes a while to compress). */
+static void
+export_response_cb (UnfreezeWindow       *self,
+                    int                   response,
+                    GtkFileChooserNative *chooser)
+{
+  g_autoptr(UnfreezeExport) export = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    path = dup_chosen_path (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->export_chooser);
+
+  if (path == NULL)
+    return;
+
+  export = unfreeze_window_dup_export (self);
+  if (export == NULL)
+    {
+      /* A new run started while the chooser was open. */
+      gtk_label_set_text (self->status_label, _("There is no finished run to export"));
+      append_message (self, _("There is no finished run to export"), TRUE);
+      return;
+    }
+
+  self->export_path = g_steal_pointer (&path);
+  self->export_cancellable = g_cancellable_new ();
+  unfreeze_export_save_async (export, self->export_path, self->export_cancellable,
+                              export_saved_cb, self);
+}
+
+static void
+add_export_filter (GtkFileChooser *chooser,
+                   const char     *name,
+                   const char     *mime_type,
+                   const char     *extension)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *pattern = g_strconcat ("*", extension, NULL);
+
+  gtk_file_filter_set_name (filter, name);
+  gtk_file_filter_add_mime_type (filter, mime_type);
+  gtk_file_filter_add_pattern (filter, pattern);
+  g_object_set_data (G_OBJECT (filter), "unfreeze-extension", (gpointer) extension);
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+/* The file chooser is GtkFileChooserNative: inside the Flatpak sandbox it is the portal's,
+ * which hands us the place the user picked. */
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  UnfreezeWindow *self = UNFREEZE_WINDOW (widget);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M");
+  g_autofree char *name = NULL;
+
+  /* One at a time: a chooser open, or a picture being written. */
+  if (self->run == NULL || self->export_chooser != NULL || self->export_cancellable != NULL)
+    return;
+
+  name = g_strdup_printf ("unfreeze-%s-%s.svg", unfreeze_run_get_mode (self->run)->id, stamp);
+  self->export_chooser = gtk_file_chooser_native_new (_("Export Picture"), GTK_WINDOW (self),
+                                                      GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                      _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->export_chooser), TRUE);
+  add_export_filter (GTK_FILE_CHOOSER (self->export_chooser), _("SVG image"), "image/svg+xml", ".svg");
+  add_export_filter (GTK_FILE_CHOOSER (self->export_chooser), _("PNG image"), "image/png", ".png");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->export_chooser), name);
+  g_signal_connect_object (self->export_chooser, "response", G_CALLBACK (export_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->export_chooser));
 }
 
 /**
@@ -1027,6 +1244,12 @@ unfreeze_window_dispose (GObject *object)
     unfreeze_run_cancel (self->run);
 
   g_clear_handle_id (&self->counters_id, g_source_remove);
+  if (self->export_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->export_chooser));
+  g_clear_object (&self->export_chooser);
+  g_cancellable_cancel (self->export_cancellable);
+  g_clear_object (&self->export_cancellable);
+  g_clear_pointer (&self->export_path, g_free);
   /* A held run finishes now, and must not reach us while we go. */
   if (self->held_run != NULL)
     g_signal_handlers_disconnect_by_data (self->held_run, self);
@@ -1131,6 +1354,7 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.generate-big-tickers", NULL,
                                    generate_big_tickers_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
@@ -1163,6 +1387,7 @@ unfreeze_window_init (UnfreezeWindow *self)
 
   self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", FALSE);
   unfreeze_source_view_set_mode (self->source_view, self->mode);
   explain_mode (self);
 
@@ -1171,7 +1396,7 @@ unfreeze_window_init (UnfreezeWindow *self)
   {
     GtkWidget *graph = unfreeze_stall_graph_new ();
 
-    self->stall_graph = UNFREEZE_STALL_GRAPH (graph);
+    self->graph = UNFREEZE_STALL_GRAPH (graph);
     gtk_widget_set_size_request (graph, -1, 90);
     gtk_box_insert_child_after (self->live_box, graph, gtk_widget_get_first_child (GTK_WIDGET (self->live_box)));
     unfreeze_stall_meter_watch_frame_clock (unfreeze_stall_meter_get_default (), GTK_WIDGET (self));

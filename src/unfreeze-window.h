@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "unfreeze-export.h"
 #include "unfreeze-run.h"
 #include "unfreeze-types.h"
 
@@ -37,5 +38,9 @@ GListModel     *unfreeze_window_get_rows_model     (UnfreezeWindow   *self);
 gboolean        unfreeze_window_get_rows_settled   (UnfreezeWindow   *self);
 const char     *unfreeze_window_get_status_text    (UnfreezeWindow   *self);
 char           *unfreeze_window_dup_messages       (UnfreezeWindow   *self);
+UnfreezeExport *unfreeze_window_dup_export         (UnfreezeWindow   *self);
+gboolean        unfreeze_window_export             (UnfreezeWindow   *self,
+                                                    const char       *path,
+                                                    GError          **error);
 
 G_END_DECLS
