@@ -628,7 +628,10 @@ unfreeze_application_shutdown (GApplication *app)
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
 
+  /* Quitting: no other server any more, no password to ask for. */
   g_cancellable_cancel (self->password_cancellable);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_func (self->settings, connection_setting_changed_cb, self);
 
   /* Stop the built-in server before we go: it must not outlive us. */
   if (self->database != NULL)

@@ -25,6 +25,17 @@ ask_free (Ask *ask)
   g_free (ask);
 }
 
+/* Not while it emits "response": GTK 4.8's password entry does not survive its window
+ * being destroyed then. */
+static gboolean
+close_cb (gpointer user_data)
+{
+  gtk_window_set_focus (GTK_WINDOW (user_data), NULL);
+  gtk_window_close (GTK_WINDOW (user_data));
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 response_cb (AdwMessageDialog *dialog,
              const char       *response,
@@ -45,8 +56,11 @@ response_cb (AdwMessageDialog *dialog,
                                _("No password was given"));
     }
 
-  /* The typed text does not wait in the entry until the dialog is finalized. */
+  /* The typed text does not wait in the entry until the dialog is finalized. One answer:
+   * the dialog goes, whether a button or adw_message_dialog_response() gave it. */
   gtk_editable_set_text (ask->entry, "");
+  g_signal_handlers_disconnect_by_func (dialog, response_cb, user_data);
+  g_idle_add_full (G_PRIORITY_DEFAULT, close_cb, g_object_ref (dialog), g_object_unref);
 }
 
 static void
