@@ -301,6 +301,7 @@ password_given_cb (GObject      *object,
   prepare_database (self);
 }
 
+/* @error: (nullable): why it asks again, when the server refused the last password */
 static void
 ask_password (UnfreezeApplication *self,
               const GError        *error)
@@ -327,14 +328,24 @@ secret_found_cb (GObject      *object,
   if (!password_still_wanted (self, &password))
     return;
 
-  /* Without a keyring, or with nothing in it for this server, preparing fails again and
-   * the user is asked. */
   if (error != NULL)
     g_debug ("No password from the keyring: %s", error->message);
+
   if (password != NULL)
-    unfreeze_database_set_password (self->database, password);
-  unfreeze_secret_free_password (password);
-  prepare_database (self);
+    {
+      unfreeze_database_set_password (self->database, password);
+      unfreeze_secret_free_password (password);
+      prepare_database (self);
+    }
+  else if (!self->scripted && self->window != NULL)
+    {
+      ask_password (self, NULL);
+    }
+  else
+    {
+      /* Nobody to ask: preparing fails again, and says why. */
+      prepare_database (self);
+    }
 }
 
 /* The server wants a password that it was not given, or refused the one it was: look in

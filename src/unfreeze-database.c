@@ -245,6 +245,8 @@ unfreeze_database_set_connect_error (UnfreezeDatabase  *self,
     code = UNFREEZE_DATABASE_ERROR_PASSWORD_REFUSED;
 
   unfreeze_query_set_conn_error (error, conn, code);
+  if (code == UNFREEZE_DATABASE_ERROR_NEEDS_PASSWORD)
+    g_prefix_error (error, _("The server asks for a password. "));
 }
 
 static PGconn *

@@ -982,12 +982,15 @@ UnfreezeWindow *
 unfreeze_window_new (GtkApplication   *application,
                      UnfreezeDatabase *database)
 {
+  g_autofree char *description = NULL;
   UnfreezeWindow *self;
 
   g_return_val_if_fail (UNFREEZE_IS_DATABASE (database), NULL);
 
   self = g_object_new (UNFREEZE_TYPE_WINDOW, "application", application, NULL);
   watch_database (self, database);
+  description = unfreeze_database_dup_description (database);
+  adw_window_title_set_subtitle (self->window_title, description);
 
   if (unfreeze_database_get_prepared (database))
     unfreeze_window_set_database_ready (self, NULL);
