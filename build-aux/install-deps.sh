@@ -8,11 +8,12 @@
 # A warm run (everything installed) only asks dpkg, and touches neither apt nor the network.
 set -euo pipefail
 
-# Build: compiler, meson, the libraries, and the tools data/ and po/ use.
+# Build: compiler, meson, the libraries (libsecret: your server's password in the keyring),
+# and the tools data/ and po/ use.
 build_pkgs=(
   meson ninja-build pkg-config gcc libc6-dev
   libglib2.0-dev libglib2.0-dev-bin libglib2.0-bin
-  libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev libpq-dev
+  libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev libpq-dev libsecret-1-dev
   gettext desktop-file-utils appstream
 )
 # Run: the PostgreSQL server binaries the built-in private server uses
@@ -23,10 +24,11 @@ runtime_pkgs=(postgresql-15)
 # drive the app with, ImageMagick for screenshots, procps (pgrep/pkill), python3 for test.sh,
 # Weston for the window tests on Wayland (its headless backend), xdotool for real key presses
 # through the X server (XTest) during runs, json-glib for the benchmark's JSON (bench/ is built
-# beside the tests when it is found; the app does not need it).
+# beside the tests when it is found; the app does not need it), gnome-keyring for a keyring of
+# test-password's own (gnome-keyring-daemon on the test's session bus).
 test_pkgs=(
   xvfb xauth dbus dbus-daemon at-spi2-core python3 python3-pyatspi imagemagick procps valgrind
-  weston xdotool libjson-glib-dev
+  weston xdotool libjson-glib-dev gnome-keyring
 )
 
 want_tests=false

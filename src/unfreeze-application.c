@@ -19,7 +19,9 @@
 #include "unfreeze-mode.h"
 #include "unfreeze-preferences-window.h"
 #include "unfreeze-renderer.h"
+#include "unfreeze-password-dialog.h"
 #include "unfreeze-run.h"
+#include "unfreeze-secret.h"
 #include "unfreeze-stall-meter.h"
 #include "unfreeze-window.h"
 
@@ -31,9 +33,13 @@ struct _UnfreezeApplication
 
   GSettings        *settings;     /* NULL when the schema is not installed */
   UnfreezeDatabase *database;
+  char             *conninfo;       /* the database's, as given ("" for the PG* variables) */
   UnfreezeWindow   *window;       /* the first window: the one bound to the settings */
   gboolean          database_ready;
   GError           *database_error;  /* why preparing the database failed, if it did */
+  gboolean          keyring_tried;  /* for this database: looked for its password there */
+  char             *remember;       /* a password that works is kept in the keyring */
+  GCancellable     *password_cancellable;   /* the keyring and the dialog, for this database */
 
   /* From the command line */
   char             *mode;
@@ -257,6 +263,156 @@ settle_then_run_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void prepare_database (UnfreezeApplication *self);
+
+static void
+forget_remembered (UnfreezeApplication *self)
+{
+  g_clear_pointer (&self->remember, unfreeze_secret_free_password);
+}
+
+static void
+secret_stored_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The password works this time; without a keyring it is asked for again next time. */
+  if (!unfreeze_secret_store_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Could not keep the password in the keyring: %s", error->message);
+}
+
+/* Another server was chosen (or the app quits) while the keyring or the user was asked:
+ * the answer is for nobody. */
+static gboolean
+password_still_wanted (UnfreezeApplication  *self,
+                       char                **password)
+{
+  if (!g_cancellable_is_cancelled (self->password_cancellable))
+    return TRUE;
+
+  g_clear_pointer (password, unfreeze_secret_free_password);
+  return FALSE;
+}
+
+/* Every window: the database is ready, or why it is not. */
+static void
+tell_windows_ready (UnfreezeApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (UNFREEZE_IS_WINDOW (l->data))
+      unfreeze_window_set_database_ready (l->data, self->database_error);
+}
+
+static void
+password_given_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(UnfreezeApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean remember = FALSE;
+  char *password = unfreeze_password_dialog_ask_finish (result, &remember, &error);
+
+  if (!password_still_wanted (self, &password))
+    return;
+
+  if (password == NULL)
+    {
+      /* Cancelled: the window says why there is no connection. */
+      self->database_ready = TRUE;
+      g_clear_error (&self->database_error);
+      self->database_error = g_error_new_literal (UNFREEZE_DATABASE_ERROR,
+                                                  UNFREEZE_DATABASE_ERROR_NEEDS_PASSWORD,
+                                                  _("The server asks for a password, and none "
+                                                    "was given. Runs will fail until one is "
+                                                    "given (Preferences, or start again)."));
+      tell_windows_ready (self);
+      return;
+    }
+
+  unfreeze_database_set_password (self->database, password);
+  forget_remembered (self);
+  if (remember)
+    self->remember = g_steal_pointer (&password);
+  unfreeze_secret_free_password (password);
+  prepare_database (self);
+}
+
+/* @error: (nullable): why it asks again, when the server refused the last password */
+static void
+ask_password (UnfreezeApplication *self,
+              const GError        *error)
+{
+  g_autofree char *description = unfreeze_database_dup_description (self->database);
+
+  unfreeze_password_dialog_ask_async (GTK_WINDOW (self->window), description,
+                                      g_error_matches (error, UNFREEZE_DATABASE_ERROR,
+                                                       UNFREEZE_DATABASE_ERROR_PASSWORD_REFUSED)
+                                      ? error->message : NULL,
+                                      self->password_cancellable, password_given_cb,
+                                      g_object_ref (self));
+}
+
+static void
+secret_found_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(UnfreezeApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  char *password = unfreeze_secret_lookup_finish (result, &error);
+
+  if (!password_still_wanted (self, &password))
+    return;
+
+  if (error != NULL)
+    g_debug ("No password from the keyring: %s", error->message);
+
+  if (password != NULL)
+    {
+      unfreeze_database_set_password (self->database, password);
+      unfreeze_secret_free_password (password);
+      prepare_database (self);
+    }
+  else if (!self->scripted && self->window != NULL)
+    {
+      ask_password (self, NULL);
+    }
+  else
+    {
+      /* Nobody to ask: preparing fails again, and says why. */
+      prepare_database (self);
+    }
+}
+
+/* The server wants a password that it was not given, or refused the one it was: look in
+ * the keyring first (once), then ask, unless a script is running: then the run says why. */
+static gboolean
+get_password (UnfreezeApplication *self,
+              const GError        *error)
+{
+  if (!g_error_matches (error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_NEEDS_PASSWORD) &&
+      !g_error_matches (error, UNFREEZE_DATABASE_ERROR, UNFREEZE_DATABASE_ERROR_PASSWORD_REFUSED))
+    return FALSE;
+
+  if (!self->keyring_tried)
+    {
+      self->keyring_tried = TRUE;
+      unfreeze_secret_lookup_async (self->conninfo, self->password_cancellable, secret_found_cb,
+                                    g_object_ref (self));
+      return TRUE;
+    }
+
+  if (self->scripted || self->window == NULL)
+    return FALSE;
+
+  ask_password (self, error);
+  return TRUE;
+}
+
 static void
 database_prepared_cb (GObject      *object,
                       GAsyncResult *result,
@@ -264,15 +420,25 @@ database_prepared_cb (GObject      *object,
 {
   g_autoptr(UnfreezeApplication) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean prepared = unfreeze_database_prepare_finish (UNFREEZE_DATABASE (object), result, &error);
 
-  if (!unfreeze_database_prepare_finish (UNFREEZE_DATABASE (object), result, &error))
+  /* Another server was chosen since. */
+  if (UNFREEZE_DATABASE (object) != self->database)
+    return;
+
+  if (!prepared && get_password (self, error))
+    return;
+
+  if (!prepared)
     g_warning ("%s", error->message);
+  else if (self->remember != NULL)
+    unfreeze_secret_store_async (self->conninfo, self->remember, NULL, secret_stored_cb, NULL);
+  forget_remembered (self);
 
   self->database_ready = TRUE;
+  g_clear_error (&self->database_error);
   self->database_error = g_steal_pointer (&error);
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
-    if (UNFREEZE_IS_WINDOW (l->data))
-      unfreeze_window_set_database_ready (l->data, self->database_error);
+  tell_windows_ready (self);
   /* For the benchmark's start-up figures (G_MESSAGES_DEBUG=Unfreeze-Startup). */
   g_log ("Unfreeze-Startup", G_LOG_LEVEL_DEBUG, "ready monotonic_us=%" G_GINT64_FORMAT,
          g_get_monotonic_time ());
@@ -378,6 +544,74 @@ settings_backend_is (GSettings  *settings,
 }
 
 static void
+prepare_database (UnfreezeApplication *self)
+{
+  unfreeze_database_prepare_async (self->database, NULL, database_prepared_cb, g_object_ref (self));
+}
+
+/* Connects to @conninfo from now on, even while the app runs: idle connections to the old
+ * server close, new runs go to the new one, and a run in flight ends where it started (it
+ * holds its database). @password, when given, is kept in memory only. */
+static void
+use_connection (UnfreezeApplication *self,
+                const char          *conninfo,
+                const char          *password)
+{
+  g_autoptr(UnfreezeDatabase) old = g_steal_pointer (&self->database);
+
+  if (old != NULL)
+    unfreeze_database_retire (old);
+  g_cancellable_cancel (self->password_cancellable);
+  g_clear_object (&self->password_cancellable);
+  self->password_cancellable = g_cancellable_new ();
+  forget_remembered (self);
+  self->keyring_tried = FALSE;
+  self->database_ready = FALSE;
+
+  g_free (self->conninfo);
+  self->conninfo = g_strdup (conninfo != NULL ? conninfo : "");
+  self->database = unfreeze_database_new (conninfo);
+  if (self->big_tickers)
+    unfreeze_database_set_big_tickers (self->database, TRUE);
+  if (password != NULL)
+    unfreeze_database_set_password (self->database, password);
+
+  g_clear_error (&self->database_error);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (UNFREEZE_IS_WINDOW (l->data))
+      unfreeze_window_set_database (l->data, self->database);
+  prepare_database (self);
+}
+
+/* The connection changed (Preferences, or `gsettings set`): use it at once. A connection
+ * from the command line wins until the setting changes. */
+static void
+connection_setting_changed_cb (UnfreezeApplication *self,
+                               const char          *key,
+                               GSettings           *settings)
+{
+  g_autofree char *conninfo = g_settings_get_string (settings, "connection");
+
+  if (self->scripted || g_strcmp0 (conninfo, self->conninfo) == 0)
+    return;
+
+  use_connection (self, conninfo, NULL);
+}
+
+/* Preferences, with the password typed into the connection string, which is stored
+ * without it. */
+static void
+preferences_connection_cb (UnfreezeApplication *self,
+                           const char          *conninfo,
+                           const char          *password)
+{
+  if (g_strcmp0 (conninfo, self->conninfo) == 0 && password == NULL)
+    return;
+
+  use_connection (self, conninfo, password);
+}
+
+static void
 unfreeze_application_startup (GApplication *app)
 {
   UnfreezeApplication *self = UNFREEZE_APPLICATION (app);
@@ -408,10 +642,10 @@ unfreeze_application_startup (GApplication *app)
   else if (self->settings != NULL)
     conninfo = g_settings_get_string (self->settings, "connection");
 
-  self->database = unfreeze_database_new (conninfo);
-  if (self->big_tickers)
-    unfreeze_database_set_big_tickers (self->database, TRUE);
-  unfreeze_database_prepare_async (self->database, NULL, database_prepared_cb, g_object_ref (self));
+  use_connection (self, conninfo, NULL);
+  if (self->settings != NULL)
+    g_signal_connect_object (self->settings, "changed::connection",
+                             G_CALLBACK (connection_setting_changed_cb), self, G_CONNECT_SWAPPED);
 
   G_APPLICATION_CLASS (unfreeze_application_parent_class)->startup (app);
 
@@ -468,6 +702,11 @@ unfreeze_application_shutdown (GApplication *app)
 
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
+
+  /* Quitting: no other server any more, no password to ask for. */
+  g_cancellable_cancel (self->password_cancellable);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_func (self->settings, connection_setting_changed_cb, self);
 
   /* Stop the built-in server before we go: it must not outlive us. */
   if (self->database != NULL)
@@ -623,6 +862,8 @@ preferences_action (GSimpleAction *action,
 
   preferences = unfreeze_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
                                                  self->settings);
+  g_signal_connect_object (preferences, "connection-applied",
+                           G_CALLBACK (preferences_connection_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
@@ -741,6 +982,9 @@ unfreeze_application_finalize (GObject *object)
 
   g_clear_object (&self->database);
   g_clear_error (&self->database_error);
+  g_clear_object (&self->password_cancellable);
+  g_clear_pointer (&self->conninfo, g_free);
+  forget_remembered (self);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->mode, g_free);
   g_clear_pointer (&self->ticker, g_free);

@@ -39,6 +39,8 @@ struct _UnfreezeDatabase
 
   GMutex               lock;
   char                *conninfo;          /* what connections use; NULL until known */
+  char                *password;          /* given by the user (dialog, keyring); never shown */
+  gboolean             retired;           /* replaced by another: keep no idle connection */
   GError              *setup_error;       /* why there is no conninfo */
   GQueue               idle;              /* of PGconn*, ready for the next run */
 
@@ -146,9 +148,24 @@ dup_conninfo (UnfreezeDatabase *self)
   return conninfo;
 }
 
+/* Overwrites a password before its memory goes back to the allocator. */
+static void
+clear_password (char **password)
+{
+  if (*password != NULL)
+    {
+      volatile char *c = *password;
+
+      while (*c != '\0')
+        *c++ = '\0';
+    }
+  g_clear_pointer (password, g_free);
+}
+
 static gboolean
 get_conninfo_or_error (UnfreezeDatabase  *self,
                        char             **conninfo,
+                       char             **password,
                        GError           **error)
 {
   gboolean ok;
@@ -156,7 +173,10 @@ get_conninfo_or_error (UnfreezeDatabase  *self,
   g_mutex_lock (&self->lock);
   ok = self->conninfo != NULL;
   if (ok)
-    *conninfo = g_strdup (self->conninfo);
+    {
+      *conninfo = g_strdup (self->conninfo);
+      *password = g_strdup (self->password);
+    }
   else if (self->setup_error != NULL)
     g_propagate_error (error, g_error_copy (self->setup_error));
   else
@@ -167,13 +187,16 @@ get_conninfo_or_error (UnfreezeDatabase  *self,
   return ok;
 }
 
-#define N_CONNECT_PARAMS 6   /* with the NULL that ends them */
+#define N_CONNECT_PARAMS 7   /* with the NULL that ends them */
 
 /* libpq's defaults come first; whatever the user's string says overrides them, since an
  * expanded dbname's values replace those given before it. @host and @hostaddr, when given,
- * come after it and override the string's: an address already looked up. */
+ * come after it and override the string's: an address already looked up. @password, the
+ * one the user typed or the keyring gave, goes to libpq as a keyword of its own: it is
+ * never part of a connection string that could be shown or logged. */
 static void
 fill_connect_params (const char  *conninfo,
+                     const char  *password,
                      const char  *host,
                      const char  *hostaddr,
                      const char  *keywords[N_CONNECT_PARAMS],
@@ -194,6 +217,11 @@ fill_connect_params (const char  *conninfo,
       keywords[n] = "hostaddr";
       values[n++] = hostaddr;
     }
+  if (password != NULL)
+    {
+      keywords[n] = "password";
+      values[n++] = password;
+    }
   keywords[n] = NULL;
   values[n] = NULL;
 }
@@ -206,23 +234,60 @@ notice_cb (void       *user_data,
   g_debug ("%s", message);
 }
 
+/**
+ * unfreeze_database_set_connect_error:
+ * @conn: a connection that failed to connect
+ *
+ * Sets @error for a connection that failed: %UNFREEZE_DATABASE_ERROR_NEEDS_PASSWORD when
+ * the server wants a password and libpq had none (not in the string, ~/.pgpass or
+ * PGPASSWORD, and none given with unfreeze_database_set_password()),
+ * %UNFREEZE_DATABASE_ERROR_PASSWORD_REFUSED when the password given with
+ * unfreeze_database_set_password() was sent and connecting failed, else
+ * %UNFREEZE_DATABASE_ERROR_CONNECT; with libpq's message. Any thread.
+ */
+void
+unfreeze_database_set_connect_error (UnfreezeDatabase  *self,
+                                     PGconn            *conn,
+                                     GError           **error)
+{
+  gboolean password_given;
+  int code = UNFREEZE_DATABASE_ERROR_CONNECT;
+
+  g_return_if_fail (UNFREEZE_IS_DATABASE (self));
+
+  g_mutex_lock (&self->lock);
+  password_given = self->password != NULL;
+  g_mutex_unlock (&self->lock);
+
+  if (conn != NULL && PQconnectionNeedsPassword (conn))
+    code = UNFREEZE_DATABASE_ERROR_NEEDS_PASSWORD;
+  else if (conn != NULL && password_given && PQconnectionUsedPassword (conn))
+    code = UNFREEZE_DATABASE_ERROR_PASSWORD_REFUSED;
+
+  unfreeze_query_set_conn_error (error, conn, code);
+  if (code == UNFREEZE_DATABASE_ERROR_NEEDS_PASSWORD)
+    g_prefix_error (error, _("The server asks for a password. "));
+}
+
 static PGconn *
 connect_blocking (UnfreezeDatabase  *self,
                   GError           **error)
 {
   g_autofree char *conninfo = NULL;
+  char *password = NULL;
   const char *keywords[N_CONNECT_PARAMS];
   const char *values[N_CONNECT_PARAMS];
   PGconn *conn;
 
-  if (!get_conninfo_or_error (self, &conninfo, error))
+  if (!get_conninfo_or_error (self, &conninfo, &password, error))
     return NULL;
 
-  fill_connect_params (conninfo, NULL, NULL, keywords, values);
+  fill_connect_params (conninfo, password, NULL, NULL, keywords, values);
   conn = PQconnectdbParams (keywords, values, TRUE);
+  clear_password (&password);
   if (PQstatus (conn) != CONNECTION_OK)
     {
-      unfreeze_query_set_conn_error (error, conn, UNFREEZE_DATABASE_ERROR_CONNECT);
+      unfreeze_database_set_connect_error (self, conn, error);
       PQfinish (conn);
       return NULL;
     }
@@ -351,6 +416,7 @@ unfreeze_database_connect_start_at (UnfreezeDatabase  *self,
   g_autofree char *conninfo = NULL;
   g_autofree char *hosts = NULL;
   g_autofree char *hostaddrs = NULL;
+  char *password = NULL;
   const char *keywords[N_CONNECT_PARAMS];
   const char *values[N_CONNECT_PARAMS];
   PGconn *conn;
@@ -358,13 +424,14 @@ unfreeze_database_connect_start_at (UnfreezeDatabase  *self,
   g_return_val_if_fail (UNFREEZE_IS_DATABASE (self), NULL);
   g_return_val_if_fail (addresses == NULL || host != NULL, NULL);
 
-  if (!get_conninfo_or_error (self, &conninfo, error))
+  if (!get_conninfo_or_error (self, &conninfo, &password, error))
     return NULL;
 
   if (addresses != NULL)
     join_addresses (host, addresses, &hosts, &hostaddrs);
-  fill_connect_params (conninfo, hosts, hostaddrs, keywords, values);
+  fill_connect_params (conninfo, password, hosts, hostaddrs, keywords, values);
   conn = PQconnectStartParams (keywords, values, TRUE);
+  clear_password (&password);
   if (conn == NULL || PQstatus (conn) == CONNECTION_BAD)
     {
       unfreeze_query_set_conn_error (error, conn, UNFREEZE_DATABASE_ERROR_CONNECT);
@@ -469,7 +536,7 @@ unfreeze_database_release (UnfreezeDatabase *self,
   if (PQstatus (conn) == CONNECTION_OK && PQtransactionStatus (conn) == PQTRANS_IDLE)
     {
       g_mutex_lock (&self->lock);
-      if (self->conninfo != NULL && g_queue_get_length (&self->idle) < max_idle (self))
+      if (self->conninfo != NULL && !self->retired && g_queue_get_length (&self->idle) < max_idle (self))
         {
           g_queue_push_head (&self->idle, conn);
           kept = TRUE;
@@ -965,6 +1032,7 @@ unfreeze_database_prepare_async (UnfreezeDatabase    *self,
 
           PQfreemem (message);
           g_mutex_lock (&self->lock);
+          g_clear_error (&self->setup_error);
           self->setup_error = g_error_copy (error);
           g_mutex_unlock (&self->lock);
           set_status (self, error->message);
@@ -974,7 +1042,10 @@ unfreeze_database_prepare_async (UnfreezeDatabase    *self,
       PQconninfoFree (options);
     }
 
+  /* Again after a failure (a password given since): from the start. */
   g_mutex_lock (&self->lock);
+  g_clear_error (&self->setup_error);
+  g_free (self->conninfo);
   self->conninfo = g_strdup (self->conninfo_given != NULL ? self->conninfo_given : "");
   g_mutex_unlock (&self->lock);
 
@@ -1013,6 +1084,49 @@ unfreeze_database_shutdown (UnfreezeDatabase *self)
 
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->conninfo, g_free);
+  clear_password (&self->password);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * unfreeze_database_retire:
+ *
+ * For a database another one replaces (the user chose another server): its idle
+ * connections close now, and those a run in flight still uses close when it gives them
+ * back, so that run ends on the server it started on. The built-in server, if this
+ * database started it, stops when the last reference goes. Main thread.
+ */
+void
+unfreeze_database_retire (UnfreezeDatabase *self)
+{
+  g_return_if_fail (UNFREEZE_IS_DATABASE (self));
+
+  g_mutex_lock (&self->lock);
+  self->retired = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  close_idle_connections (self);
+}
+
+/**
+ * unfreeze_database_set_password:
+ * @password: (nullable): the password, or %NULL to forget it
+ *
+ * The password connections give from now on, in memory only: it goes to libpq as the
+ * `password` keyword, never into the connection string, the description or the status.
+ * One in the connection string, ~/.pgpass or PGPASSWORD is what libpq uses when this is
+ * %NULL. Prepare again after setting it when preparing failed for the want of it. Any
+ * thread.
+ */
+void
+unfreeze_database_set_password (UnfreezeDatabase *self,
+                                const char       *password)
+{
+  g_return_if_fail (UNFREEZE_IS_DATABASE (self));
+
+  g_mutex_lock (&self->lock);
+  clear_password (&self->password);
+  self->password = g_strdup (password);
   g_mutex_unlock (&self->lock);
 }
 
@@ -1173,6 +1287,7 @@ unfreeze_database_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->conninfo_given, g_free);
   g_clear_pointer (&self->conninfo, g_free);
+  clear_password (&self->password);
   g_clear_pointer (&self->status, g_free);
   g_clear_error (&self->setup_error);
   g_mutex_clear (&self->lock);

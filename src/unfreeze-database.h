@@ -50,6 +50,12 @@ void                 unfreeze_database_close              (UnfreezeDatabase     
                                                            PGconn               *conn);
 guint                unfreeze_database_get_n_connections  (UnfreezeDatabase     *self);
 
+void                 unfreeze_database_set_password       (UnfreezeDatabase     *self,
+                                                           const char           *password);
+void                 unfreeze_database_set_connect_error  (UnfreezeDatabase     *self,
+                                                           PGconn               *conn,
+                                                           GError              **error);
+void                 unfreeze_database_retire             (UnfreezeDatabase     *self);
 void                 unfreeze_database_shutdown           (UnfreezeDatabase     *self);
 
 /* Removes the password from a conninfo string or URI, for showing and logging. */

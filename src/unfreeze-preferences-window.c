@@ -2,9 +2,11 @@
  *
  * Preferences: which PostgreSQL server to use, and the defaults for a run.
  *
- * The connection string is stored in GSettings without any password: passwords belong in
- * ~/.pgpass (or PGPASSFILE), where libpq finds them by itself. A password typed into the
- * string is removed before it is stored, and the user is told why.
+ * The connection string is stored in GSettings without any password. A password typed
+ * into the string is removed before it is stored and handed to the application with
+ * "connection-applied", which connects with it at once and keeps it in memory only. A
+ * server that wants a password nobody gave gets one from the keyring or the password
+ * dialog (see unfreeze-application.c); ~/.pgpass works as for psql.
  */
 #define G_LOG_DOMAIN "Unfreeze-Preferences"
 
@@ -14,6 +16,7 @@
 
 #include <glib/gi18n.h>
 #include <libpq-fe.h>
+#include <string.h>
 
 struct _UnfreezePreferencesWindow
 {
@@ -26,6 +29,35 @@ struct _UnfreezePreferencesWindow
 };
 
 G_DEFINE_FINAL_TYPE (UnfreezePreferencesWindow, unfreeze_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+enum {
+  CONNECTION_APPLIED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/**
+ * unfreeze_conninfo_dup_password:
+ *
+ * Returns: (nullable): the password a connection string or URI gives, or %NULL
+ */
+char *
+unfreeze_conninfo_dup_password (const char *conninfo)
+{
+  PQconninfoOption *options;
+  char *password = NULL;
+
+  if (conninfo == NULL || *conninfo == '\0' || !(options = PQconninfoParse (conninfo, NULL)))
+    return NULL;
+
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    if (g_str_equal (option->keyword, "password") && option->val != NULL)
+      password = g_strdup (option->val);
+  PQconninfoFree (options);
+
+  return password;
+}
 
 char *
 unfreeze_conninfo_dup_without_password (const char  *conninfo,
@@ -85,6 +117,7 @@ connection_apply_cb (UnfreezePreferencesWindow *self,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *clean = NULL;
+  char *password = NULL;
   gboolean had_password = FALSE;
   const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
 
@@ -99,13 +132,23 @@ connection_apply_cb (UnfreezePreferencesWindow *self,
     }
 
   gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-  g_settings_set_string (self->settings, "connection", clean);
+  password = had_password ? unfreeze_conninfo_dup_password (text) : NULL;
   gtk_editable_set_text (GTK_EDITABLE (row), clean);
+
+  /* The application connects now, with the password; the setting's change then finds the
+   * connection already in use. */
+  g_signal_emit (self, signals[CONNECTION_APPLIED], 0, clean, password);
+  g_settings_set_string (self->settings, "connection", clean);
 
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
                                     adw_toast_new (had_password
-                                                   ? _("Saved without the password: put it in ~/.pgpass. Restart Unfreeze to connect.")
-                                                   : _("Saved. Restart Unfreeze to connect.")));
+                                                   ? _("Saved without the password, which is used until Unfreeze quits. Connecting…")
+                                                   : _("Saved. Connecting…")));
+  if (password != NULL)
+    {
+      memset (password, 0, strlen (password));
+      g_free (password);
+    }
 }
 
 GtkWidget *
@@ -146,6 +189,17 @@ static void
 unfreeze_preferences_window_class_init (UnfreezePreferencesWindowClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = unfreeze_preferences_window_finalize;
+
+  /**
+   * UnfreezePreferencesWindow::connection-applied:
+   * @conninfo: the connection string, as stored (without a password)
+   * @password: (nullable): the password typed into it, for this session only
+   *
+   * The user applied a connection: use it now.
+   */
+  signals[CONNECTION_APPLIED] =
+    g_signal_new ("connection-applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static GtkWidget *
@@ -180,8 +234,9 @@ unfreeze_preferences_window_init (UnfreezePreferencesWindow *self)
                                          _("Empty: the built-in server (or your PG* environment "
                                            "variables). Otherwise a libpq connection string or "
                                            "URI, e.g. host=db.example.org dbname=demo user=me. "
-                                           "Passwords are never stored here: libpq reads them "
-                                           "from ~/.pgpass."));
+                                           "Applied at once. Passwords are never stored here: "
+                                           "Unfreeze asks when the server wants one and can keep "
+                                           "it in your keyring; ~/.pgpass works too."));
   self->connection_row = ADW_ENTRY_ROW (adw_entry_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->connection_row), _("Connection"));
   adw_entry_row_set_show_apply_button (self->connection_row, TRUE);

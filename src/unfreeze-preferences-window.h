@@ -17,4 +17,7 @@ char      *unfreeze_conninfo_dup_without_password (const char  *conninfo,
                                                    gboolean    *had_password,
                                                    GError     **error);
 
+/* The password a connection string or URI gives, or %NULL. */
+char      *unfreeze_conninfo_dup_password         (const char  *conninfo);
+
 G_END_DECLS

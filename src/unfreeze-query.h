@@ -17,6 +17,8 @@ typedef enum
   UNFREEZE_DATABASE_ERROR_CONNINFO,    /* libpq rejects the connection string */
   UNFREEZE_DATABASE_ERROR_NO_SERVER,   /* there is no server to connect to */
   UNFREEZE_DATABASE_ERROR_NOT_READY,   /* no result yet where the code expected one */
+  UNFREEZE_DATABASE_ERROR_NEEDS_PASSWORD,   /* the server wants a password and has none */
+  UNFREEZE_DATABASE_ERROR_PASSWORD_REFUSED, /* connecting with the password we gave failed */
 } UnfreezeDatabaseError;
 
 /* The columns of a result row, in the order the statement selects them. */

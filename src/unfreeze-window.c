@@ -72,6 +72,7 @@ struct _UnfreezeWindow
   GtkTextView          *messages_view;
 
   UnfreezeDatabase     *database;
+  GBinding             *big_tickers_binding;
   const UnfreezeMode   *mode;
   UnfreezeRun          *run;            /* the one in flight, or the last */
   gint64                run_finished_us;
@@ -1180,20 +1181,46 @@ database_status_cb (UnfreezeWindow   *self,
   append_message (self, status, FALSE);
 }
 
+static void
+watch_database (UnfreezeWindow   *self,
+                UnfreezeDatabase *database)
+{
+  g_assert (self->database == NULL);
+
+  self->database = g_object_ref (database);
+  g_signal_connect_object (database, "notify::status", G_CALLBACK (database_status_cb), self,
+                           G_CONNECT_SWAPPED);
+  self->big_tickers_binding =
+    g_object_bind_property (database, "can-generate-big-tickers", self->big_tickers_button,
+                            "visible", G_BINDING_SYNC_CREATE);
+}
+
+static void
+unwatch_database (UnfreezeWindow *self)
+{
+  if (self->database == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_func (self->database, database_status_cb, self);
+  if (self->big_tickers_binding != NULL)
+    g_binding_unbind (self->big_tickers_binding);
+  self->big_tickers_binding = NULL;
+  g_clear_object (&self->database);
+}
+
 UnfreezeWindow *
 unfreeze_window_new (GtkApplication   *application,
                      UnfreezeDatabase *database)
 {
+  g_autofree char *description = NULL;
   UnfreezeWindow *self;
 
   g_return_val_if_fail (UNFREEZE_IS_DATABASE (database), NULL);
 
   self = g_object_new (UNFREEZE_TYPE_WINDOW, "application", application, NULL);
-  self->database = g_object_ref (database);
-  g_signal_connect_object (database, "notify::status", G_CALLBACK (database_status_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_object_bind_property (database, "can-generate-big-tickers", self->big_tickers_button, "visible",
-                          G_BINDING_SYNC_CREATE);
+  watch_database (self, database);
+  description = unfreeze_database_dup_description (database);
+  adw_window_title_set_subtitle (self->window_title, description);
 
   if (unfreeze_database_get_prepared (database))
     unfreeze_window_set_database_ready (self, NULL);
@@ -1233,6 +1260,43 @@ unfreeze_window_new_like (UnfreezeWindow *other)
   return self;
 }
 
+/**
+ * unfreeze_window_set_database:
+ *
+ * Another server, at once: new runs use @database (not prepared yet: Run waits for
+ * unfreeze_window_set_database_ready()), while a run in flight ends on the one it started
+ * with. The window's subtitle names the new server.
+ */
+void
+unfreeze_window_set_database (UnfreezeWindow   *self,
+                              UnfreezeDatabase *database)
+{
+  g_autofree char *description = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (UNFREEZE_IS_WINDOW (self));
+  g_return_if_fail (UNFREEZE_IS_DATABASE (database));
+
+  if (database == self->database)
+    return;
+
+  unwatch_database (self);
+  watch_database (self, database);
+
+  self->database_ready = FALSE;
+  update_run_action (self);
+
+  description = unfreeze_database_dup_description (database);
+  adw_window_title_set_subtitle (self->window_title, description);
+  text = g_strdup_printf (_("Connecting to %s…"), description);
+  if (!run_in_flight (self))
+    gtk_label_set_text (self->status_label, text);
+  append_message (self, text, FALSE);
+
+  if (unfreeze_database_get_prepared (database))
+    unfreeze_window_set_database_ready (self, NULL);
+}
+
 static void
 unfreeze_window_dispose (GObject *object)
 {
@@ -1266,7 +1330,7 @@ unfreeze_window_dispose (GObject *object)
   g_clear_object (&self->run);
   g_clear_object (&self->selection);
   g_clear_object (&self->reveal);
-  g_clear_object (&self->database);
+  unwatch_database (self);
   if (self->zoom_css != NULL)
     gtk_style_context_remove_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
                                                    GTK_STYLE_PROVIDER (self->zoom_css));

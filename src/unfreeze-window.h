@@ -30,6 +30,8 @@ void            unfreeze_window_set_delay          (UnfreezeWindow   *self,
 void            unfreeze_window_set_count          (UnfreezeWindow   *self,
                                                     guint             count);
 void            unfreeze_window_cancel_run         (UnfreezeWindow   *self);
+void            unfreeze_window_set_database       (UnfreezeWindow   *self,
+                                                    UnfreezeDatabase *database);
 void            unfreeze_window_set_database_ready (UnfreezeWindow   *self,
                                                     const GError     *error);
 UnfreezeRun    *unfreeze_window_start_run          (UnfreezeWindow   *self);

@@ -4,6 +4,8 @@
  * description shown and logged (unfreeze_conninfo_dup_display) and the connection string
  * Preferences stores (unfreeze_conninfo_dup_without_password). Key=value strings with
  * quoting and escapes, URIs with user:password@ and percent-encoding, no password, garbage.
+ * Also the password Preferences hands to the app for the session, and the keyring's key
+ * for a server (host, port, database, user: never the password).
  */
 #define G_LOG_DOMAIN "Unfreeze-Test"
 
@@ -11,6 +13,7 @@
 
 #include "unfreeze-database.h"
 #include "unfreeze-preferences-window.h"
+#include "unfreeze-secret.h"
 
 #include "unfreeze-test.h"
 
@@ -190,6 +193,90 @@ test_without_password_garbage (void)
     }
 }
 
+/* The password typed into a string, which Preferences hands to the app and does not store:
+ * as libpq reads it (quotes, escapes and percent-encoding undone). */
+static void
+test_password (void)
+{
+  static const struct { guint index; const char *password; } expected[] = {
+    { 0, "secret" }, { 2, "s3 cr'e\\t" }, { 4, "p@ss word" }, { 5, "hunter2" }, { 8, "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *password = unfreeze_conninfo_dup_password (cases[i].conninfo);
+
+      g_assert_cmpint (password != NULL, ==, cases[i].had_password);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *password = unfreeze_conninfo_dup_password (cases[expected[i].index].conninfo);
+
+      g_assert_cmpstr (password, ==, expected[i].password);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (garbage); i++)
+    g_assert_null (unfreeze_conninfo_dup_password (garbage[i]));
+  g_assert_null (unfreeze_conninfo_dup_password (""));
+  g_assert_null (unfreeze_conninfo_dup_password (NULL));
+}
+
+static void
+assert_attributes (GHashTable *attributes,
+                   const char *host,
+                   const char *port,
+                   const char *dbname,
+                   const char *user)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_assert_cmpuint (g_hash_table_size (attributes), ==, 4);
+  g_assert_cmpstr (g_hash_table_lookup (attributes, "host"), ==, host);
+  g_assert_cmpstr (g_hash_table_lookup (attributes, "port"), ==, port);
+  g_assert_cmpstr (g_hash_table_lookup (attributes, "dbname"), ==, dbname);
+  g_assert_cmpstr (g_hash_table_lookup (attributes, "user"), ==, user);
+  g_hash_table_iter_init (&iter, attributes);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    assert_no_secret (value);
+}
+
+/* The keyring keeps one password per server: the same server in any spelling, with a
+ * password in the string or not, is the same key; the PG* variables and libpq's defaults
+ * fill what the string leaves out. */
+static void
+test_keyring_attributes (void)
+{
+  static const char * const vars[] = { "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSERVICE" };
+  char **saved = unfreeze_test_env_clear (vars, G_N_ELEMENTS (vars));
+  static const char * const same[] = {
+    "host=db.example.com port=5433 dbname=stocks user=alice password=secret",
+    "host=db.example.com port=5433 dbname=stocks user=alice",
+    "postgresql://alice:secret@db.example.com:5433/stocks",
+    "postgresql://alice@db.example.com:5433/stocks?password=hunter2",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (same); i++)
+    {
+      g_autoptr(GHashTable) attributes = unfreeze_secret_dup_attributes (same[i]);
+
+      assert_attributes (attributes, "db.example.com", "5433", "stocks", "alice");
+    }
+
+  g_setenv ("PGHOST", "env.example.com", TRUE);
+  g_setenv ("PGUSER", "bob", TRUE);
+  g_setenv ("PGPASSWORD", "hunter2", TRUE);
+  {
+    g_autoptr(GHashTable) from_env = unfreeze_secret_dup_attributes ("");
+    g_autoptr(GHashTable) mixed = unfreeze_secret_dup_attributes ("dbname=stocks password=secret");
+
+    /* libpq's own: port 5432, the database named after the user. */
+    assert_attributes (from_env, "env.example.com", "5432", "bob", "bob");
+    assert_attributes (mixed, "env.example.com", "5432", "stocks", "bob");
+  }
+
+  unfreeze_test_env_restore (vars, G_N_ELEMENTS (vars), saved);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -201,6 +288,8 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Conninfo/without-password", test_without_password);
   g_test_add_func ("/unfreeze/Conninfo/without-password/empty", test_without_password_empty);
   g_test_add_func ("/unfreeze/Conninfo/without-password/garbage", test_without_password_garbage);
+  g_test_add_func ("/unfreeze/Conninfo/password", test_password);
+  g_test_add_func ("/unfreeze/Conninfo/keyring-attributes", test_keyring_attributes);
 
   return g_test_run ();
 }

@@ -146,15 +146,7 @@ static void
 exec_sql (const char *conninfo,
           const char *sql)
 {
-  PGconn *conn = PQconnectdb (conninfo);
-  PGresult *result;
-
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  result = PQexec (conn, sql);
-  if (PQresultStatus (result) != PGRES_COMMAND_OK && PQresultStatus (result) != PGRES_TUPLES_OK)
-    g_error ("%s: %s", sql, PQresultErrorMessage (result));
-  PQclear (result);
-  PQfinish (conn);
+  unfreeze_test_exec_on (conninfo, sql);
 }
 
 /* Queries of ours still running on the fixture's server (ours say application_name=Unfreeze). */

@@ -170,6 +170,21 @@ unfreeze_test_query_value_on (const char *server_conninfo,
   return value;
 }
 
+void
+unfreeze_test_exec_on (const char *server_conninfo,
+                       const char *sql)
+{
+  PGconn *conn = PQconnectdb (server_conninfo);
+  PGresult *result;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  result = PQexec (conn, sql);
+  if (PQresultStatus (result) != PGRES_COMMAND_OK && PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (result));
+  PQclear (result);
+  PQfinish (conn);
+}
+
 guint
 unfreeze_test_expected_rows (const char *ticker)
 {

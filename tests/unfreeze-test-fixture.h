@@ -34,6 +34,9 @@ char             *unfreeze_test_query_value          (const char  *sql);
 char             *unfreeze_test_query_value_on       (const char  *server_conninfo,
                                                       const char  *sql);
 /* The demo table's number of rows for @ticker on the fixture's server. */
+/* Runs a statement that returns no rows (or rows nobody reads) on a fresh connection. */
+void              unfreeze_test_exec_on              (const char  *server_conninfo,
+                                                      const char  *sql);
 guint             unfreeze_test_expected_rows        (const char  *ticker);
 /* @rows are all of @ticker's, in date order (checked on a sample). */
 void              unfreeze_test_assert_rows_are      (UnfreezeRows *rows,
