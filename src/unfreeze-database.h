@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <libpq-fe.h>
 
+#include "unfreeze-conninfo.h"
 #include "unfreeze-local-server.h"
 #include "unfreeze-query.h"
 #include "unfreeze-types.h"
@@ -51,11 +52,5 @@ void                 unfreeze_database_close              (UnfreezeDatabase     
 guint                unfreeze_database_get_n_connections  (UnfreezeDatabase     *self);
 
 void                 unfreeze_database_shutdown           (UnfreezeDatabase     *self);
-
-/* Removes the password from a conninfo string or URI, for showing and logging. */
-char                *unfreeze_conninfo_dup_display        (const char           *conninfo);
-
-/* The host name libpq would look up (blocking) for @conninfo, or NULL. */
-char                *unfreeze_conninfo_dup_host_to_resolve (const char          *conninfo);
 
 G_END_DECLS

@@ -11,10 +11,4 @@ G_DECLARE_FINAL_TYPE (UnfreezePreferencesWindow, unfreeze_preferences_window, UN
 GtkWidget *unfreeze_preferences_window_new (GtkWindow *parent,
                                             GSettings *settings);
 
-/* Removes any password from a connection string or URI; %NULL when libpq cannot read it
- * (then @error names the bad part). */
-char      *unfreeze_conninfo_dup_without_password (const char  *conninfo,
-                                                   gboolean    *had_password,
-                                                   GError     **error);
-
 G_END_DECLS

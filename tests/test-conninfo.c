@@ -9,8 +9,7 @@
 
 #include "config.h"
 
-#include "unfreeze-database.h"
-#include "unfreeze-preferences-window.h"
+#include "unfreeze-conninfo.h"
 
 #include "unfreeze-test.h"
 
