@@ -53,6 +53,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+G_DEFINE_QUARK (unfreeze-database-error-quark, unfreeze_database_error)
+
 G_DEFINE_FINAL_TYPE (UnfreezeDatabase, unfreeze_database, G_TYPE_OBJECT)
 
 /* The demo data: deterministic prices and volumes from sines and primes, on weekdays going

@@ -11,6 +11,21 @@
 
 G_BEGIN_DECLS
 
+#define UNFREEZE_DATABASE_ERROR (unfreeze_database_error_quark ())
+
+typedef enum
+{
+  UNFREEZE_DATABASE_ERROR_CONNECT,     /* could not connect (libpq's message) */
+  UNFREEZE_DATABASE_ERROR_QUERY,       /* the server reported an error for the statement */
+  UNFREEZE_DATABASE_ERROR_LOST,        /* the connection broke during the query */
+  UNFREEZE_DATABASE_ERROR_SETUP,       /* the demo table is missing and cannot be created */
+  UNFREEZE_DATABASE_ERROR_CONNINFO,    /* libpq rejects the connection string */
+  UNFREEZE_DATABASE_ERROR_NO_SERVER,   /* there is no server to connect to */
+  UNFREEZE_DATABASE_ERROR_NOT_READY,   /* no result yet where the code expected one */
+} UnfreezeDatabaseError;
+
+GQuark               unfreeze_database_error_quark        (void);
+
 #define UNFREEZE_TYPE_DATABASE (unfreeze_database_get_type ())
 G_DECLARE_FINAL_TYPE (UnfreezeDatabase, unfreeze_database, UNFREEZE, DATABASE, GObject)
 

@@ -4,10 +4,22 @@
 #include <gio/gio.h>
 #include <libpq-fe.h>
 
-#include "unfreeze-query.h"
 #include "unfreeze-types.h"
 
 G_BEGIN_DECLS
+
+/* The columns of a result row, in the order the statement selects them. */
+typedef enum
+{
+  UNFREEZE_COLUMN_TICKER,
+  UNFREEZE_COLUMN_DATE,
+  UNFREEZE_COLUMN_OPEN,
+  UNFREEZE_COLUMN_HIGH,
+  UNFREEZE_COLUMN_LOW,
+  UNFREEZE_COLUMN_CLOSE,
+  UNFREEZE_COLUMN_VOLUME,
+  UNFREEZE_N_COLUMNS
+} UnfreezeColumn;
 
 #define UNFREEZE_TYPE_ROW (unfreeze_row_get_type ())
 G_DECLARE_FINAL_TYPE (UnfreezeRow, unfreeze_row, UNFREEZE, ROW, GObject)
