@@ -26,7 +26,6 @@
  * its query. */
 #define SPAN_PAGE     256
 #define N_SPAN_PAGES  (MAX_SPANS / SPAN_PAGE)
-#define MAX_THREADS 256
 
 /* How often the run samples the process's threads and open connections for its peaks. */
 #define SAMPLE_INTERVAL_MS 25
@@ -78,7 +77,7 @@ struct _UnfreezeRun
   gint                n_refused;
   SpanSlot           *span_pages[N_SPAN_PAGES];   /* atomic pointers; NULL until needed */
   gint                n_spans;
-  GThread            *threads[MAX_THREADS];
+  GThread            *threads[UNFREEZE_RUN_MAX_THREADS];
 };
 
 enum {
@@ -102,7 +101,7 @@ thread_slot (UnfreezeRun *self)
 {
   GThread *me = g_thread_self ();
 
-  for (guint i = 0; i < MAX_THREADS; i++)
+  for (guint i = 0; i < UNFREEZE_RUN_MAX_THREADS; i++)
     {
       GThread *t = g_atomic_pointer_get (&self->threads[i]);
 
@@ -113,7 +112,7 @@ thread_slot (UnfreezeRun *self)
         return i;
     }
 
-  return MAX_THREADS - 1;
+  return UNFREEZE_RUN_MAX_THREADS - 1;
 }
 
 static gint64

@@ -37,6 +37,9 @@ typedef enum
   UNFREEZE_N_SPAN_KINDS
 } UnfreezeSpanKind;
 
+/* A span's thread_id stays below this; the threads of a run past it share the last id. */
+#define UNFREEZE_RUN_MAX_THREADS 256
+
 typedef struct
 {
   UnfreezeSpanKind kind;

@@ -90,8 +90,8 @@ struct _UnfreezeTimeline
   char        *summary;            /* the accessible label */
   guint        natural_lanes;      /* lanes the size request was made for */
 
-  PangoLayout *lane_layouts[UNFREEZE_TIMELINE_MAX_LANES];
-  guint        lane_layout_thread[UNFREEZE_TIMELINE_MAX_LANES];
+  PangoLayout *lane_layouts[UNFREEZE_RUN_MAX_THREADS];
+  guint        lane_layout_thread[UNFREEZE_RUN_MAX_THREADS];
   PangoLayout *workers_layout;     /* "200 worker threads", for lanes too thin to name */
   guint        workers_count;
   PangoLayout *note_layout;        /* "+169 more threads" */
@@ -358,7 +358,7 @@ unfreeze_timeline_clear_layouts (UnfreezeChart *chart)
 {
   UnfreezeTimeline *self = UNFREEZE_TIMELINE (chart);
 
-  for (guint i = 0; i < UNFREEZE_TIMELINE_MAX_LANES; i++)
+  for (guint i = 0; i < UNFREEZE_RUN_MAX_THREADS; i++)
     g_clear_object (&self->lane_layouts[i]);
   for (guint i = 0; i < MAX_TICKS; i++)
     {
@@ -1208,7 +1208,7 @@ unfreeze_timeline_set_run (UnfreezeTimeline *self,
     g_signal_connect_object (run, "finished", G_CALLBACK (run_finished_cb), self,
                              G_CONNECT_SWAPPED);
 
-  for (guint i = 0; i < UNFREEZE_TIMELINE_MAX_LANES; i++)
+  for (guint i = 0; i < UNFREEZE_RUN_MAX_THREADS; i++)
     g_clear_object (&self->lane_layouts[i]);
 
   unfreeze_chart_update_ticking (UNFREEZE_CHART (self));
