@@ -440,19 +440,19 @@ any_span_of_kind (UnfreezeRun      *self,
   return FALSE;
 }
 
-static void finish (UnfreezeRun *self);
+static void finish_run (UnfreezeRun *self);
 
 static void
 finish_now (UnfreezeRun *self)
 {
   /* A "finished" handler may drop the last reference to the run. */
   g_object_ref (self);
-  finish (self);
+  finish_run (self);
   g_object_unref (self);
 }
 
 static void
-finish (UnfreezeRun *self)
+finish_run (UnfreezeRun *self)
 {
   UnfreezeStallMeter *meter = unfreeze_stall_meter_get_default ();
 
