@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Connection strings and URIs as libpq reads them: without the password, for showing, and
+ * the host name libpq would look up.
+ */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeDatabase: where connections come from (the built-in server or the user's), the
+ * pool, the demo table; and the database error domain.
+ */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezePreferencesWindow: the connection, default ticker and delay.
+ */
 #pragma once
 
 #include <adwaita.h>

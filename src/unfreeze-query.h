@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The one statement every mode runs, its senders, and libpq's errors as GErrors.
+ */
 #pragma once
 
 #include <gio/gio.h>

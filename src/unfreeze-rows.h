@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeRows: a GListModel over libpq's results, its UnfreezeRow items and their columns.
+ */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeRun: one press of Run, its spans for the timeline, the UI updates a mode may ask
+ * for, and its outcome.
+ */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The timeline's reading of a run's spans into lanes and styles (pure GLib).
+ */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A throwaway PostgreSQL for a test, started with the app's own UnfreezeLocalServer.
+ */
 #pragma once
 
 #include "unfreeze-database.h"

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the real program with a private home and inspects its processes.
+ */
 #pragma once
 
 #include <gio/gio.h>

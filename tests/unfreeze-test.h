@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The set-up every test program starts with, and helpers every test may use.
+ */
 #pragma once
 
 #include <glib.h>
