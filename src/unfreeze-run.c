@@ -490,8 +490,8 @@ unfreeze_run_query_done (UnfreezeRun *self,
                          GError      *error)
 {
   g_return_if_fail (UNFREEZE_IS_RUN (self));
-  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
-  g_return_if_fail (!self->finished);
+  g_assert (unfreeze_ui_guard_is_ui_thread ());
+  g_assert (!self->finished);
 
   if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     self->n_cancelled++;
@@ -521,7 +521,7 @@ void
 unfreeze_run_hold (UnfreezeRun *self)
 {
   g_return_if_fail (UNFREEZE_IS_RUN (self));
-  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
+  g_assert (unfreeze_ui_guard_is_ui_thread ());
 
   if (!self->finished)
     self->n_holds++;
@@ -537,7 +537,7 @@ void
 unfreeze_run_release (UnfreezeRun *self)
 {
   g_return_if_fail (UNFREEZE_IS_RUN (self));
-  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
+  g_assert (unfreeze_ui_guard_is_ui_thread ());
 
   if (self->finished || self->n_holds == 0)
     return;
@@ -550,8 +550,8 @@ void
 unfreeze_run_start (UnfreezeRun *self)
 {
   g_return_if_fail (UNFREEZE_IS_RUN (self));
-  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
-  g_return_if_fail (self->start_us == 0);
+  g_assert (unfreeze_ui_guard_is_ui_thread ());
+  g_assert (self->start_us == 0);
 
   g_object_ref (self);
 
