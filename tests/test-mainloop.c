@@ -77,6 +77,33 @@ sample_threads_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* run_mainloop(), with @sampler looking at the process's threads every 50 ms meanwhile. */
+static UnfreezeRun *
+run_mainloop_sampled (const char           *ticker,
+                      double                delay,
+                      guint                 count,
+                      UnfreezeTestObserved *observed,
+                      ThreadSampler        *sampler)
+{
+  UnfreezeRun *run;
+  guint id;
+
+  id = g_timeout_add (50, sample_threads_cb, sampler);
+  run = run_mainloop (ticker, delay, count, observed);
+  g_source_remove (id);
+
+  return run;
+}
+
+/* No thread was started while @sampler looked, nor is there a new one now. */
+static void
+assert_no_new_thread (ThreadSampler *sampler)
+{
+  g_assert_cmpuint (sampler->max_new, ==, 0);
+  g_assert_cmpuint (sampler->max_threads, <=, g_hash_table_size (sampler->before));
+  g_assert_cmpuint (unfreeze_test_count_new_threads (sampler->before), ==, 0);
+}
+
 /* (a) The rows, in order, from a real server; and zero rows for an unknown ticker. */
 static void
 test_rows (void)
@@ -108,11 +135,8 @@ test_no_thread (void)
   g_autoptr(UnfreezeRun) run = NULL;
   ThreadSampler sampler = { before, 0, 0, 0 };
   UnfreezeTestObserved observed;
-  guint id;
 
-  id = g_timeout_add (50, sample_threads_cb, &sampler);
-  run = run_mainloop ("MSFT", 1.0, 1, &observed);
-  g_source_remove (id);
+  run = run_mainloop_sampled ("MSFT", 1.0, 1, &observed, &sampler);
   after = unfreeze_test_dup_thread_ids ();
 
   g_test_message ("threads before %u, at most %u during (%u samples), %u new; after %u",
@@ -120,9 +144,7 @@ test_no_thread (void)
                   sampler.max_new, g_hash_table_size (after));
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
   g_assert_cmpuint (sampler.n_samples, >=, 5);
-  g_assert_cmpuint (sampler.max_new, ==, 0);
-  g_assert_cmpuint (sampler.max_threads, <=, g_hash_table_size (before));
-  g_assert_cmpuint (unfreeze_test_count_new_threads (before), ==, 0);
+  assert_no_new_thread (&sampler);
 }
 
 /* (g) The main loop never stalls while the server takes a second. */
@@ -630,11 +652,8 @@ test_fifty (void)
   g_autoptr(UnfreezeRun) run = NULL;
   ThreadSampler sampler = { before, 0, 0, 0 };
   UnfreezeTestObserved observed;
-  guint id;
 
-  id = g_timeout_add (50, sample_threads_cb, &sampler);
-  run = run_mainloop ("MSFT", 0.5, 50, &observed);
-  g_source_remove (id);
+  run = run_mainloop_sampled ("MSFT", 0.5, 50, &observed, &sampler);
 
   g_test_message ("50 queries, delay 0.5 s: elapsed %" G_GINT64_FORMAT " ms, longest stall %"
                   G_GINT64_FORMAT " us; threads before %u, at most %u during, %u new",
@@ -647,9 +666,7 @@ test_fifty (void)
    * the reading of the rows, that is the bound. */
   g_assert_cmpint (unfreeze_run_get_elapsed_us (run), <,
                    (unfreeze_test_timing_is_reliable () ? 10 : 24) * G_USEC_PER_SEC);
-  g_assert_cmpuint (sampler.max_new, ==, 0);
-  g_assert_cmpuint (sampler.max_threads, <=, g_hash_table_size (before));
-  g_assert_cmpuint (unfreeze_test_count_new_threads (before), ==, 0);
+  assert_no_new_thread (&sampler);
 }
 
 /* (h) Two hundred queries at once. A "frame" ticks every 5 ms at GTK's redraw priority, as
@@ -993,16 +1010,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   unfreeze_test_init (&argc, &argv);
 
-  if (!unfreeze_test_fixture_setup (&error))
-    {
-      g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
-      return 77;
-    }
+  unfreeze_test_fixture_setup_or_skip ();
 
   g_test_add_func ("/unfreeze/MainLoop/rows", test_rows);
   g_test_add_func ("/unfreeze/MainLoop/no-thread", test_no_thread);

@@ -364,18 +364,13 @@ main (int   argc,
   static const char * const all[] = { "blocking", "thread", "gtask", NULL };
   static const char * const showing[] = { "blocking", "gtask", NULL };
   static const char * const workers[] = { "thread", "gtask", NULL };
-  g_autoptr(GError) error = NULL;
   int status;
 
   main_thread = g_thread_self ();
 
   unfreeze_test_init (&argc, &argv);
 
-  if (!unfreeze_test_fixture_setup (&error))
-    {
-      g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
-      return 77;
-    }
+  unfreeze_test_fixture_setup_or_skip ();
 
   add_for_modes ("rows", showing, test_rows);
   add_for_modes ("no-rows", showing, test_no_rows);

@@ -602,17 +602,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   unfreeze_test_init_display (&argc, &argv);
   unfreeze_stall_meter_get_default ();
 
-  if (!unfreeze_test_fixture_setup (&error))
-    {
-      g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
-      return 77;
-    }
+  unfreeze_test_fixture_setup_or_skip ();
 
   g_test_add_func ("/unfreeze/Timeline/spans/blocking", test_spans_blocking);
   g_test_add_func ("/unfreeze/Timeline/spans/gtask", test_spans_gtask);

@@ -11,6 +11,7 @@
 #include "unfreeze-test-fixture.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 
 #include "unfreeze-test-process.h"
 
@@ -91,6 +92,18 @@ unfreeze_test_fixture_setup (GError **error)
     g_main_context_iteration (NULL, TRUE);
 
   return unfreeze_database_prepare_finish (database, result, error);
+}
+
+void
+unfreeze_test_fixture_setup_or_skip (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!unfreeze_test_fixture_setup (&error))
+    {
+      g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
+      exit (77);
+    }
 }
 
 void
