@@ -501,14 +501,6 @@ fake_incoming_cb (GSocketService    *service,
 }
 
 static void
-async_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
 fake_server_start (FakeServer *fake)
 {
   g_autoptr(GSocketAddress) address = NULL;
@@ -533,7 +525,7 @@ fake_server_start (FakeServer *fake)
   fake->behaviour = FAKE_GARBAGE;
   conninfo = g_strdup_printf ("host=%s port=5432 dbname=postgres user=unfreeze", fake->dir);
   fake->database = unfreeze_database_new (conninfo);
-  unfreeze_database_prepare_async (fake->database, NULL, async_result_cb, &result);
+  unfreeze_database_prepare_async (fake->database, NULL, unfreeze_test_async_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (unfreeze_database_prepare_finish (fake->database, result, &error));
@@ -628,7 +620,7 @@ test_no_server (void)
 
   conninfo = g_strdup_printf ("host=%s/no-such-dir port=1", unfreeze_test_fixture_get_tmpdir ());
   database = unfreeze_database_new (conninfo);
-  unfreeze_database_prepare_async (database, NULL, async_result_cb, &result);
+  unfreeze_database_prepare_async (database, NULL, unfreeze_test_async_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (unfreeze_database_prepare_finish (database, result, &prepare_error));

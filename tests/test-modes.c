@@ -68,14 +68,6 @@ run_mode (const char           *mode_id,
   return run;
 }
 
-static void
-async_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 /* Blocking and GTask: the rows arrive, on the UI thread. */
 static void
 test_rows (gconstpointer data)
@@ -148,7 +140,7 @@ test_bad_connection (gconstpointer data)
   g_assert_false (unfreeze_database_get_embedded (database));
 
   /* Preparing fails (it cannot connect to create the demo table); runs still try. */
-  unfreeze_database_prepare_async (database, NULL, async_result_cb, &result);
+  unfreeze_database_prepare_async (database, NULL, unfreeze_test_async_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (unfreeze_database_prepare_finish (database, result, &prepare_error));

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "unfreeze-test-process.h"
+#include "unfreeze-test.h"
 
 static char *tmpdir;
 static UnfreezeLocalServer *server;
@@ -52,14 +53,6 @@ unfreeze_test_wait_for (gboolean *flag,
   return *flag;
 }
 
-static void
-async_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 gboolean
 unfreeze_test_fixture_setup (GError **error)
 {
@@ -75,7 +68,7 @@ unfreeze_test_fixture_setup (GError **error)
 
   data_dir = g_build_filename (tmpdir, "data", NULL);
   server = unfreeze_local_server_new (data_dir);
-  unfreeze_local_server_start_async (server, NULL, async_done_cb, &result);
+  unfreeze_local_server_start_async (server, NULL, unfreeze_test_async_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   if (!unfreeze_local_server_start_finish (server, result, error))
@@ -87,7 +80,7 @@ unfreeze_test_fixture_setup (GError **error)
   /* The million-row tickers take seconds of a core to generate: only tests that need
    * them ask for them. */
   unfreeze_database_set_big_tickers (database, g_getenv ("UNFREEZE_TEST_BIG_TICKERS") != NULL);
-  unfreeze_database_prepare_async (database, NULL, async_done_cb, &result);
+  unfreeze_database_prepare_async (database, NULL, unfreeze_test_async_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
