@@ -11,18 +11,15 @@
 # root, the app runs as $SUDO_USER, or else as the system user 'unfreeze-demo' (created if needed).
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-cd "$root"
+# shellcheck source=build-aux/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ ${UNFREEZE_SKIP_DEPS:-} != 1 ]]; then
   build-aux/install-deps.sh
 fi
 
 builddir=${UNFREEZE_BUILDDIR:-_build}
-if [[ ! -f $builddir/meson-private/coredata.dat ]]; then
-  meson setup "$builddir"
-fi
-meson compile -C "$builddir"
+configure_and_build run.sh ""
 builddir=$(cd "$builddir" && pwd -P)
 
 app=$builddir/src/unfreeze

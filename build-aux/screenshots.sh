@@ -8,14 +8,11 @@
 # 1.5 s after the run ended, with the built-in PostgreSQL server.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-cd "$root"
+# shellcheck source=build-aux/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 builddir=${UNFREEZE_BUILDDIR:-_build}
-if [[ ! -f $builddir/meson-private/coredata.dat ]]; then
-  meson setup "$builddir"
-fi
-meson compile -C "$builddir"
+configure_and_build screenshots.sh ""
 builddir=$(cd "$builddir" && pwd -P)
 out=$root/data/screenshots
 mkdir -p "$out"

@@ -30,14 +30,10 @@
 # LD_PRELOAD is used); the *SAN_OPTIONS variables they inherit mean nothing to them.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-cd "$root"
+# shellcheck source=build-aux/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if [[ $(id -u) -eq 0 ]]; then
-  echo "test-sanitizers.sh: run this as an ordinary user: PostgreSQL refuses to run as root" \
-    "(build-aux/test.sh switches to one)" >&2
-  exit 2
-fi
+refuse_root test-sanitizers.sh "(build-aux/test.sh switches to one)"
 
 # By hand, without a display: bring a virtual one and a session bus, as test.sh does.
 if [[ -z ${DISPLAY:-} && -z ${UNFREEZE_SANITIZERS_NESTED:-} ]]; then
@@ -48,11 +44,7 @@ if [[ -z ${DISPLAY:-} && -z ${UNFREEZE_SANITIZERS_NESTED:-} ]]; then
   fi
   echo "test-sanitizers.sh: no DISPLAY and no xvfb-run: the display tests will skip" >&2
 fi
-if [[ -z ${XDG_RUNTIME_DIR:-} || ! -w ${XDG_RUNTIME_DIR:-/nonexistent} ]]; then
-  XDG_RUNTIME_DIR=$(mktemp -d "${TMPDIR:-/tmp}/unfreeze-asan-runtime.XXXXXX")
-  export XDG_RUNTIME_DIR
-  trap 'rm -rf "$XDG_RUNTIME_DIR"' EXIT
-fi
+private_runtime_dir asan
 
 builddir=${UNFREEZE_ASAN_BUILDDIR:-_build-asan}
 multiplier=${UNFREEZE_ASAN_TIMEOUT_MULTIPLIER:-4}
@@ -64,21 +56,7 @@ sanitize_options=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=de
 started=$(date +%s)
 
 # --- Build. --------------------------------------------------------------------------------
-if [[ ! -f $builddir/meson-private/coredata.dat ]]; then
-  if ! meson setup "${sanitize_options[@]}" "$builddir"; then
-    echo "test-sanitizers.sh: meson setup failed" >&2
-    echo "sanitizers: 0 passed, 0 failed"
-    exit 1
-  fi
-else
-  # An existing directory keeps its build (incremental) but gets these options again.
-  meson configure "${sanitize_options[@]}" "$builddir" >/dev/null
-fi
-if ! meson compile -C "$builddir"; then
-  echo "test-sanitizers.sh: the build failed" >&2
-  echo "sanitizers: 0 passed, 0 failed"
-  exit 1
-fi
+configure_and_build test-sanitizers.sh "sanitizers: 0 passed, 0 failed" "${sanitize_options[@]}"
 builddir=$(cd "$builddir" && pwd -P)
 built=$(date +%s)
 

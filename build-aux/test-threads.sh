@@ -25,24 +25,16 @@
 # test or a race in src/.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-cd "$root"
+# shellcheck source=build-aux/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if [[ $(id -u) -eq 0 ]]; then
-  echo "test-threads.sh: run this as an ordinary user: PostgreSQL refuses to run as root" >&2
-  exit 2
-fi
+refuse_root test-threads.sh
 
 builddir=${UNFREEZE_TSAN_BUILDDIR:-_build-tsan}
 options=(-Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug)
 started=$(date +%s)
 
-if [[ ! -f $builddir/meson-private/coredata.dat ]]; then
-  meson setup "${options[@]}" "$builddir" || { echo "threads: 0 passed, 1 failed"; exit 1; }
-else
-  meson configure "${options[@]}" "$builddir" >/dev/null
-fi
-meson compile -C "$builddir" || { echo "threads: 0 passed, 1 failed"; exit 1; }
+configure_and_build "" "threads: 0 passed, 1 failed" "${options[@]}"
 builddir=$(cd "$builddir" && pwd -P)
 
 shim=$builddir/tsan-glib-annotations.so
@@ -57,11 +49,7 @@ built=$(date +%s)
 reports=$builddir/meson-logs/tsan-reports
 rm -rf "$reports"
 mkdir -p "$reports"
-if [[ -z ${XDG_RUNTIME_DIR:-} || ! -w ${XDG_RUNTIME_DIR:-/nonexistent} ]]; then
-  XDG_RUNTIME_DIR=$(mktemp -d "${TMPDIR:-/tmp}/unfreeze-tsan-runtime.XXXXXX")
-  export XDG_RUNTIME_DIR
-  trap 'rm -rf "$XDG_RUNTIME_DIR"' EXIT
-fi
+private_runtime_dir tsan
 
 # The tests' own environment (tests/meson.build), for running them without meson.
 export G_TEST_SRCDIR=$root/tests G_TEST_BUILDDIR=$builddir/tests

@@ -17,39 +17,22 @@
 # BUILDDIR/meson-logs/valgrind/.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-cd "$root"
+# shellcheck source=build-aux/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if [[ $(id -u) -eq 0 ]]; then
-  echo "test-valgrind.sh: run this as an ordinary user: PostgreSQL refuses to run as root" \
-    "(build-aux/test.sh switches to one)" >&2
-  exit 2
-fi
+refuse_root test-valgrind.sh "(build-aux/test.sh switches to one)"
 if ! command -v valgrind >/dev/null; then
   echo "test-valgrind.sh: valgrind is not installed (apt-get install valgrind)" >&2
   echo "valgrind: 0 passed, 1 failed"
   exit 1
 fi
-if [[ -z ${XDG_RUNTIME_DIR:-} || ! -w ${XDG_RUNTIME_DIR:-/nonexistent} ]]; then
-  XDG_RUNTIME_DIR=$(mktemp -d "${TMPDIR:-/tmp}/unfreeze-valgrind-runtime.XXXXXX")
-  export XDG_RUNTIME_DIR
-  trap 'rm -rf "$XDG_RUNTIME_DIR"' EXIT
-fi
+private_runtime_dir valgrind
 
 builddir=${UNFREEZE_BUILDDIR:-_build}
 multiplier=${UNFREEZE_VALGRIND_TIMEOUT_MULTIPLIER:-10}
 started=$(date +%s)
 
-if [[ ! -f $builddir/meson-private/coredata.dat ]] && ! meson setup "$builddir"; then
-  echo "test-valgrind.sh: meson setup failed" >&2
-  echo "valgrind: 0 passed, 1 failed"
-  exit 1
-fi
-if ! meson compile -C "$builddir"; then
-  echo "test-valgrind.sh: the build failed" >&2
-  echo "valgrind: 0 passed, 1 failed"
-  exit 1
-fi
+configure_and_build test-valgrind.sh "valgrind: 0 passed, 1 failed"
 builddir=$(cd "$builddir" && pwd -P)
 built=$(date +%s)
 

@@ -16,13 +16,10 @@
 # Ends with "wayland: N passed, N failed".
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-cd "$root"
+# shellcheck source=build-aux/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if [[ $(id -u) -eq 0 ]]; then
-  echo "test-wayland.sh: run this as an ordinary user: PostgreSQL refuses to run as root" >&2
-  exit 2
-fi
+refuse_root test-wayland.sh
 if ! command -v weston >/dev/null; then
   echo "test-wayland.sh: weston is not installed (apt-get install weston)" >&2
   echo "wayland: 0 passed, 1 failed"
@@ -30,10 +27,7 @@ if ! command -v weston >/dev/null; then
 fi
 
 builddir=${UNFREEZE_BUILDDIR:-_build}
-if [[ ! -f $builddir/meson-private/coredata.dat ]]; then
-  meson setup "$builddir"
-fi
-meson compile -C "$builddir"
+configure_and_build test-wayland.sh ""
 builddir=$(cd "$builddir" && pwd -P)
 
 tests=("$@")

@@ -20,8 +20,8 @@
 set -euo pipefail
 
 ci_user=unfreeze-ci
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-cd "$root"
+# shellcheck source=build-aux/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ ${UNFREEZE_SKIP_DEPS:-} != 1 ]]; then
   build-aux/install-deps.sh --tests
@@ -162,16 +162,7 @@ if [[ $(id -u) -eq 0 ]]; then
 fi
 
 # --- Build and test. ---------------------------------------------------------------------------
-if [[ ! -f $builddir/meson-private/coredata.dat ]] && ! meson setup "$builddir"; then
-  echo "test.sh: meson setup failed" >&2
-  echo "0 passed, 0 failed"
-  exit 1
-fi
-if ! meson compile -C "$builddir"; then
-  echo "test.sh: the build failed" >&2
-  echo "0 passed, 0 failed"
-  exit 1
-fi
+configure_and_build test.sh "0 passed, 0 failed"
 
 testlog=$builddir/meson-logs/testlog.json
 rm -f "$testlog"
@@ -182,11 +173,7 @@ unset GTK_A11Y NO_AT_BRIDGE
 # (a caller's Wayland socket would win over it).
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY
 # GLib, dconf and the accessibility bus want a private runtime directory.
-if [[ -z ${XDG_RUNTIME_DIR:-} || ! -w ${XDG_RUNTIME_DIR:-/nonexistent} ]]; then
-  XDG_RUNTIME_DIR=$(mktemp -d "${TMPDIR:-/tmp}/unfreeze-test-runtime.XXXXXX")
-  export XDG_RUNTIME_DIR
-  trap 'rm -rf "$XDG_RUNTIME_DIR"' EXIT
-fi
+private_runtime_dir test
 status=0
 dbus-run-session -- \
   xvfb-run -a -s "-screen 0 1280x800x24 -noreset" \

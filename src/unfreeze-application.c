@@ -50,7 +50,7 @@ struct _UnfreezeApplication
   char             *export_path;    /* --export */
   int               count;
   int               cancel_after_ms;
-  gboolean          run;
+  gboolean          run_pending;    /* --run, and that run is still to start */
   gboolean          quit_after_run;
   gboolean          scripted;       /* started with --run */
   gboolean          big_tickers;    /* --big-tickers */
@@ -443,9 +443,9 @@ database_prepared_cb (GObject      *object,
   g_log ("Unfreeze-Startup", G_LOG_LEVEL_DEBUG, "ready monotonic_us=%" G_GINT64_FORMAT,
          g_get_monotonic_time ());
 
-  if (self->run)
+  if (self->run_pending)
     {
-      self->run = FALSE;
+      self->run_pending = FALSE;
       self->settle_started_us = g_get_monotonic_time ();
       g_timeout_add_full (G_PRIORITY_DEFAULT, SETTLE_POLL_MS, settle_then_run_cb,
                           g_object_ref (self), g_object_unref);
@@ -779,8 +779,8 @@ unfreeze_application_handle_local_options (GApplication *app,
     }
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot);
   g_variant_dict_lookup (options, "export", "^ay", &self->export_path);
-  self->run = g_variant_dict_contains (options, "run");
-  self->scripted = self->run;
+  self->run_pending = g_variant_dict_contains (options, "run");
+  self->scripted = self->run_pending;
   self->quit_after_run = g_variant_dict_contains (options, "quit-after-run");
 
   if (self->mode != NULL && unfreeze_modes_lookup (self->mode) == NULL)
@@ -811,13 +811,13 @@ unfreeze_application_handle_local_options (GApplication *app,
       self->ticker = g_steal_pointer (&converted);
     }
 
-  if (self->quit_after_run && !self->run)
+  if (self->quit_after_run && !self->run_pending)
     {
       g_printerr ("%s\n", _("--quit-after-run needs --run"));
       return 2;
     }
 
-  if (self->export_path != NULL && !self->run)
+  if (self->export_path != NULL && !self->run_pending)
     {
       g_printerr ("%s\n", _("--export needs --run: it saves a picture of that run"));
       return 2;

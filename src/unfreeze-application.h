@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeApplication: the AdwApplication, its command line, the one database and the window.
+ */
 #pragma once
 
 #include <adwaita.h>

@@ -37,9 +37,9 @@ clear_layouts (UnfreezeChart *self)
 }
 
 static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *frame_clock,
-         gpointer       user_data)
+chart_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *frame_clock,
+               gpointer       user_data)
 {
   UnfreezeChart *self = UNFREEZE_CHART (widget);
   UnfreezeChartClass *klass = UNFREEZE_CHART_GET_CLASS (self);
@@ -70,7 +70,7 @@ unfreeze_chart_update_ticking (UnfreezeChart *self)
   want = gtk_widget_get_mapped (widget) && (klass->wants_tick == NULL || klass->wants_tick (self));
 
   if (want && priv->tick_id == 0)
-    priv->tick_id = gtk_widget_add_tick_callback (widget, tick_cb, NULL, NULL);
+    priv->tick_id = gtk_widget_add_tick_callback (widget, chart_tick_cb, NULL, NULL);
   else if (!want && priv->tick_id != 0)
     {
       gtk_widget_remove_tick_callback (widget, priv->tick_id);

@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeChart: the abstract widget the stall graph and the timeline derive from, and the
+ * drawing helpers they share.
+ */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -18,7 +18,6 @@
 #include "unfreeze-database.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 /* Idle connections kept for the next run. The built-in server is ours: keep one for every
  * query a run may have at once, so that a second run of 200 starts no server process at
@@ -60,6 +59,8 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_QUARK (unfreeze-database-error-quark, unfreeze_database_error)
 
 G_DEFINE_FINAL_TYPE (UnfreezeDatabase, unfreeze_database, G_TYPE_OBJECT)
 
@@ -443,62 +444,6 @@ unfreeze_database_connect_start_at (UnfreezeDatabase  *self,
   g_atomic_int_inc (&self->n_connections);
 
   return conn;
-}
-
-/* A value as libpq would take it: the string's own, or else its default (the PG*
- * variables; the service file PGSERVICE names). Empty counts as not given. */
-static const char *
-option_value (PQconninfoOption *given,
-              PQconninfoOption *defaults,
-              const char       *keyword)
-{
-  for (PQconninfoOption *option = given; option != NULL && option->keyword != NULL; option++)
-    if (g_str_equal (option->keyword, keyword) && option->val != NULL && *option->val != '\0')
-      return option->val;
-  for (PQconninfoOption *option = defaults; option != NULL && option->keyword != NULL; option++)
-    if (g_str_equal (option->keyword, keyword) && option->val != NULL && *option->val != '\0')
-      return option->val;
-
-  return NULL;
-}
-
-/**
- * unfreeze_conninfo_dup_host_to_resolve:
- * @conninfo: a connection string or URI as the app hands it to libpq ("" for the PG*
- *   variables alone)
- *
- * The host name libpq would look up itself, with a blocking getaddrinfo(), when connecting
- * with @conninfo. %NULL when there is nothing to look up (a socket directory, a numeric
- * address, a hostaddr already given) or when the app leaves it to libpq: several hosts, or a
- * service named in @conninfo (its file may say otherwise).
- *
- * Returns: (transfer full) (nullable): the host name
- */
-char *
-unfreeze_conninfo_dup_host_to_resolve (const char *conninfo)
-{
-  PQconninfoOption *given;
-  PQconninfoOption *defaults;
-  const char *host;
-  char *result = NULL;
-
-  if (conninfo == NULL || (given = PQconninfoParse (conninfo, NULL)) == NULL)
-    return NULL;
-  defaults = PQconndefaults ();
-
-  host = option_value (given, defaults, "host");
-  if (host != NULL &&
-      option_value (given, defaults, "hostaddr") == NULL &&
-      option_value (given, NULL, "service") == NULL &&
-      host[0] != '/' && host[0] != '@' &&   /* a socket directory, or an abstract socket */
-      strchr (host, ',') == NULL &&
-      !g_hostname_is_ip_address (host))
-    result = g_strdup (host);
-
-  PQconninfoFree (given);
-  PQconninfoFree (defaults);
-
-  return result;
 }
 
 /* The host name this database's connections would look up, if any; see
@@ -1131,39 +1076,6 @@ unfreeze_database_set_password (UnfreezeDatabase *self,
 }
 
 /* Describing ------------------------------------------------------------------------- */
-
-char *
-unfreeze_conninfo_dup_display (const char *conninfo)
-{
-  PQconninfoOption *options;
-  GString *text;
-
-  if (conninfo == NULL)
-    return NULL;
-
-  /* An empty string means libpq's defaults: the PG* variables, then the built-in ones. */
-  options = *conninfo != '\0' ? PQconninfoParse (conninfo, NULL) : PQconndefaults ();
-  if (options == NULL)
-    return g_strdup (_("(a connection string libpq cannot read)"));
-
-  text = g_string_new (NULL);
-  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
-    {
-      if (option->val == NULL || *option->val == '\0')
-        continue;
-      /* "*" marks secret options (the password); "D" debug ones nobody needs to see. */
-      if (strchr (option->dispchar, '*') != NULL || strchr (option->dispchar, 'D') != NULL)
-        continue;
-      if (*conninfo == '\0' && g_str_equal (option->keyword, "sslmode"))
-        continue;
-      if (text->len > 0)
-        g_string_append_c (text, ' ');
-      g_string_append_printf (text, "%s=%s", option->keyword, option->val);
-    }
-  PQconninfoFree (options);
-
-  return g_string_free (text, FALSE);
-}
 
 char *
 unfreeze_database_dup_description (UnfreezeDatabase *self)

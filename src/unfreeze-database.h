@@ -1,14 +1,36 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeDatabase: where connections come from (the built-in server or the user's), the
+ * pool, the demo table; and the database error domain.
+ */
 #pragma once
 
 #include <gio/gio.h>
 #include <libpq-fe.h>
 
+#include "unfreeze-conninfo.h"
 #include "unfreeze-local-server.h"
 #include "unfreeze-query.h"
 #include "unfreeze-types.h"
 
 G_BEGIN_DECLS
+
+#define UNFREEZE_DATABASE_ERROR (unfreeze_database_error_quark ())
+
+typedef enum
+{
+  UNFREEZE_DATABASE_ERROR_CONNECT,     /* could not connect (libpq's message) */
+  UNFREEZE_DATABASE_ERROR_QUERY,       /* the server reported an error for the statement */
+  UNFREEZE_DATABASE_ERROR_LOST,        /* the connection broke during the query */
+  UNFREEZE_DATABASE_ERROR_SETUP,       /* the demo table is missing and cannot be created */
+  UNFREEZE_DATABASE_ERROR_CONNINFO,    /* libpq rejects the connection string */
+  UNFREEZE_DATABASE_ERROR_NO_SERVER,   /* there is no server to connect to */
+  UNFREEZE_DATABASE_ERROR_NOT_READY,   /* no result yet where the code expected one */
+  UNFREEZE_DATABASE_ERROR_NEEDS_PASSWORD,   /* the server wants a password and has none */
+  UNFREEZE_DATABASE_ERROR_PASSWORD_REFUSED, /* connecting with the password we gave failed */
+} UnfreezeDatabaseError;
+
+GQuark               unfreeze_database_error_quark        (void);
 
 #define UNFREEZE_TYPE_DATABASE (unfreeze_database_get_type ())
 G_DECLARE_FINAL_TYPE (UnfreezeDatabase, unfreeze_database, UNFREEZE, DATABASE, GObject)
@@ -57,11 +79,5 @@ void                 unfreeze_database_set_connect_error  (UnfreezeDatabase     
                                                            GError              **error);
 void                 unfreeze_database_retire             (UnfreezeDatabase     *self);
 void                 unfreeze_database_shutdown           (UnfreezeDatabase     *self);
-
-/* Removes the password from a conninfo string or URI, for showing and logging. */
-char                *unfreeze_conninfo_dup_display        (const char           *conninfo);
-
-/* The host name libpq would look up (blocking) for @conninfo, or NULL. */
-char                *unfreeze_conninfo_dup_host_to_resolve (const char          *conninfo);
 
 G_END_DECLS

@@ -365,7 +365,7 @@ start_still_wanted (GTask *task)
 }
 
 static void
-on_postgres_exited (GObject      *source,
+postgres_exited_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
@@ -734,14 +734,14 @@ launch_postgres (UnfreezeLocalServer *self)
   /* A weak reference: a running server must not keep this object alive. */
   weak = g_new0 (GWeakRef, 1);
   g_weak_ref_init (weak, self);
-  g_subprocess_wait_async (self->postgres, NULL, on_postgres_exited, weak);
+  g_subprocess_wait_async (self->postgres, NULL, postgres_exited_cb, weak);
 
   self->ready_deadline = g_get_monotonic_time () + READY_TIMEOUT_S * G_USEC_PER_SEC;
   self->ping_source = g_timeout_add (PING_INTERVAL_MS, ping_cb, self);
 }
 
 static void
-on_initdb_done (GObject      *source,
+initdb_done_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
@@ -862,7 +862,7 @@ prepare_cluster (GTask *task)
   g_task_set_task_data (task, g_steal_pointer (&new_dir), g_free);
   /* Not cancellable: it takes a second or two, and killing it halfway only makes a mess.
    * A cancellation is honoured once it is done. */
-  g_subprocess_communicate_async (initdb, NULL, NULL, on_initdb_done, g_object_ref (task));
+  g_subprocess_communicate_async (initdb, NULL, NULL, initdb_done_cb, g_object_ref (task));
 }
 
 /* One cluster per major version, since a cluster only works with its own. */
@@ -877,7 +877,7 @@ set_default_data_dir (UnfreezeLocalServer *self,
 }
 
 static void
-on_version (GObject      *source,
+version_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
@@ -968,7 +968,7 @@ unfreeze_local_server_start_async (UnfreezeLocalServer *self,
     fail_start (self, UNFREEZE_LOCAL_SERVER_ERROR_START, _("Could not run “%s”: %s"),
                 self->postgres_path, error->message);
   else
-    g_subprocess_communicate_utf8_async (version, NULL, NULL, on_version, g_object_ref (task));
+    g_subprocess_communicate_utf8_async (version, NULL, NULL, version_cb, g_object_ref (task));
 }
 
 gboolean

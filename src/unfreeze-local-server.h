@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeLocalServer: the private PostgreSQL the app starts when no server is configured.
+ */
 #pragma once
 
 #include <gio/gio.h>

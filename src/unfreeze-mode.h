@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeMode: what every way of running the query offers the window, and the list of modes.
+ */
 #pragma once
 
 #include "unfreeze-types.h"

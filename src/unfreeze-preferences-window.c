@@ -14,9 +14,9 @@
 
 #include "unfreeze-preferences-window.h"
 
+#include "unfreeze-conninfo.h"
+
 #include <glib/gi18n.h>
-#include <libpq-fe.h>
-#include <string.h>
 
 struct _UnfreezePreferencesWindow
 {
@@ -36,80 +36,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-/**
- * unfreeze_conninfo_dup_password:
- *
- * Returns: (nullable): the password a connection string or URI gives, or %NULL
- */
-char *
-unfreeze_conninfo_dup_password (const char *conninfo)
-{
-  PQconninfoOption *options;
-  char *password = NULL;
-
-  if (conninfo == NULL || *conninfo == '\0' || !(options = PQconninfoParse (conninfo, NULL)))
-    return NULL;
-
-  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
-    if (g_str_equal (option->keyword, "password") && option->val != NULL)
-      password = g_strdup (option->val);
-  PQconninfoFree (options);
-
-  return password;
-}
-
-char *
-unfreeze_conninfo_dup_without_password (const char  *conninfo,
-                                        gboolean    *had_password,
-                                        GError     **error)
-{
-  PQconninfoOption *options;
-  char *message = NULL;
-  GString *text;
-
-  *had_password = FALSE;
-  if (conninfo == NULL || *conninfo == '\0')
-    return g_strdup ("");
-
-  options = PQconninfoParse (conninfo, &message);
-  if (options == NULL)
-    {
-      g_autofree char *reason = g_strchomp (g_strdup (message != NULL ? message : "out of memory"));
-
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("The connection string is not valid: %s"), reason);
-      PQfreemem (message);
-      return NULL;
-    }
-
-  /* Rebuilt as keyword=value pairs, quoted as libpq wants, without the password. */
-  text = g_string_new (NULL);
-  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
-    {
-      if (option->val == NULL)
-        continue;
-      if (g_str_equal (option->keyword, "password"))
-        {
-          *had_password = TRUE;
-          continue;
-        }
-
-      if (text->len > 0)
-        g_string_append_c (text, ' ');
-      g_string_append_printf (text, "%s='", option->keyword);
-      for (const char *c = option->val; *c != '\0'; c++)
-        {
-          if (*c == '\'' || *c == '\\')
-            g_string_append_c (text, '\\');
-          g_string_append_c (text, *c);
-        }
-      g_string_append_c (text, '\'');
-    }
-  PQconninfoFree (options);
-
-  return g_string_free (text, FALSE);
-}
 
 static void
 connection_apply_cb (UnfreezePreferencesWindow *self,

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezePreferencesWindow: the connection, default ticker and delay.
+ */
 #pragma once
 
 #include <adwaita.h>
@@ -10,14 +13,5 @@ G_DECLARE_FINAL_TYPE (UnfreezePreferencesWindow, unfreeze_preferences_window, UN
 
 GtkWidget *unfreeze_preferences_window_new (GtkWindow *parent,
                                             GSettings *settings);
-
-/* Removes any password from a connection string or URI; %NULL when libpq cannot read it
- * (then @error names the bad part). */
-char      *unfreeze_conninfo_dup_without_password (const char  *conninfo,
-                                                   gboolean    *had_password,
-                                                   GError     **error);
-
-/* The password a connection string or URI gives, or %NULL. */
-char      *unfreeze_conninfo_dup_password         (const char  *conninfo);
 
 G_END_DECLS

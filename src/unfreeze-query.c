@@ -8,10 +8,10 @@
 
 #include "unfreeze-query.h"
 
+#include "unfreeze-database.h"
+
 #include <errno.h>
 #include <glib/gi18n.h>
-
-G_DEFINE_QUARK (unfreeze-database-error-quark, unfreeze_database_error)
 
 /* The server itself takes $2 seconds: the uncorrelated sub-select becomes a one-time filter
  * that PostgreSQL evaluates once, before the first row, even when no row matches. pg_sleep()

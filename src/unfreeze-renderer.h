@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Which GTK renderer to use before the first window is realized, and why.
+ */
 #pragma once
 
 #include <gtk/gtk.h>

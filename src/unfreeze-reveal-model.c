@@ -58,10 +58,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void list_model_iface_init (GListModelInterface *iface);
+static void unfreeze_reveal_model_list_model_init (GListModelInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (UnfreezeRevealModel, unfreeze_reveal_model, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      unfreeze_reveal_model_list_model_init))
 
 static guint
 source_n_items (GListModel *model)
@@ -213,7 +214,7 @@ unfreeze_reveal_model_get_item (GListModel *model,
 }
 
 static void
-list_model_iface_init (GListModelInterface *iface)
+unfreeze_reveal_model_list_model_init (GListModelInterface *iface)
 {
   iface->get_item_type = unfreeze_reveal_model_get_item_type;
   iface->get_n_items = unfreeze_reveal_model_get_n_items;

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeRevealModel: shows another GListModel a step at a time, within a budget per frame.
+ */
 #pragma once
 
 #include <gio/gio.h>

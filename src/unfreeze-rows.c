@@ -48,11 +48,12 @@ struct _UnfreezeRow
   guint         position;
 };
 
-static void list_model_iface_init (GListModelInterface *iface);
+static void unfreeze_rows_list_model_init (GListModelInterface *iface);
 
 G_DEFINE_FINAL_TYPE (UnfreezeRow, unfreeze_row, G_TYPE_OBJECT)
 G_DEFINE_FINAL_TYPE_WITH_CODE (UnfreezeRows, unfreeze_rows, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      unfreeze_rows_list_model_init))
 
 static void
 unfreeze_row_finalize (GObject *object)
@@ -156,7 +157,7 @@ unfreeze_rows_get_item (GListModel *model,
 }
 
 static void
-list_model_iface_init (GListModelInterface *iface)
+unfreeze_rows_list_model_init (GListModelInterface *iface)
 {
   iface->get_item_type = unfreeze_rows_get_item_type;
   iface->get_n_items = unfreeze_rows_get_n_items;

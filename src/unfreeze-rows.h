@@ -1,16 +1,31 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeRows: a GListModel over libpq's results, its UnfreezeRow items and their columns.
+ */
 #pragma once
 
 #include <gio/gio.h>
 #include <libpq-fe.h>
 
-#include "unfreeze-query.h"
 #include "unfreeze-types.h"
 
 G_BEGIN_DECLS
 
 /* Room for the text unfreeze_rows_format_time() writes. */
 #define UNFREEZE_TIME_TEXT_SIZE 17
+
+/* The columns of a result row, in the order the statement selects them. */
+typedef enum
+{
+  UNFREEZE_COLUMN_TICKER,
+  UNFREEZE_COLUMN_TIME,
+  UNFREEZE_COLUMN_OPEN,
+  UNFREEZE_COLUMN_HIGH,
+  UNFREEZE_COLUMN_LOW,
+  UNFREEZE_COLUMN_CLOSE,
+  UNFREEZE_COLUMN_VOLUME,
+  UNFREEZE_N_COLUMNS
+} UnfreezeColumn;
 
 #define UNFREEZE_TYPE_ROW (unfreeze_row_get_type ())
 G_DECLARE_FINAL_TYPE (UnfreezeRow, unfreeze_row, UNFREEZE, ROW, GObject)

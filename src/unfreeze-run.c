@@ -26,7 +26,6 @@
  * its query. */
 #define SPAN_PAGE     256
 #define N_SPAN_PAGES  (MAX_SPANS / SPAN_PAGE)
-#define MAX_THREADS 256
 
 /* How often the run samples the process's threads and open connections for its peaks. */
 #define SAMPLE_INTERVAL_MS 25
@@ -80,7 +79,7 @@ struct _UnfreezeRun
   gint                n_refused;
   SpanSlot           *span_pages[N_SPAN_PAGES];   /* atomic pointers; NULL until needed */
   gint                n_spans;
-  GThread            *threads[MAX_THREADS];
+  GThread            *threads[UNFREEZE_RUN_MAX_THREADS];
 };
 
 enum {
@@ -105,7 +104,7 @@ thread_slot (UnfreezeRun *self)
 {
   GThread *me = g_thread_self ();
 
-  for (guint i = 0; i < MAX_THREADS; i++)
+  for (guint i = 0; i < UNFREEZE_RUN_MAX_THREADS; i++)
     {
       GThread *t = g_atomic_pointer_get (&self->threads[i]);
 
@@ -116,7 +115,7 @@ thread_slot (UnfreezeRun *self)
         return i;
     }
 
-  return MAX_THREADS - 1;
+  return UNFREEZE_RUN_MAX_THREADS - 1;
 }
 
 static gint64
@@ -444,19 +443,19 @@ any_span_of_kind (UnfreezeRun      *self,
   return FALSE;
 }
 
-static void finish (UnfreezeRun *self);
+static void finish_run (UnfreezeRun *self);
 
 static void
 finish_now (UnfreezeRun *self)
 {
   /* A "finished" handler may drop the last reference to the run. */
   g_object_ref (self);
-  finish (self);
+  finish_run (self);
   g_object_unref (self);
 }
 
 static void
-finish (UnfreezeRun *self)
+finish_run (UnfreezeRun *self)
 {
   UnfreezeStallMeter *meter = unfreeze_stall_meter_get_default ();
 
@@ -496,8 +495,8 @@ unfreeze_run_query_done (UnfreezeRun *self,
                          GError      *error)
 {
   g_return_if_fail (UNFREEZE_IS_RUN (self));
-  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
-  g_return_if_fail (!self->finished);
+  g_assert (unfreeze_ui_guard_is_ui_thread ());
+  g_assert (!self->finished);
 
   if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     self->n_cancelled++;
@@ -530,7 +529,7 @@ void
 unfreeze_run_hold (UnfreezeRun *self)
 {
   g_return_if_fail (UNFREEZE_IS_RUN (self));
-  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
+  g_assert (unfreeze_ui_guard_is_ui_thread ());
 
   if (!self->finished)
     self->n_holds++;
@@ -546,7 +545,7 @@ void
 unfreeze_run_release (UnfreezeRun *self)
 {
   g_return_if_fail (UNFREEZE_IS_RUN (self));
-  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
+  g_assert (unfreeze_ui_guard_is_ui_thread ());
 
   if (self->finished || self->n_holds == 0)
     return;
@@ -559,8 +558,8 @@ void
 unfreeze_run_start (UnfreezeRun *self)
 {
   g_return_if_fail (UNFREEZE_IS_RUN (self));
-  g_return_if_fail (unfreeze_ui_guard_is_ui_thread ());
-  g_return_if_fail (self->start_us == 0);
+  g_assert (unfreeze_ui_guard_is_ui_thread ());
+  g_assert (self->start_us == 0);
 
   g_object_ref (self);
 

@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeRun: one press of Run, its spans for the timeline, the UI updates a mode may ask
+ * for, and its outcome.
+ */
 #pragma once
 
 #include <gio/gio.h>
@@ -48,6 +52,9 @@ typedef enum
                                 * and took UNFREEZE_RUN_BLOCKING_CALL_US or more; label: its name */
   UNFREEZE_N_SPAN_KINDS
 } UnfreezeSpanKind;
+
+/* A span's thread_id stays below this; the threads of a run past it share the last id. */
+#define UNFREEZE_RUN_MAX_THREADS 256
 
 typedef struct
 {

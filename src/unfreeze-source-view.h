@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeSourceView: the Code view, the selected mode's own source with its lessons marked.
+ */
 #pragma once
 
 #include <gtksourceview/gtksource.h>

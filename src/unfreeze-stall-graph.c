@@ -105,8 +105,8 @@ latency_fraction (gint64 late_us)
 }
 
 static void
-get_colors (UnfreezeStallGraph *self,
-            Colors             *colors)
+get_graph_colors (UnfreezeStallGraph *self,
+                  Colors             *colors)
 {
   UnfreezeChart *chart = UNFREEZE_CHART (self);
 
@@ -441,7 +441,7 @@ unfreeze_stall_graph_snapshot (GtkWidget   *widget,
   ensure_layouts (self);
   if (!compute_plot (self, &plot))
     return;
-  get_colors (self, &colors);
+  get_graph_colors (self, &colors);
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, plot.width, plot.height));
   /* The plot area, faintly. */

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeStallGraph: the live graph of the main loop's latency over the last 10 s.
+ */
 #pragma once
 
 #include "unfreeze-chart.h"

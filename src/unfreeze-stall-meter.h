@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeStallMeter: the main loop's heartbeat, frame gaps and threads, and the watches a
+ * run opens on them.
+ */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -130,7 +130,7 @@ unfreeze_timeline_scan_init (UnfreezeTimelineScan *scan,
   for (guint i = 0; i < spans->len; i++)
     {
       const UnfreezeSpan *span = &g_array_index (spans, UnfreezeSpan, i);
-      guint thread = MIN (span->thread_id, UNFREEZE_TIMELINE_MAX_LANES - 1);
+      guint thread = MIN (span->thread_id, UNFREEZE_RUN_MAX_THREADS - 1);
       UnfreezeTimelineStyle style;
 
       if (scan->lane_of[thread] == 0)
@@ -191,7 +191,7 @@ guint
 unfreeze_timeline_scan_get_lane (const UnfreezeTimelineScan *scan,
                                  const UnfreezeSpan         *span)
 {
-  return scan->lane_of[MIN (span->thread_id, UNFREEZE_TIMELINE_MAX_LANES - 1)] - 1;
+  return scan->lane_of[MIN (span->thread_id, UNFREEZE_RUN_MAX_THREADS - 1)] - 1;
 }
 
 /* Where @span ends: its end, or the scan's time if it is still open. */

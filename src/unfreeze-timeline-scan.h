@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The timeline's reading of a run's spans into lanes and styles (pure GLib).
+ */
 #pragma once
 
 #include <glib.h>
@@ -6,9 +9,6 @@
 #include "unfreeze-run.h"
 
 G_BEGIN_DECLS
-
-/* Thread ids stay below this (unfreeze-run.c); a larger one shares the last lane. */
-#define UNFREEZE_TIMELINE_MAX_LANES 256
 
 /* How a span is drawn; also the legend's entries. */
 typedef enum
@@ -38,9 +38,9 @@ typedef struct
   gint64      end_us;                                   /* now, or the run's end */
   gint64      x_max_us;                                 /* the time at the right edge */
   guint       n_lanes;
-  guint16     lane_of[UNFREEZE_TIMELINE_MAX_LANES];     /* thread id → lane + 1; 0: none */
-  guint       thread_of[UNFREEZE_TIMELINE_MAX_LANES];   /* lane → thread id */
-  const char *name_of[UNFREEZE_TIMELINE_MAX_LANES];     /* lane → thread name, inside spans */
+  guint16     lane_of[UNFREEZE_RUN_MAX_THREADS];        /* thread id → lane + 1; 0: none */
+  guint       thread_of[UNFREEZE_RUN_MAX_THREADS];      /* lane → thread id */
+  const char *name_of[UNFREEZE_RUN_MAX_THREADS];        /* lane → thread name, inside spans */
   gint64      busy_us;                                  /* the UI thread, held by the run */
   guint       n_refused;
   guint       styles_seen;                              /* 1 << UnfreezeTimelineStyle */

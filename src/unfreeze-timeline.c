@@ -94,8 +94,8 @@ struct _UnfreezeTimeline
   char        *summary;            /* the accessible label */
   guint        natural_lanes;      /* lanes the size request was made for */
 
-  PangoLayout *lane_layouts[UNFREEZE_TIMELINE_MAX_LANES];
-  guint        lane_layout_thread[UNFREEZE_TIMELINE_MAX_LANES];
+  PangoLayout *lane_layouts[UNFREEZE_RUN_MAX_THREADS];
+  guint        lane_layout_thread[UNFREEZE_RUN_MAX_THREADS];
   PangoLayout *workers_layout;     /* "200 worker threads", for lanes too thin to name */
   guint        workers_count;
   PangoLayout *note_layout;        /* "+169 more threads" */
@@ -196,8 +196,8 @@ static const struct
 };
 
 static void
-get_colors (UnfreezeTimeline *self,
-            Colors           *colors)
+get_timeline_colors (UnfreezeTimeline *self,
+                     Colors           *colors)
 {
   UnfreezeChart *chart = UNFREEZE_CHART (self);
 
@@ -397,7 +397,7 @@ unfreeze_timeline_clear_layouts (UnfreezeChart *chart)
 {
   UnfreezeTimeline *self = UNFREEZE_TIMELINE (chart);
 
-  for (guint i = 0; i < UNFREEZE_TIMELINE_MAX_LANES; i++)
+  for (guint i = 0; i < UNFREEZE_RUN_MAX_THREADS; i++)
     g_clear_object (&self->lane_layouts[i]);
   for (guint i = 0; i < MAX_TICKS; i++)
     {
@@ -1060,7 +1060,7 @@ unfreeze_timeline_snapshot (GtkWidget   *widget,
 
   scan_run (self->run, &scan);
   compute_geometry (self, &scan, &geometry);
-  get_colors (self, &colors);
+  get_timeline_colors (self, &colors);
   ground = unfreeze_chart_with_alpha (&colors.fg, 0.04f);
   ground0 = unfreeze_chart_with_alpha (&colors.fg, 0.07f);
 
@@ -1268,8 +1268,8 @@ unfreeze_timeline_wants_tick (UnfreezeChart *chart)
 }
 
 static void
-run_finished_cb (UnfreezeTimeline *self,
-                 UnfreezeRun      *run)
+timeline_run_finished_cb (UnfreezeTimeline *self,
+                          UnfreezeRun      *run)
 {
   unfreeze_chart_update_ticking (UNFREEZE_CHART (self));
   refresh (self);
@@ -1293,13 +1293,13 @@ unfreeze_timeline_set_run (UnfreezeTimeline *self,
     return;
 
   if (self->run != NULL)
-    g_signal_handlers_disconnect_by_func (self->run, run_finished_cb, self);
+    g_signal_handlers_disconnect_by_func (self->run, timeline_run_finished_cb, self);
   g_set_object (&self->run, run);
   if (run != NULL)
-    g_signal_connect_object (run, "finished", G_CALLBACK (run_finished_cb), self,
+    g_signal_connect_object (run, "finished", G_CALLBACK (timeline_run_finished_cb), self,
                              G_CONNECT_SWAPPED);
 
-  for (guint i = 0; i < UNFREEZE_TIMELINE_MAX_LANES; i++)
+  for (guint i = 0; i < UNFREEZE_RUN_MAX_THREADS; i++)
     g_clear_object (&self->lane_layouts[i]);
 
   unfreeze_chart_update_ticking (UNFREEZE_CHART (self));
@@ -1358,7 +1358,7 @@ unfreeze_timeline_dispose (GObject *object)
   UnfreezeTimeline *self = UNFREEZE_TIMELINE (object);
 
   if (self->run != NULL)
-    g_signal_handlers_disconnect_by_func (self->run, run_finished_cb, self);
+    g_signal_handlers_disconnect_by_func (self->run, timeline_run_finished_cb, self);
   g_clear_object (&self->run);
 
   G_OBJECT_CLASS (unfreeze_timeline_parent_class)->dispose (object);

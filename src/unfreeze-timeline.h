@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeTimeline: the thread timeline of a run, one lane per thread.
+ */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Forward declarations of the types the headers name before they are defined.
+ */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The UI-thread guard: knows the UI thread and refuses UI updates from any other.
+ */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The one verdict on the main loop: thresholds, bands and their words (pure GLib).
+ */
 #pragma once
 
 #include <glib.h>

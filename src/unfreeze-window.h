@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * UnfreezeWindow: the main window, which shows a run through its signals.
+ */
 #pragma once
 
 #include <adwaita.h>

@@ -11,8 +11,8 @@
 
 #include "config.h"
 
+#include "unfreeze-conninfo.h"
 #include "unfreeze-database.h"
-#include "unfreeze-preferences-window.h"
 #include "unfreeze-secret.h"
 
 #include "unfreeze-test.h"

@@ -577,22 +577,13 @@ main (int   argc,
       char *argv[])
 {
   static const char * const killed_modes[] = { "blocking", "gtask" };
-  g_autoptr(GError) error = NULL;
   const UnfreezeMode * const *modes;
   guint n_modes;
   int status;
 
   unfreeze_test_init (&argc, &argv);
 
-  if (!unfreeze_local_server_check_user (geteuid (), &error))
-    {
-      g_printerr ("SKIP: %s\n", error->message);
-      return 77;
-    }
-  g_assert_nonnull (g_getenv ("UNFREEZE_BINARY"));
-
-  home = g_dir_make_tmp ("unfreeze-faults-program-XXXXXX", &error);
-  g_assert_no_error (error);
+  home = unfreeze_test_program_home_or_skip ("unfreeze-faults-program-XXXXXX");
 
   modes = unfreeze_modes_get_all (&n_modes);
   for (guint i = 0; i < n_modes; i++)

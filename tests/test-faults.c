@@ -125,14 +125,6 @@ drain_main_loop (void)
     g_main_context_iteration (NULL, FALSE);
 }
 
-static void
-async_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static gboolean
 result_arrived (gpointer data)
 {
@@ -265,7 +257,7 @@ target_new (UnfreezeDatabase *database)
   target->statuses = g_string_new (NULL);
   g_signal_connect (database, "notify::status", G_CALLBACK (status_cb), target);
 
-  unfreeze_database_prepare_async (database, NULL, async_result_cb, &result);
+  unfreeze_database_prepare_async (database, NULL, unfreeze_test_async_result_cb, &result);
   g_assert_true (wait_until (result_arrived, &result, 180000));
   unfreeze_database_prepare_finish (database, result, &target->prepare_error);
 
@@ -549,7 +541,7 @@ scratch_start (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  unfreeze_local_server_start_async (scratch_server, NULL, async_result_cb, &result);
+  unfreeze_local_server_start_async (scratch_server, NULL, unfreeze_test_async_result_cb, &result);
   g_assert_true (wait_until (result_arrived, &result, 180000));
   g_assert_true (unfreeze_local_server_start_finish (scratch_server, result, &error));
   g_assert_no_error (error);
@@ -1144,7 +1136,7 @@ prepare_database (UnfreezeDatabase *database)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  unfreeze_database_prepare_async (database, NULL, async_result_cb, &result);
+  unfreeze_database_prepare_async (database, NULL, unfreeze_test_async_result_cb, &result);
   g_assert_true (wait_until (result_arrived, &result, 180000));
   g_assert_true (unfreeze_database_prepare_finish (database, result, &error));
   g_assert_no_error (error);

@@ -77,6 +77,33 @@ sample_threads_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* run_mainloop(), with @sampler looking at the process's threads every 50 ms meanwhile. */
+static UnfreezeRun *
+run_mainloop_sampled (const char           *ticker,
+                      double                delay,
+                      guint                 count,
+                      UnfreezeTestObserved *observed,
+                      ThreadSampler        *sampler)
+{
+  UnfreezeRun *run;
+  guint id;
+
+  id = g_timeout_add (50, sample_threads_cb, sampler);
+  run = run_mainloop (ticker, delay, count, observed);
+  g_source_remove (id);
+
+  return run;
+}
+
+/* No thread was started while @sampler looked, nor is there a new one now. */
+static void
+assert_no_new_thread (ThreadSampler *sampler)
+{
+  g_assert_cmpuint (sampler->max_new, ==, 0);
+  g_assert_cmpuint (sampler->max_threads, <=, g_hash_table_size (sampler->before));
+  g_assert_cmpuint (unfreeze_test_count_new_threads (sampler->before), ==, 0);
+}
+
 /* (a) The rows, in order, from a real server; and zero rows for an unknown ticker. */
 static void
 test_rows (void)
@@ -108,11 +135,8 @@ test_no_thread (void)
   g_autoptr(UnfreezeRun) run = NULL;
   ThreadSampler sampler = { before, 0, 0, 0 };
   UnfreezeTestObserved observed;
-  guint id;
 
-  id = g_timeout_add (50, sample_threads_cb, &sampler);
-  run = run_mainloop ("MSFT", 1.0, 1, &observed);
-  g_source_remove (id);
+  run = run_mainloop_sampled ("MSFT", 1.0, 1, &observed, &sampler);
   after = unfreeze_test_dup_thread_ids ();
 
   g_test_message ("threads before %u, at most %u during (%u samples), %u new; after %u",
@@ -120,9 +144,7 @@ test_no_thread (void)
                   sampler.max_new, g_hash_table_size (after));
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
   g_assert_cmpuint (sampler.n_samples, >=, 5);
-  g_assert_cmpuint (sampler.max_new, ==, 0);
-  g_assert_cmpuint (sampler.max_threads, <=, g_hash_table_size (before));
-  g_assert_cmpuint (unfreeze_test_count_new_threads (before), ==, 0);
+  assert_no_new_thread (&sampler);
 }
 
 /* (g) The main loop never stalls while the server takes a second. */
@@ -479,14 +501,6 @@ fake_incoming_cb (GSocketService    *service,
 }
 
 static void
-async_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
 fake_server_start (FakeServer *fake)
 {
   g_autoptr(GSocketAddress) address = NULL;
@@ -511,7 +525,7 @@ fake_server_start (FakeServer *fake)
   fake->behaviour = FAKE_GARBAGE;
   conninfo = g_strdup_printf ("host=%s port=5432 dbname=postgres user=unfreeze", fake->dir);
   fake->database = unfreeze_database_new (conninfo);
-  unfreeze_database_prepare_async (fake->database, NULL, async_result_cb, &result);
+  unfreeze_database_prepare_async (fake->database, NULL, unfreeze_test_async_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (unfreeze_database_prepare_finish (fake->database, result, &error));
@@ -606,7 +620,7 @@ test_no_server (void)
 
   conninfo = g_strdup_printf ("host=%s/no-such-dir port=1", unfreeze_test_fixture_get_tmpdir ());
   database = unfreeze_database_new (conninfo);
-  unfreeze_database_prepare_async (database, NULL, async_result_cb, &result);
+  unfreeze_database_prepare_async (database, NULL, unfreeze_test_async_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (unfreeze_database_prepare_finish (database, result, &prepare_error));
@@ -630,11 +644,8 @@ test_fifty (void)
   g_autoptr(UnfreezeRun) run = NULL;
   ThreadSampler sampler = { before, 0, 0, 0 };
   UnfreezeTestObserved observed;
-  guint id;
 
-  id = g_timeout_add (50, sample_threads_cb, &sampler);
-  run = run_mainloop ("MSFT", 0.5, 50, &observed);
-  g_source_remove (id);
+  run = run_mainloop_sampled ("MSFT", 0.5, 50, &observed, &sampler);
 
   g_test_message ("50 queries, delay 0.5 s: elapsed %" G_GINT64_FORMAT " ms, longest stall %"
                   G_GINT64_FORMAT " us; threads before %u, at most %u during, %u new",
@@ -647,9 +658,7 @@ test_fifty (void)
    * the reading of the rows, that is the bound. */
   g_assert_cmpint (unfreeze_run_get_elapsed_us (run), <,
                    (unfreeze_test_timing_is_reliable () ? 10 : 24) * G_USEC_PER_SEC);
-  g_assert_cmpuint (sampler.max_new, ==, 0);
-  g_assert_cmpuint (sampler.max_threads, <=, g_hash_table_size (before));
-  g_assert_cmpuint (unfreeze_test_count_new_threads (before), ==, 0);
+  assert_no_new_thread (&sampler);
 }
 
 /* (h) Two hundred queries at once. A "frame" ticks every 5 ms at GTK's redraw priority, as
@@ -993,16 +1002,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   unfreeze_test_init (&argc, &argv);
 
-  if (!unfreeze_test_fixture_setup (&error))
-    {
-      g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
-      return 77;
-    }
+  unfreeze_test_fixture_setup_or_skip ();
 
   g_test_add_func ("/unfreeze/MainLoop/rows", test_rows);
   g_test_add_func ("/unfreeze/MainLoop/no-thread", test_no_thread);

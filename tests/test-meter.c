@@ -18,17 +18,6 @@
 
 static gboolean have_display;
 
-/* Runs the default main context for @ms, as the app's main loop would. The heartbeat wakes
- * it every 10 ms, so the loop never sleeps past the end. */
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 typedef struct
 {
   guint               block_ms;
@@ -83,12 +72,12 @@ test_block (gconstpointer data)
   gint64 longest;
   gint64 longest_sample;
 
-  iterate_for (100);
+  unfreeze_test_iterate_for (100);
   since = g_get_monotonic_time ();
   watch = unfreeze_stall_meter_watch_begin (meter);
 
   g_timeout_add (20, block_cb, &block);
-  iterate_for (block_ms + 200);
+  unfreeze_test_iterate_for (block_ms + 200);
   g_assert_true (block.done);
 
   longest = unfreeze_stall_meter_watch_end (meter, watch);
@@ -109,10 +98,10 @@ test_block_still_going (void)
   UnfreezeStallMeter *meter = unfreeze_stall_meter_get_default ();
   Block block = { .block_ms = 300 };
 
-  iterate_for (100);
+  unfreeze_test_iterate_for (100);
   block.watch = unfreeze_stall_meter_watch_begin (meter);
   g_timeout_add (20, block_cb, &block);
-  iterate_for (500);
+  unfreeze_test_iterate_for (500);
 
   g_assert_true (block.done);
   g_assert_cmpint (block.stall_in_block, >=, 300 * 900);
@@ -130,10 +119,10 @@ test_idle (void)
   guint n_beats = 0;
   guint n;
 
-  iterate_for (100);
+  unfreeze_test_iterate_for (100);
   since = g_get_monotonic_time ();
   watch = unfreeze_stall_meter_watch_begin (meter);
-  iterate_for (1000);
+  unfreeze_test_iterate_for (1000);
   longest = unfreeze_stall_meter_watch_end (meter, watch);
 
   n = unfreeze_stall_meter_get_samples (meter, samples, N_SAMPLES);
@@ -216,11 +205,11 @@ test_frames_missed (void)
   window = present_window ();
   unfreeze_stall_meter_watch_frame_clock (meter, window);
   unfreeze_stall_meter_watch_frame_clock (meter, window);   /* twice is once */
-  iterate_for (300);
+  unfreeze_test_iterate_for (300);
 
   /* An idle window ticks along with no frame missed. */
   watch = unfreeze_stall_meter_watch_begin (meter);
-  iterate_for (500);
+  unfreeze_test_iterate_for (500);
   missed = unfreeze_stall_meter_watch_get_frames_missed (meter, watch);
   unfreeze_stall_meter_watch_end (meter, watch);
   g_test_message ("idle 500 ms: %" G_GINT64_FORMAT " frames missed", missed);
@@ -236,7 +225,7 @@ test_frames_missed (void)
   watch = unfreeze_stall_meter_watch_begin (meter);
   block.watch = unfreeze_stall_meter_watch_begin (meter);
   g_timeout_add (20, block_cb, &block);
-  iterate_for (1300);
+  unfreeze_test_iterate_for (1300);
   g_assert_true (block.done);
 
   missed = unfreeze_stall_meter_watch_get_frames_missed (meter, watch);
@@ -257,9 +246,9 @@ test_frames_missed (void)
   /* A hidden window draws nothing, and that costs no frames: the loop was free. */
   watch = unfreeze_stall_meter_watch_begin (meter);
   gtk_widget_set_visible (window, FALSE);
-  iterate_for (500);
+  unfreeze_test_iterate_for (500);
   gtk_widget_set_visible (window, TRUE);
-  iterate_for (300);
+  unfreeze_test_iterate_for (300);
   missed = unfreeze_stall_meter_watch_get_frames_missed (meter, watch);
   unfreeze_stall_meter_watch_end (meter, watch);
   g_test_message ("hidden 500 ms: %" G_GINT64_FORMAT " frames missed", missed);
@@ -270,9 +259,9 @@ test_frames_missed (void)
 
   /* The watch on the window goes with it: afterwards there is no frame clock to count. */
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate_for (50);
+  unfreeze_test_iterate_for (50);
   watch = unfreeze_stall_meter_watch_begin (meter);
-  iterate_for (50);
+  unfreeze_test_iterate_for (50);
   g_assert_cmpint (unfreeze_stall_meter_watch_get_frames_missed (meter, watch), ==, -1);
   unfreeze_stall_meter_watch_end (meter, watch);
 }

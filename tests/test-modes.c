@@ -70,14 +70,6 @@ run_mode (const char           *mode_id,
   return run;
 }
 
-static void
-async_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 /* Blocking and GTask: the rows arrive, on the UI thread. */
 static void
 test_rows (gconstpointer data)
@@ -150,7 +142,7 @@ test_bad_connection (gconstpointer data)
   g_assert_false (unfreeze_database_get_embedded (database));
 
   /* Preparing fails (it cannot connect to create the demo table); runs still try. */
-  unfreeze_database_prepare_async (database, NULL, async_result_cb, &result);
+  unfreeze_database_prepare_async (database, NULL, unfreeze_test_async_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (unfreeze_database_prepare_finish (database, result, &prepare_error));
@@ -508,18 +500,13 @@ main (int   argc,
   static const char * const all[] = { "blocking", "thread", "gtask", "deadlock", NULL };
   static const char * const showing[] = { "blocking", "gtask", NULL };
   static const char * const workers[] = { "thread", "gtask", NULL };
-  g_autoptr(GError) error = NULL;
   int status;
 
   main_thread = g_thread_self ();
 
   unfreeze_test_init (&argc, &argv);
 
-  if (!unfreeze_test_fixture_setup (&error))
-    {
-      g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
-      return 77;
-    }
+  unfreeze_test_fixture_setup_or_skip ();
 
   add_for_modes ("rows", showing, test_rows);
   add_for_modes ("no-rows", showing, test_no_rows);

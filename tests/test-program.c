@@ -616,20 +616,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   unfreeze_test_init (&argc, &argv);
 
-  if (!unfreeze_local_server_check_user (geteuid (), &error))
-    {
-      g_printerr ("SKIP: %s\n", error->message);
-      return 77;
-    }
-  g_assert_nonnull (g_getenv ("UNFREEZE_BINARY"));
-
-  home = g_dir_make_tmp ("unfreeze-program-XXXXXX", &error);
-  g_assert_no_error (error);
+  home = unfreeze_test_program_home_or_skip ("unfreeze-program-XXXXXX");
 
   g_test_add_func ("/unfreeze/Program/help", test_help);
   g_test_add_func ("/unfreeze/Program/bad-options", test_bad_options);

@@ -165,16 +165,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   unfreeze_test_init (&argc, &argv);
 
-  if (!unfreeze_test_fixture_setup (&error))
-    {
-      g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
-      return 77;
-    }
+  unfreeze_test_fixture_setup_or_skip ();
 
   g_test_add_func ("/unfreeze/Sleep/in-time", test_in_time);
   g_test_add_func ("/unfreeze/Sleep/too-late", test_too_late);

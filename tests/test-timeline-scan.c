@@ -171,7 +171,7 @@ test_lane_names (void)
   unfreeze_timeline_scan_init (&scan, make_spans (c), MS (c->now_ms), 0);
   g_assert_cmpuint (scan.thread_of[1], ==, 3);
   g_assert_cmpuint (scan.thread_of[2], ==, 2);
-  g_assert_cmpuint (scan.thread_of[3], ==, UNFREEZE_TIMELINE_MAX_LANES - 1);
+  g_assert_cmpuint (scan.thread_of[3], ==, UNFREEZE_RUN_MAX_THREADS - 1);
   g_assert_cmpstr (scan.name_of[1], ==, "thread-3");
   g_assert_cmpstr (scan.name_of[2], ==, "thread-2");
   g_assert_cmpstr (scan.name_of[3], ==, "thread-300");

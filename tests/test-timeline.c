@@ -24,15 +24,6 @@
 #include "unfreeze-timeline.h"
 
 static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
 finished_cb (UnfreezeRun *run,
              gboolean    *finished)
 {
@@ -207,7 +198,7 @@ show_in_window (GtkWidget *widget,
 
   while (!gtk_widget_get_mapped (widget))
     g_main_context_iteration (NULL, TRUE);
-  iterate_for (100);
+  unfreeze_test_iterate_for (100);
 
   return window;
 }
@@ -326,7 +317,7 @@ set_dark (gboolean dark)
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       dark ? ADW_COLOR_SCHEME_FORCE_DARK
                                            : ADW_COLOR_SCHEME_FORCE_LIGHT);
-  iterate_for (100);
+  unfreeze_test_iterate_for (100);
 }
 
 /* Only for the screenshots: the same drawing in the dark style. */
@@ -367,10 +358,10 @@ test_draw_graph (void)
   for (guint i = 0; i < 5; i++)
     {
       g_timeout_add (0, block_cb, GUINT_TO_POINTER (10 + 10 * i));
-      iterate_for (300);
+      unfreeze_test_iterate_for (300);
     }
   g_timeout_add (0, block_cb, GUINT_TO_POINTER (1000));
-  iterate_for (1500);
+  unfreeze_test_iterate_for (1500);
 
   render (graph, "stall-graph", &pixels);
   red = count_pixels (&pixels, is_red, 0, 0, pixels.width, pixels.height);
@@ -406,7 +397,7 @@ draw_timeline (UnfreezeRun *run,
   Pixels pixels = { 0 };
 
   unfreeze_timeline_set_run (UNFREEZE_TIMELINE (timeline), run);
-  iterate_for (100);
+  unfreeze_test_iterate_for (100);
   render (timeline, name, &pixels);
 
   /* Lane 0 is the top row, below 16 pixels tall at most; the names take at most a third. */
@@ -489,7 +480,7 @@ test_draw_timeline_gtask (void)
   g_signal_connect (run, "finished", G_CALLBACK (finished_cb), &finished);
   unfreeze_timeline_set_run (UNFREEZE_TIMELINE (timeline), run);
   unfreeze_run_start (run);
-  iterate_for (400);
+  unfreeze_test_iterate_for (400);
   g_assert_false (finished);
   render (timeline, "timeline-gtask-running", &pixels);
   g_assert_cmpuint (count_pixels (&pixels, is_blue, 0, 0, pixels.width, pixels.height), >=, 300);
@@ -590,7 +581,7 @@ test_draw_timeline_many (void)
   unfreeze_timeline_set_run (UNFREEZE_TIMELINE (timeline), run);
   g_assert_true (g_str_has_prefix (unfreeze_timeline_get_summary (UNFREEZE_TIMELINE (timeline)),
                                    expected));
-  iterate_for (100);
+  unfreeze_test_iterate_for (100);
   render (timeline, "timeline-many", &pixels);
   g_assert_cmpuint (count_pixels (&pixels, is_blue, 0, 0, pixels.width, pixels.height), >=, 1000);
   pixels_clear (&pixels);
@@ -602,17 +593,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   unfreeze_test_init_display (&argc, &argv);
   unfreeze_stall_meter_get_default ();
 
-  if (!unfreeze_test_fixture_setup (&error))
-    {
-      g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
-      return 77;
-    }
+  unfreeze_test_fixture_setup_or_skip ();
 
   g_test_add_func ("/unfreeze/Timeline/spans/blocking", test_spans_blocking);
   g_test_add_func ("/unfreeze/Timeline/spans/gtask", test_spans_gtask);

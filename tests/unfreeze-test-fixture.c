@@ -11,8 +11,10 @@
 #include "unfreeze-test-fixture.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 
 #include "unfreeze-test-process.h"
+#include "unfreeze-test.h"
 
 static char *tmpdir;
 static UnfreezeLocalServer *server;
@@ -51,14 +53,6 @@ unfreeze_test_wait_for (gboolean *flag,
   return *flag;
 }
 
-static void
-async_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 gboolean
 unfreeze_test_start_server (const char           *data_dir,
                             gboolean              big_tickers,
@@ -70,7 +64,7 @@ unfreeze_test_start_server (const char           *data_dir,
   g_autofree char *server_conninfo = NULL;
 
   *server_out = unfreeze_local_server_new (data_dir);
-  unfreeze_local_server_start_async (*server_out, NULL, async_done_cb, &result);
+  unfreeze_local_server_start_async (*server_out, NULL, unfreeze_test_async_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   if (!unfreeze_local_server_start_finish (*server_out, result, error))
@@ -80,7 +74,7 @@ unfreeze_test_start_server (const char           *data_dir,
   server_conninfo = unfreeze_local_server_dup_conninfo (*server_out);
   *database_out = unfreeze_database_new (server_conninfo);
   unfreeze_database_set_big_tickers (*database_out, big_tickers);
-  unfreeze_database_prepare_async (*database_out, NULL, async_done_cb, &result);
+  unfreeze_database_prepare_async (*database_out, NULL, unfreeze_test_async_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -109,6 +103,18 @@ unfreeze_test_fixture_setup (GError **error)
     conninfo = unfreeze_local_server_dup_conninfo (server);
 
   return ready;
+}
+
+void
+unfreeze_test_fixture_setup_or_skip (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!unfreeze_test_fixture_setup (&error))
+    {
+      g_printerr ("SKIP: no PostgreSQL for this test: %s\n", error->message);
+      exit (77);
+    }
 }
 
 void

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A throwaway PostgreSQL for a test, started with the app's own UnfreezeLocalServer.
+ */
 #pragma once
 
 #include "unfreeze-database.h"
@@ -12,6 +15,9 @@ G_BEGIN_DECLS
  * the demo data. Returns FALSE (and the test program should skip) when no server can run
  * here, e.g. as root. */
 gboolean          unfreeze_test_fixture_setup        (GError     **error);
+/* The same for a test program's main(): where no server can run, says why and exits with
+ * 77, which meson counts as a skip. */
+void              unfreeze_test_fixture_setup_or_skip (void);
 void              unfreeze_test_fixture_teardown     (void);
 UnfreezeDatabase *unfreeze_test_fixture_get_database (void);
 const char       *unfreeze_test_fixture_get_conninfo (void);

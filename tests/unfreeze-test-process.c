@@ -13,6 +13,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -239,4 +240,23 @@ unfreeze_test_count_new_threads (GHashTable *before)
     n += !g_hash_table_contains (before, id);
 
   return n;
+}
+
+char *
+unfreeze_test_program_home_or_skip (const char *tmpl)
+{
+  g_autoptr(GError) error = NULL;
+  char *home;
+
+  if (!unfreeze_local_server_check_user (geteuid (), &error))
+    {
+      g_printerr ("SKIP: %s\n", error->message);
+      exit (77);
+    }
+  g_assert_nonnull (g_getenv ("UNFREEZE_BINARY"));
+
+  home = g_dir_make_tmp (tmpl, &error);
+  g_assert_no_error (error);
+
+  return home;
 }

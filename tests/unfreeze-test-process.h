@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the real program with a private home and inspects its processes.
+ */
 #pragma once
 
 #include <gio/gio.h>
@@ -6,6 +9,11 @@
 G_BEGIN_DECLS
 
 /* The real program (UNFREEZE_BINARY), as a user or a script starts it, with a private home. */
+
+/* For the main() of a test that starts the program: where the built-in server cannot run
+ * (as root), says why and exits with 77, which meson counts as a skip; checks that
+ * UNFREEZE_BINARY is set; returns a new private home made from @tmpl (g_dir_make_tmp()). */
+char       *unfreeze_test_program_home_or_skip (const char     *tmpl);
 
 /* The program's environment: its own XDG directories under @home, settings in memory and no
  * PG* variable that would pick a server (callers add what else they need). */

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Starts a run of a mode and records what its signals said.
+ */
 #pragma once
 
 #include "unfreeze-run.h"

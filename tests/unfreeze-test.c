@@ -93,3 +93,20 @@ start_cancelled (UnfreezeRun *run,
 const UnfreezeMode unfreeze_test_mode_cancelled = {
   "cancelled", "Test", "Test", NULL, NULL, TRUE, start_cancelled
 };
+
+void
+unfreeze_test_iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+void
+unfreeze_test_async_result_cb (GObject      *object,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}

@@ -1,7 +1,10 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The set-up every test program starts with, and helpers every test may use.
+ */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
@@ -26,6 +29,17 @@ char **unfreeze_test_env_clear      (const char * const *names,
 void   unfreeze_test_env_restore    (const char * const *names,
                                      guint               n_names,
                                      char              **saved);
+
+/* Runs the default main context for @ms milliseconds, as the app's main loop would. It
+ * blocks in each iteration: something must wake it (the stall meter's heartbeat does, every
+ * 10 ms), or it may sleep past the end. */
+void   unfreeze_test_iterate_for    (guint               ms);
+
+/* A GAsyncReadyCallback that keeps a reference to @result in the GAsyncResult pointer
+ * @user_data points to, for a test that iterates until it is set. */
+void   unfreeze_test_async_result_cb (GObject           *object,
+                                      GAsyncResult      *result,
+                                      gpointer           user_data);
 
 /* For runs with fake modes: a query that reached the server (the span every real mode
  * opens once connected), and a mode whose queries reach it and are then cancelled from the

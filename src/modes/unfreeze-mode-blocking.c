@@ -67,15 +67,18 @@ const UnfreezeMode unfreeze_mode_blocking = {
   .id = "blocking",
   .title = N_("Blocking"),
   .subtitle = N_("The query runs on the main thread: the window freezes"),
-  .explanation = N_("What happens: the Run handler calls PQexecParams() and waits for the answer on the main "
-                    "thread, the thread that also runs the GLib main loop, which draws the window and "
-                    "handles input. What to watch: the clock and the pulse bar stop, typing does "
-                    "nothing, Cancel cannot be clicked; afterwards the graph shows one tall red bar. "
-                    "Why: GTK draws and reacts only when the main loop gets to run, and a call that "
-                    "blocks inside a callback holds it. The fix: wait somewhere else, on a worker "
-                    "(GTask) or with asynchronous I/O on the main loop. In .NET: a synchronous call, "
-                    "or .Result, in a Click handler."),
-  .lesson = N_("The query ran on the main thread, inside the Run handler. While PQexecParams() waited for the server, the main loop could not run: no frame was drawn, the clock stopped, your typing waited. Then everything caught up at once. The fix is to wait somewhere else: see the GTask mode."),
+  .explanation = N_("What happens: the Run handler calls PQexecParams() and waits for the answer "
+                    "on the main thread, the thread that also runs the GLib main loop, which draws "
+                    "the window and handles input. What to watch: the clock and the pulse bar "
+                    "stop, typing does nothing, Cancel cannot be clicked; afterwards the graph "
+                    "shows one tall red bar. Why: GTK draws and reacts only when the main loop "
+                    "gets to run, and a call that blocks inside a callback holds it. The fix: wait "
+                    "somewhere else, on a worker (GTask) or with asynchronous I/O on the main "
+                    "loop. In .NET: a synchronous call, or .Result, in a Click handler."),
+  .lesson = N_("The query ran on the main thread, inside the Run handler. While PQexecParams() "
+               "waited for the server, the main loop could not run: no frame was drawn, the clock "
+               "stopped, your typing waited. Then everything caught up at once. The fix is to wait "
+               "somewhere else: see the GTask mode."),
   .can_cancel = FALSE,
   .start_query = blocking_start_query,
 };

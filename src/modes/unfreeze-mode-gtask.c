@@ -146,13 +146,14 @@ const UnfreezeMode unfreeze_mode_gtask = {
   .id = "gtask",
   .title = N_("GTask + g_idle_add"),
   .subtitle = N_("A worker waits; results come back to the main thread: the window stays alive"),
-  .explanation = N_("What happens: g_task_run_in_thread() runs the query on a thread from GLib's pool "
-                    "(.NET: Task.Run). The worker never touches the window: progress goes to the main "
-                    "thread with g_idle_add() (.NET: Dispatcher.Invoke), and the rows come back as the "
-                    "task's result, in a callback on the main thread (.NET: the code after await). What "
-                    "to watch: the clock keeps ticking, you can type, Cancel works; the Threads view "
-                    "shows the wait on a worker and the hand-offs. With many queries at once the pool "
-                    "runs about ten and adds threads slowly: the rest wait in a queue."),
+  .explanation = N_("What happens: g_task_run_in_thread() runs the query on a thread from GLib's "
+                    "pool (.NET: Task.Run). The worker never touches the window: progress goes to "
+                    "the main thread with g_idle_add() (.NET: Dispatcher.Invoke), and the rows "
+                    "come back as the task's result, in a callback on the main thread (.NET: the "
+                    "code after await). What to watch: the clock keeps ticking, you can type, "
+                    "Cancel works; the Threads view shows the wait on a worker and the hand-offs. "
+                    "With many queries at once the pool runs about ten and adds threads slowly: "
+                    "the rest wait in a queue."),
   .lesson = N_("A worker from GLib's thread pool waited for the server (g_task_run_in_thread, "
                "like .NET's Task.Run) while the main loop went on drawing. Progress messages came "
                "back through g_idle_add() and the rows through the task's callback, both on the "

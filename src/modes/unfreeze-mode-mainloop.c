@@ -648,7 +648,8 @@ connect_to (Query      *query,
    * waiting does), so a server that accepts the connection and never answers would keep
    * this query waiting for ever. */
   if ((timeout = connect_timeout_seconds (query->conn)) > 0)
-    query->timeout_source = attach (g_timeout_source_new_seconds (timeout), connect_timeout_cb, query);
+    query->timeout_source = attach (g_timeout_source_new_seconds (timeout),
+                                    connect_timeout_cb, query);
 }
 
 static void
@@ -1014,7 +1015,8 @@ finish (Query *query)
     queue_ready (g_queue_pop_head (&loop.waiting));
 
   if (query->cancelled && query->error == NULL)
-    g_set_error_literal (&query->error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The query was cancelled"));
+    g_set_error_literal (&query->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                         _("The query was cancelled"));
   if (query->error == NULL)
     unfreeze_run_show_rows (query->run, query->rows);   /* an empty list, if no row came */
   else if (!g_error_matches (query->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1060,13 +1062,14 @@ const UnfreezeMode unfreeze_mode_mainloop = {
   .title = N_("Main loop, no threads"),
   .subtitle = N_("libpq's asynchronous API on the main loop: one thread, like Node.js"),
   .explanation = N_("What happens: no thread at all. libpq connects and sends without waiting "
-                    "(PQconnectStartParams, PQsendQueryParams); the main loop watches the connection's "
-                    "socket and calls back when data arrives, and each callback reads a few "
-                    "milliseconds' worth of rows. What to watch: the window stays alive and the thread "
-                    "count does not move, even with 200 queries at once. Why: waiting for a server is "
-                    "waiting on a socket, and one main loop can watch many sockets. This is how Node.js "
-                    "works, and what truly asynchronous I/O does under .NET's await. The price: the code "
-                    "becomes a state machine in which no callback may run long."),
+                    "(PQconnectStartParams, PQsendQueryParams); the main loop watches the "
+                    "connection's socket and calls back when data arrives, and each callback reads "
+                    "a few milliseconds' worth of rows. What to watch: the window stays alive and "
+                    "the thread count does not move, even with 200 queries at once. Why: waiting "
+                    "for a server is waiting on a socket, and one main loop can watch many "
+                    "sockets. This is how Node.js works, and what truly asynchronous I/O does "
+                    "under .NET's await. The price: the code becomes a state machine in which no "
+                    "callback may run long."),
   .lesson = N_("No thread waited: the main loop watched the connection's socket and ran a short "
                "callback whenever it was ready (PQconnectPoll, PQflush, PQconsumeInput, "
                "PQgetResult), like Node.js on its event loop or truly asynchronous I/O under "

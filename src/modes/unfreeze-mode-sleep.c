@@ -181,13 +181,14 @@ const UnfreezeMode unfreeze_mode_sleep = {
   .id = "sleep",
   .title = N_("Sleep and hope"),
   .subtitle = N_("A worker runs the query; the main thread sleeps 2 s and hopes it is done"),
-  .explanation = N_("What happens: a worker runs the query while the main thread sleeps 2 seconds with "
-                    "g_usleep(), a guess at how long the query takes, and then looks for the result. What "
-                    "to watch: the window freezes for the sleep either way. With a server delay under "
-                    "2 s the rows appear and it seems to work; over 2 s there is no result yet. Why: "
-                    "sleeping waits for time, not for the work; nothing ties the two together. In .NET: "
-                    "Thread.Sleep to “give the Task time”; never use sleep to deal with a race. The fix: "
-                    "be told when the work is done (a callback, await), as the GTask mode is."),
+  .explanation = N_("What happens: a worker runs the query while the main thread sleeps 2 seconds "
+                    "with g_usleep(), a guess at how long the query takes, and then looks for the "
+                    "result. What to watch: the window freezes for the sleep either way. With a "
+                    "server delay under 2 s the rows appear and it seems to work; over 2 s there "
+                    "is no result yet. Why: sleeping waits for time, not for the work; nothing "
+                    "ties the two together. In .NET: Thread.Sleep to “give the Task time”; never "
+                    "use sleep to deal with a race. The fix: be told when the work is done (a "
+                    "callback, await), as the GTask mode is."),
   .lesson = N_("A worker thread ran the query while the main thread slept for a fixed 2 seconds, "
                "the time the programmer guessed the query takes, then looked for the result. The "
                "window was frozen for the whole sleep, whatever the delay. With a delay under "

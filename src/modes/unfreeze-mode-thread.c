@@ -107,15 +107,20 @@ const UnfreezeMode unfreeze_mode_thread = {
   .id = "thread",
   .title = N_("Raw thread"),
   .subtitle = N_("A GThread runs the query and updates the window itself: cross-thread error"),
-  .explanation = N_("What happens: a new GThread runs the query (good: the main loop stays free), then puts "
-                    "the rows into the window itself, from that thread (the mistake). What to watch: the "
-                    "window stays alive, but the panel reports “Cross-thread UI access”, the table stays "
-                    "empty, and the Threads view marks the refused update in red. Why: GTK is not "
-                    "thread-safe; widgets belong to the main thread. GTK does not check this: "
-                    "Unfreeze's own guard does, like .NET's “Cross-thread operation not valid” after "
-                    "Task.Run. Without it the same code corrupts memory or crashes at random. The fix: "
-                    "hand the result to the main thread with g_idle_add()."),
-  .lesson = N_("The worker thread got the rows, then tried to put them in the window itself. GTK has no check for this: the guard that refused it is Unfreeze's own, like .NET's “Cross-thread operation not valid”. Without it the same code races with the main loop and corrupts memory or crashes, at random. The fix: hand the result to the main loop with g_idle_add(), as the GTask mode does."),
+  .explanation = N_("What happens: a new GThread runs the query (good: the main loop stays free), "
+                    "then puts the rows into the window itself, from that thread (the mistake). "
+                    "What to watch: the window stays alive, but the panel reports “Cross-thread UI "
+                    "access”, the table stays empty, and the Threads view marks the refused update "
+                    "in red. Why: GTK is not thread-safe; widgets belong to the main thread. GTK "
+                    "does not check this: Unfreeze's own guard does, like .NET's “Cross-thread "
+                    "operation not valid” after Task.Run. Without it the same code corrupts memory "
+                    "or crashes at random. The fix: hand the result to the main thread with "
+                    "g_idle_add()."),
+  .lesson = N_("The worker thread got the rows, then tried to put them in the window itself. GTK "
+               "has no check for this: the guard that refused it is Unfreeze's own, like .NET's "
+               "“Cross-thread operation not valid”. Without it the same code races with the main "
+               "loop and corrupts memory or crashes, at random. The fix: hand the result to the "
+               "main loop with g_idle_add(), as the GTask mode does."),
   .can_cancel = FALSE,
   .start_query = thread_start_query,
 };
