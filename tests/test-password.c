@@ -114,7 +114,8 @@ run_in_window (UnfreezeWindow *window,
   UnfreezeRun *run;
   gboolean finished = FALSE;
 
-  /* The raw-thread mode's refusal is its lesson, not a failure (see assert_run_ok()). */
+  /* The raw-thread mode's refusal and the deadlock mode's deadlock are their lessons, not
+   * failures (see assert_run_ok()). */
   if (g_str_equal (mode_id, "thread"))
     g_test_expect_message ("Unfreeze-Guard", G_LOG_LEVEL_CRITICAL, "Cross-thread UI access*");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.mode", "s", mode_id));
@@ -157,6 +158,8 @@ assert_run_ok (UnfreezeRun *run,
   g_assert_cmpstr (error != NULL ? error->message : NULL, ==, NULL);
   if (g_str_equal (mode_id, "thread"))
     g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_REFUSED);
+  else if (g_str_equal (mode_id, "deadlock"))
+    g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_DEADLOCK);
   else
     g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
   assert_no_password (summary);
