@@ -16,7 +16,7 @@
 /* The README's order. New keys may come before result, which stays last. */
 static const char * const summary_keys[] = {
   "mode", "ticker", "rows", "elapsed_ms", "longest_stall_ms", "frames_missed", "apply_ms",
-  "count", "finished", "threads_before", "threads_peak", "connections_peak", "result",
+  "count", "finished", "threads_before", "threads_peak", "connections_peak", "cpu_ms", "result",
 };
 
 /* Longer than anything else the test does on the main thread, so it shows in apply_ms. */
