@@ -25,6 +25,7 @@ typedef enum
   UNFREEZE_TIMELINE_HANDOFF,         /* a mark: work handed to the main loop */
   UNFREEZE_TIMELINE_REFUSED,         /* a mark: the guard refused a UI update */
   UNFREEZE_TIMELINE_BLOCKING_CALL,   /* a call that should not block, and did */
+  UNFREEZE_TIMELINE_COMPUTE,         /* computing on the rows: CPU work, not a wait */
   UNFREEZE_TIMELINE_N_STYLES
 } UnfreezeTimelineStyle;
 

@@ -53,6 +53,7 @@ static const char * const style_names[UNFREEZE_TIMELINE_N_STYLES] = {
   N_("Hand-off"),
   N_("Refused update"),
   N_("Blocking call"),
+  N_("Computing"),
 };
 
 typedef struct
@@ -187,6 +188,7 @@ static const struct
   [UNFREEZE_TIMELINE_HANDOFF] = { "green_5", "#26a269" },
   [UNFREEZE_TIMELINE_REFUSED] = { "error_bg_color", "#e01b24" },
   [UNFREEZE_TIMELINE_BLOCKING_CALL] = { "error_bg_color", "#e01b24" },
+  [UNFREEZE_TIMELINE_COMPUTE] = { "orange_3", "#ff7800" },
 };
 
 static void
@@ -346,6 +348,7 @@ append_legend_swatch (GtkSnapshot           *snapshot,
     case UNFREEZE_TIMELINE_SLEEP:
     case UNFREEZE_TIMELINE_IDLE:
     case UNFREEZE_TIMELINE_APPLY:
+    case UNFREEZE_TIMELINE_COMPUTE:
     case UNFREEZE_TIMELINE_N_STYLES:
     default:
       append_fill (snapshot, colors, style, x, y, size, size);
@@ -484,7 +487,8 @@ lane_height (const Geometry *geometry,
 /* The legend names what the run shows, the lesson's colours first. */
 static const UnfreezeTimelineStyle legend_order[] = {
   UNFREEZE_TIMELINE_BLOCKED, UNFREEZE_TIMELINE_BUSY, UNFREEZE_TIMELINE_BLOCKING_CALL,
-  UNFREEZE_TIMELINE_REFUSED, UNFREEZE_TIMELINE_QUERY, UNFREEZE_TIMELINE_HANDOFF,
+  UNFREEZE_TIMELINE_REFUSED, UNFREEZE_TIMELINE_QUERY, UNFREEZE_TIMELINE_COMPUTE,
+  UNFREEZE_TIMELINE_HANDOFF,
   UNFREEZE_TIMELINE_IDLE, UNFREEZE_TIMELINE_CONNECT, UNFREEZE_TIMELINE_FETCH,
   UNFREEZE_TIMELINE_SLEEP, UNFREEZE_TIMELINE_APPLY, UNFREEZE_TIMELINE_WORK,
 };
@@ -794,7 +798,7 @@ draw_spans (GtkSnapshot                *snapshot,
     { UNFREEZE_TIMELINE_BUSY, UNFREEZE_TIMELINE_WORK, UNFREEZE_TIMELINE_N_STYLES },
     { UNFREEZE_TIMELINE_BLOCKED, UNFREEZE_TIMELINE_CONNECT, UNFREEZE_TIMELINE_QUERY,
       UNFREEZE_TIMELINE_FETCH, UNFREEZE_TIMELINE_SLEEP, UNFREEZE_TIMELINE_IDLE,
-      UNFREEZE_TIMELINE_N_STYLES },
+      UNFREEZE_TIMELINE_COMPUTE, UNFREEZE_TIMELINE_N_STYLES },
     { UNFREEZE_TIMELINE_APPLY, UNFREEZE_TIMELINE_N_STYLES },
   };
 
