@@ -41,6 +41,7 @@ struct _UnfreezeApplication
   char             *connection;
   char             *screenshot;
   int               count;
+  int               cpu_ms;
   int               cancel_after_ms;
   gboolean          run;
   gboolean          quit_after_run;
@@ -286,6 +287,8 @@ unfreeze_application_activate (GApplication *app)
         unfreeze_window_set_delay (self->window, self->delay);
       if (self->count > 0)
         unfreeze_window_set_count (self->window, self->count);
+      if (self->cpu_ms >= 0)
+        unfreeze_window_set_cpu_ms (self->window, self->cpu_ms);
 
       if (self->database_ready)
         unfreeze_window_set_database_ready (self->window, NULL);
@@ -452,6 +455,19 @@ unfreeze_application_handle_local_options (GApplication *app,
           g_printerr ("%s\n", _("The delay must be between 0 and 3600 seconds"));
           return 2;
         }
+      g_clear_pointer (&text, g_free);
+    }
+
+  if (g_variant_dict_lookup (options, "cpu", "s", &text))
+    {
+      guint64 ms = 0;
+
+      if (!g_ascii_string_to_unsigned (text, 10, 0, 10000, &ms, NULL))
+        {
+          g_printerr ("%s\n", _("--cpu takes a number of milliseconds, 0 to 10000"));
+          return 2;
+        }
+      self->cpu_ms = (int) ms;
       g_clear_pointer (&text, g_free);
     }
 
@@ -655,6 +671,9 @@ unfreeze_application_init (UnfreezeApplication *self)
       N_("Seconds the server takes to answer (default: 3)"), N_("SECONDS") },
     { "count", 'n', 0, G_OPTION_ARG_INT, NULL,
       N_("Run this many queries at once, 1 to 200 (default: 1)"), N_("N") },
+    { "cpu", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Analyse each query's prices for about this many milliseconds of computation (default: 0)"),
+      N_("MS") },
     { "run", 'r', 0, G_OPTION_ARG_NONE, NULL,
       N_("Start a run as soon as the window is up, and print a summary line when it ends"), NULL },
     { "quit-after-run", 'q', 0, G_OPTION_ARG_NONE, NULL,
@@ -674,6 +693,7 @@ unfreeze_application_init (UnfreezeApplication *self)
   };
 
   self->delay = -1;
+  self->cpu_ms = -1;
   self->cancel_after_ms = -1;
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
