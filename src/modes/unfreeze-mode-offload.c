@@ -51,7 +51,8 @@ analysed_cb (GObject      *source_object,
   UnfreezeRows *rows = UNFREEZE_ROWS (source_object);
   g_autoptr(UnfreezeRun) run = user_data;
 
-  /* LESSON: back on the main thread, with the rows analysed: showing them is safe here. */
+  /* LESSON: back on the main thread, with the rows analysed: updating the window is safe
+   * here. (The rows themselves went on screen as they arrived, as in the main-loop mode.) */
   if (g_task_propagate_boolean (G_TASK (result), &error))
     unfreeze_run_show_rows (run, rows);
 
