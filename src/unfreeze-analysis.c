@@ -80,13 +80,17 @@ log_returns (const double *closes,
 /**
  * unfreeze_analysis_compute:
  * @passes: how many rolling passes to make before the result (0: just the result)
+ * @cancellable: (nullable): looked at before each pass
  *
  * Analyses @closes, oldest first.
+ *
+ * Returns: FALSE if @cancellable was cancelled first (@analysis is then left as it was)
  */
-void
+gboolean
 unfreeze_analysis_compute (const double     *closes,
                            guint             n_closes,
                            guint             passes,
+                           GCancellable     *cancellable,
                            UnfreezeAnalysis *analysis)
 {
   g_autofree double *returns = NULL;
@@ -94,12 +98,17 @@ unfreeze_analysis_compute (const double     *closes,
   double sum = 0, sum_r = 0, sum_r2 = 0;
   guint n_average = MIN (n_closes, AVERAGE_DAYS);
 
-  g_return_if_fail (closes != NULL || n_closes == 0);
-  g_return_if_fail (analysis != NULL);
+  g_return_val_if_fail (closes != NULL || n_closes == 0, FALSE);
+  g_return_val_if_fail (analysis != NULL, FALSE);
 
   returns = log_returns (closes, n_closes);
   for (guint pass = 0; pass < passes && n_closes > 0; pass++)
-    screen += rolling_pass (closes, returns, n_closes, MIN_WINDOW + pass % N_WINDOWS);
+    {
+      /* A pass takes some microseconds: Cancel is noticed at once. */
+      if (g_cancellable_is_cancelled (cancellable))
+        return FALSE;
+      screen += rolling_pass (closes, returns, n_closes, MIN_WINDOW + pass % N_WINDOWS);
+    }
 
   for (guint i = n_closes - n_average; i < n_closes; i++)
     sum += closes[i];
@@ -120,6 +129,8 @@ unfreeze_analysis_compute (const double     *closes,
     }
   else
     analysis->volatility = 0;
+
+  return TRUE;
 }
 
 /**
@@ -159,7 +170,7 @@ ns_per_close (void)
       begin = unfreeze_analysis_thread_cpu_us ();
       do
         {
-          unfreeze_analysis_compute (closes, CALIBRATION_DAYS, N_WINDOWS, &analysis);
+          unfreeze_analysis_compute (closes, CALIBRATION_DAYS, N_WINDOWS, NULL, &analysis);
           passes += N_WINDOWS;
           elapsed = unfreeze_analysis_thread_cpu_us () - begin;
         }
@@ -218,14 +229,17 @@ unfreeze_analysis_read_closes (UnfreezeRows *rows)
 /**
  * unfreeze_analysis_run:
  * @cpu_ms: about how long the work should take, in milliseconds (0: none)
+ * @cancellable: (nullable): stops the work early
  *
  * Analyses the closes in @rows with about @cpu_ms milliseconds of computation.
  *
- * Returns: whether there was anything to analyse (@cpu_ms > 0 and at least one row)
+ * Returns: whether @analysis was filled in: there was something to analyse (@cpu_ms > 0 and
+ *   at least one row) and @cancellable was not cancelled
  */
 gboolean
 unfreeze_analysis_run (UnfreezeRows     *rows,
                        guint             cpu_ms,
+                       GCancellable     *cancellable,
                        UnfreezeAnalysis *analysis)
 {
   g_autoptr(GArray) closes = NULL;
@@ -237,8 +251,7 @@ unfreeze_analysis_run (UnfreezeRows     *rows,
     return FALSE;
 
   closes = unfreeze_analysis_read_closes (rows);
-  unfreeze_analysis_compute ((const double *) closes->data, closes->len,
-                             unfreeze_analysis_passes_for (cpu_ms, closes->len), analysis);
-
-  return TRUE;
+  return unfreeze_analysis_compute ((const double *) closes->data, closes->len,
+                                    unfreeze_analysis_passes_for (cpu_ms, closes->len),
+                                    cancellable, analysis);
 }

@@ -17,12 +17,14 @@ typedef struct
 guint    unfreeze_analysis_passes_for (guint             cpu_ms,
                                        guint             n_closes);
 GArray  *unfreeze_analysis_read_closes (UnfreezeRows     *rows);
-void     unfreeze_analysis_compute    (const double     *closes,
+gboolean unfreeze_analysis_compute    (const double     *closes,
                                        guint             n_closes,
                                        guint             passes,
+                                       GCancellable     *cancellable,
                                        UnfreezeAnalysis *analysis);
 gboolean unfreeze_analysis_run        (UnfreezeRows     *rows,
                                        guint             cpu_ms,
+                                       GCancellable     *cancellable,
                                        UnfreezeAnalysis *analysis);
 gint64   unfreeze_analysis_thread_cpu_us (void);
 

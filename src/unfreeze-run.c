@@ -577,7 +577,7 @@ unfreeze_run_set_cpu_ms (UnfreezeRun *self,
  * unfreeze_run_get_cpu_ms() milliseconds of processor time, on the calling thread, which
  * may be any. It is recorded as a %UNFREEZE_SPAN_COMPUTE span (the time it held the thread)
  * and its processor time is added to the run's computing time (cpu_ms); the first query's
- * result is kept for the status text.
+ * result is kept for the status text. Cancelling the run stops it early, with no result.
  *
  * Returns: whether anything was computed (no analysis asked for, or no rows: nothing)
  */
@@ -586,6 +586,7 @@ unfreeze_run_analyse (UnfreezeRun  *self,
                       UnfreezeRows *rows)
 {
   UnfreezeAnalysis analysis;
+  gboolean done;
   gint64 begin;
   guint span;
 
@@ -597,14 +598,16 @@ unfreeze_run_analyse (UnfreezeRun  *self,
 
   begin = unfreeze_analysis_thread_cpu_us ();
   span = unfreeze_run_begin_span (self, UNFREEZE_SPAN_COMPUTE);
-  unfreeze_analysis_run (rows, self->cpu_ms, &analysis);
+  done = unfreeze_analysis_run (rows, self->cpu_ms, self->cancellable, &analysis);
   unfreeze_run_end_span (self, span);
 
   g_mutex_lock (&self->analysis_lock);
   self->cpu_us += unfreeze_analysis_thread_cpu_us () - begin;
-  if (!self->analysed)
-    self->analysis = analysis;
-  self->analysed = TRUE;
+  if (done && !self->analysed)
+    {
+      self->analysis = analysis;
+      self->analysed = TRUE;
+    }
   g_mutex_unlock (&self->analysis_lock);
 
   return TRUE;

@@ -27,7 +27,7 @@ test_figures (void)
   for (guint i = 5; i < 25; i++)
     expected += closes[i] / 20;
 
-  unfreeze_analysis_compute (closes, G_N_ELEMENTS (closes), 3, &analysis);
+  g_assert_true (unfreeze_analysis_compute (closes, G_N_ELEMENTS (closes), 3, NULL, &analysis));
   g_assert_cmpuint (analysis.n_closes, ==, 25);
   g_assert_cmpuint (analysis.passes, ==, 3);
   g_assert_cmpfloat_with_epsilon (analysis.average_20, expected, 1e-6);
@@ -36,7 +36,7 @@ test_figures (void)
   /* Up 10 %, down 10 %, alternately: returns ±ln 1.1, deviation ln 1.1 a day. */
   for (guint i = 0; i < G_N_ELEMENTS (closes); i++)
     closes[i] = i % 2 == 0 ? 100 : 110;
-  unfreeze_analysis_compute (closes, G_N_ELEMENTS (closes), 0, &analysis);
+  g_assert_true (unfreeze_analysis_compute (closes, G_N_ELEMENTS (closes), 0, NULL, &analysis));
   g_assert_cmpfloat_with_epsilon (analysis.average_20, 105, 1e-9);
   /* 24 returns, 12 up and 12 down: mean 0, deviation ln 1.1; × √252 a year. */
   g_assert_cmpfloat_with_epsilon (analysis.volatility, log (1.1) * sqrt (252), 1e-9);
@@ -49,12 +49,12 @@ test_short (void)
   const double closes[] = { 10, 20 };
   UnfreezeAnalysis analysis;
 
-  unfreeze_analysis_compute (closes, 2, 10, &analysis);
+  unfreeze_analysis_compute (closes, 2, 10, NULL, &analysis);
   g_assert_cmpfloat_with_epsilon (analysis.average_20, 15, 1e-9);
-  unfreeze_analysis_compute (closes, 1, 10, &analysis);
+  unfreeze_analysis_compute (closes, 1, 10, NULL, &analysis);
   g_assert_cmpfloat_with_epsilon (analysis.average_20, 10, 1e-9);
   g_assert_cmpfloat (analysis.volatility, ==, 0);
-  unfreeze_analysis_compute (NULL, 0, 10, &analysis);
+  unfreeze_analysis_compute (NULL, 0, 10, NULL, &analysis);
   g_assert_cmpuint (analysis.n_closes, ==, 0);
   g_assert_cmpfloat (analysis.average_20, ==, 0);
 }
@@ -85,11 +85,25 @@ test_takes_time (void)
   for (guint i = 0; i < 2600; i++)
     closes[i] = 50 + (i % 7);
   begin = g_get_monotonic_time ();
-  unfreeze_analysis_compute (closes, 2600, unfreeze_analysis_passes_for (200, 2600), &analysis);
+  unfreeze_analysis_compute (closes, 2600, unfreeze_analysis_passes_for (200, 2600), NULL, &analysis);
   elapsed_ms = (g_get_monotonic_time () - begin) / 1000;
 
   g_test_message ("asked for 200 ms, took %" G_GINT64_FORMAT " ms", elapsed_ms);
   g_assert_cmpint (elapsed_ms, >=, 100);
+}
+
+/* A cancelled analysis stops before its first pass and leaves the result alone. */
+static void
+test_cancelled (void)
+{
+  const double closes[] = { 10, 11, 12 };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  UnfreezeAnalysis analysis = { 0, -1, -1, 0 };
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (unfreeze_analysis_compute (closes, 3, 1000000, cancellable, &analysis));
+  g_assert_cmpfloat (analysis.average_20, ==, -1);
+  g_assert_cmpuint (analysis.passes, ==, 0);
 }
 
 int
@@ -102,6 +116,7 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Analysis/short", test_short);
   g_test_add_func ("/unfreeze/Analysis/passes", test_passes);
   g_test_add_func ("/unfreeze/Analysis/takes-time", test_takes_time);
+  g_test_add_func ("/unfreeze/Analysis/cancelled", test_cancelled);
 
   return g_test_run ();
 }

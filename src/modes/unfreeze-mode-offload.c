@@ -76,8 +76,9 @@ rows_done (UnfreezeRun  *run,
     }
 
   /* The task holds the rows (its source object) and the run (its callback's data) until
-   * the callback has run, on the main thread. A cancel while the worker computes makes the
-   * task's result an error: the run ends as cancelled. */
+   * the callback has run, on the main thread. A cancel while the worker computes stops the
+   * analysis between two passes and makes the task's result an error: the run ends as
+   * cancelled. */
   task = g_task_new (rows, unfreeze_run_get_cancellable (run), analysed_cb, g_object_ref (run));
   g_task_set_source_tag (task, rows_done);
   g_task_set_task_data (task, run, NULL);
