@@ -49,6 +49,7 @@ struct _UnfreezeApplication
   char             *screenshot;
   char             *export_path;    /* --export */
   int               count;
+  int               cpu_ms;
   int               cancel_after_ms;
   gboolean          run_pending;    /* --run, and that run is still to start */
   gboolean          quit_after_run;
@@ -507,6 +508,8 @@ unfreeze_application_activate (GApplication *app)
         unfreeze_window_set_delay (self->window, self->delay);
       if (self->count > 0)
         unfreeze_window_set_count (self->window, self->count);
+      if (self->cpu_ms >= 0)
+        unfreeze_window_set_cpu_ms (self->window, self->cpu_ms);
 
       add_window (self, self->window);
     }
@@ -762,6 +765,19 @@ unfreeze_application_handle_local_options (GApplication *app,
           g_printerr ("%s\n", _("The delay must be between 0 and 3600 seconds"));
           return 2;
         }
+      g_clear_pointer (&text, g_free);
+    }
+
+  if (g_variant_dict_lookup (options, "cpu", "s", &text))
+    {
+      guint64 ms = 0;
+
+      if (!g_ascii_string_to_unsigned (text, 10, 0, 10000, &ms, NULL))
+        {
+          g_printerr ("%s\n", _("--cpu takes a number of milliseconds, 0 to 10000"));
+          return 2;
+        }
+      self->cpu_ms = (int) ms;
       g_clear_pointer (&text, g_free);
     }
 
@@ -1029,6 +1045,9 @@ unfreeze_application_init (UnfreezeApplication *self)
       N_("Seconds the server takes to answer (default: 3)"), N_("SECONDS") },
     { "count", 'n', 0, G_OPTION_ARG_INT, NULL,
       N_("Run this many queries at once, 1 to 200 (default: 1)"), N_("N") },
+    { "cpu", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Analyse each query's prices for about this many milliseconds of computation (default: 0)"),
+      N_("MS") },
     { "run", 'r', 0, G_OPTION_ARG_NONE, NULL,
       N_("Start a run as soon as the window is up, and print a summary line when it ends"), NULL },
     { "quit-after-run", 'q', 0, G_OPTION_ARG_NONE, NULL,
@@ -1051,6 +1070,7 @@ unfreeze_application_init (UnfreezeApplication *self)
   };
 
   self->delay = -1;
+  self->cpu_ms = -1;
   self->cancel_after_ms = -1;
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);

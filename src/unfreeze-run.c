@@ -46,6 +46,7 @@ struct _UnfreezeRun
   char               *ticker;
   double              delay;
   guint               count;
+  guint               cpu_ms;         /* the analysis asked for, per query (0: none) */
   GCancellable       *cancellable;
 
   gint64              start_us;
@@ -80,6 +81,10 @@ struct _UnfreezeRun
   SpanSlot           *span_pages[N_SPAN_PAGES];   /* atomic pointers; NULL until needed */
   gint                n_spans;
   GThread            *threads[UNFREEZE_RUN_MAX_THREADS];
+  GMutex              analysis_lock;  /* guards what follows: workers analyse too */
+  gint64              cpu_us;         /* processor time spent analysing, all queries */
+  gboolean            analysed;
+  UnfreezeAnalysis    analysis;       /* the first query's */
 };
 
 enum {
@@ -554,6 +559,67 @@ unfreeze_run_release (UnfreezeRun *self)
     finish_now (self);
 }
 
+/**
+ * unfreeze_run_set_cpu_ms:
+ * @cpu_ms: about how many milliseconds of computation on each query's rows (0: none)
+ *
+ * Before unfreeze_run_start(): the analysis each query's rows get (see
+ * unfreeze_run_analyse()).
+ */
+void
+unfreeze_run_set_cpu_ms (UnfreezeRun *self,
+                         guint        cpu_ms)
+{
+  g_return_if_fail (UNFREEZE_IS_RUN (self));
+  g_return_if_fail (self->start_us == 0);
+
+  self->cpu_ms = cpu_ms;
+}
+
+/**
+ * unfreeze_run_analyse:
+ * @rows: a query's rows, complete: nobody adds to them any more
+ *
+ * The CPU-bound part of a query: analyses the closes in @rows for about
+ * unfreeze_run_get_cpu_ms() milliseconds of processor time, on the calling thread, which
+ * may be any. It is recorded as a %UNFREEZE_SPAN_COMPUTE span (the time it held the thread)
+ * and its processor time is added to the run's computing time (cpu_ms); the first query's
+ * result is kept for the status text. Cancelling the run stops it early, with no result.
+ *
+ * Returns: whether anything was computed (no analysis asked for, or no rows: nothing)
+ */
+gboolean
+unfreeze_run_analyse (UnfreezeRun  *self,
+                      UnfreezeRows *rows)
+{
+  UnfreezeAnalysis analysis;
+  gboolean done;
+  gint64 begin;
+  guint span;
+
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), FALSE);
+  g_return_val_if_fail (UNFREEZE_IS_ROWS (rows), FALSE);
+
+  if (self->cpu_ms == 0 || unfreeze_rows_get_n_rows (rows) == 0)
+    return FALSE;
+
+  begin = unfreeze_analysis_thread_cpu_us ();
+  span = unfreeze_run_begin_span (self, UNFREEZE_SPAN_COMPUTE);
+  done = unfreeze_analysis_run (rows, self->cpu_ms, self->cancellable, &analysis);
+  unfreeze_run_end_span (self, span);
+
+  g_mutex_lock (&self->analysis_lock);
+  self->cpu_us += unfreeze_analysis_thread_cpu_us () - begin;
+  if (done && !self->analysed)
+    {
+      self->analysis = analysis;
+      self->analysed = TRUE;
+    }
+  g_mutex_unlock (&self->analysis_lock);
+
+  return TRUE;
+}
+
 void
 unfreeze_run_start (UnfreezeRun *self)
 {
@@ -633,6 +699,52 @@ unfreeze_run_get_cancellable (UnfreezeRun *self)
 {
   g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
   return self->cancellable;
+}
+
+guint
+unfreeze_run_get_cpu_ms (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+  return self->cpu_ms;
+}
+
+/* The processor time really spent analysing rows, on every thread, all queries together. */
+gint64
+unfreeze_run_get_cpu_us (UnfreezeRun *self)
+{
+  gint64 cpu_us;
+
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
+
+  g_mutex_lock (&self->analysis_lock);
+  cpu_us = self->cpu_us;
+  g_mutex_unlock (&self->analysis_lock);
+
+  return cpu_us;
+}
+
+/**
+ * unfreeze_run_get_analysis:
+ * @analysis: (out caller-allocates): the first analysed query's result
+ *
+ * Returns: whether any query's rows were analysed yet
+ */
+gboolean
+unfreeze_run_get_analysis (UnfreezeRun      *self,
+                           UnfreezeAnalysis *analysis)
+{
+  gboolean analysed;
+
+  g_return_val_if_fail (analysis != NULL, FALSE);
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), FALSE);
+
+  g_mutex_lock (&self->analysis_lock);
+  analysed = self->analysed;
+  if (analysed)
+    *analysis = self->analysis;
+  g_mutex_unlock (&self->analysis_lock);
+
+  return analysed;
 }
 
 gboolean
@@ -813,8 +925,8 @@ unfreeze_run_dup_summary_line (UnfreezeRun *self)
                           " longest_stall_ms=%" G_GINT64_FORMAT " frames_missed=%" G_GINT64_FORMAT
                           " apply_ms=%" G_GINT64_FORMAT
                           " count=%u finished=%u threads_before=%u threads_peak=%u"
-                          " connections_peak=%u inputs=%u input_wait_max_ms=%" G_GINT64_FORMAT
-                          " result=%s",
+                          " connections_peak=%u cpu_ms=%" G_GINT64_FORMAT " inputs=%u"
+                          " input_wait_max_ms=%" G_GINT64_FORMAT " result=%s",
                           self->mode->id,
                           ticker,
                           unfreeze_run_get_n_rows (self),
@@ -827,6 +939,7 @@ unfreeze_run_dup_summary_line (UnfreezeRun *self)
                           self->threads_before,
                           self->threads_peak,
                           self->connections_peak,
+                          (unfreeze_run_get_cpu_us (self) + 500) / 1000,
                           unfreeze_run_get_n_inputs (self),
                           unfreeze_run_get_input_wait_max_us (self) / 1000,
                           unfreeze_run_result_to_string (self->result));
@@ -984,6 +1097,26 @@ dup_outcome (UnfreezeRun *self)
     }
 }
 
+/* What the analysis found, in one sentence; NULL when there was none. */
+static char *
+dup_analysis (UnfreezeRun *self)
+{
+  UnfreezeAnalysis analysis;
+  g_autofree char *closes = NULL;
+  g_autofree char *cpu_ms = NULL;
+
+  if (!unfreeze_run_get_analysis (self, &analysis))
+    return NULL;
+
+  closes = unfreeze_format_count (analysis.n_closes);
+  cpu_ms = unfreeze_format_count ((unfreeze_run_get_cpu_us (self) + 500) / 1000);
+  /* Translators: "Analysis of 2,600 closes: 20-day average 412.35, volatility 27.1 % a year
+   * (502 ms of computing)" */
+  return g_strdup_printf (_("Analysis of %s closes: 20-day average %.2f, volatility %.1f %% a year "
+                            "(%s ms of computing)"),
+                          closes, analysis.average_20, analysis.volatility * 100, cpu_ms);
+}
+
 /**
  * unfreeze_run_dup_status_text:
  *
@@ -997,11 +1130,13 @@ unfreeze_run_dup_status_text (UnfreezeRun *self)
   g_autofree char *outcome = NULL;
   g_autofree char *verdict = NULL;
   g_autofree char *inputs = NULL;
+  g_autofree char *analysis = NULL;
   GString *text;
 
   g_return_val_if_fail (UNFREEZE_IS_RUN (self), NULL);
 
   outcome = dup_outcome (self);
+  analysis = dup_analysis (self);
   if (self->finished)
     {
       UnfreezeVerdictFacts facts;
@@ -1013,6 +1148,7 @@ unfreeze_run_dup_status_text (UnfreezeRun *self)
 
   text = g_string_new (NULL);
   unfreeze_verdict_append_sentence (text, outcome);
+  unfreeze_verdict_append_sentence (text, analysis);
   unfreeze_verdict_append_sentence (text, verdict);
   unfreeze_verdict_append_sentence (text, inputs);
 
@@ -1060,6 +1196,7 @@ unfreeze_run_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_pointer (&self->ticker, g_free);
   g_clear_pointer (&self->refusal, g_free);
+  g_mutex_clear (&self->analysis_lock);
   for (guint i = 0; i < N_SPAN_PAGES; i++)
     g_clear_pointer (&self->span_pages[i], g_free);
 
@@ -1089,6 +1226,7 @@ static void
 unfreeze_run_init (UnfreezeRun *self)
 {
   self->cancellable = g_cancellable_new ();
+  g_mutex_init (&self->analysis_lock);
   self->handler_span = G_MAXUINT;
   /* The run is made on the UI thread: it takes lane 0. */
   self->threads[0] = g_thread_self ();

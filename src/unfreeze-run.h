@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "unfreeze-analysis.h"
 #include "unfreeze-database.h"
 #include "unfreeze-mode.h"
 #include "unfreeze-rows.h"
@@ -50,6 +51,7 @@ typedef enum
                               * (.NET: Dispatcher.Invoke) */
   UNFREEZE_SPAN_BLOCKING_CALL, /* a call into a library that should have returned at once,
                                 * and took UNFREEZE_RUN_BLOCKING_CALL_US or more; label: its name */
+  UNFREEZE_SPAN_COMPUTE,     /* computing on the rows (the analysis): CPU work, no waiting */
   UNFREEZE_N_SPAN_KINDS
 } UnfreezeSpanKind;
 
@@ -89,6 +91,8 @@ UnfreezeRun         *unfreeze_run_new                  (const UnfreezeMode  *mod
                                                         const char          *ticker,
                                                         double               delay_seconds,
                                                         guint                count);
+void                 unfreeze_run_set_cpu_ms           (UnfreezeRun         *self,
+                                                        guint                cpu_ms);
 void                 unfreeze_run_start                (UnfreezeRun         *self);
 void                 unfreeze_run_hold                 (UnfreezeRun         *self);
 void                 unfreeze_run_release              (UnfreezeRun         *self);
@@ -101,6 +105,11 @@ const char          *unfreeze_run_get_ticker           (UnfreezeRun         *sel
 double               unfreeze_run_get_delay            (UnfreezeRun         *self);
 guint                unfreeze_run_get_count            (UnfreezeRun         *self);
 GCancellable        *unfreeze_run_get_cancellable      (UnfreezeRun         *self);
+guint                unfreeze_run_get_cpu_ms           (UnfreezeRun         *self);
+
+/* The CPU work on a query's rows, where the mode continues after the query. Any thread. */
+gboolean             unfreeze_run_analyse              (UnfreezeRun         *self,
+                                                        UnfreezeRows        *rows);
 
 /* The UI updates the window offers every mode. Each asks the UI-thread guard first: called
  * from another thread, it is reported and refused (and returns FALSE). */
@@ -154,6 +163,9 @@ gint64               unfreeze_run_get_longest_stall_us (UnfreezeRun         *sel
 gint64               unfreeze_run_get_frames_missed    (UnfreezeRun         *self);
 gint64               unfreeze_run_get_stall_before_rows_us (UnfreezeRun     *self);
 gint64               unfreeze_run_get_apply_us         (UnfreezeRun         *self);
+gint64               unfreeze_run_get_cpu_us           (UnfreezeRun         *self);
+gboolean             unfreeze_run_get_analysis         (UnfreezeRun         *self,
+                                                        UnfreezeAnalysis    *analysis);
 const char          *unfreeze_run_result_to_string     (UnfreezeRunResult    result);
 char                *unfreeze_run_dup_summary_line     (UnfreezeRun         *self);
 char                *unfreeze_run_dup_status_text      (UnfreezeRun         *self);

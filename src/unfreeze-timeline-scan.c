@@ -72,6 +72,9 @@ style_for (const UnfreezeSpan *span,
       return ui ? UNFREEZE_TIMELINE_BLOCKED : UNFREEZE_TIMELINE_SLEEP;
     case UNFREEZE_SPAN_WAIT_UI:
       return UNFREEZE_TIMELINE_WAIT_UI;
+    case UNFREEZE_SPAN_COMPUTE:
+      /* Busy, on whichever thread: on the UI thread it holds the window like a wait does. */
+      return UNFREEZE_TIMELINE_COMPUTE;
     case UNFREEZE_N_SPAN_KINDS:
     default:
       return UNFREEZE_TIMELINE_WORK;
@@ -84,7 +87,8 @@ style_holds_ui (UnfreezeTimelineStyle style)
 {
   return style == UNFREEZE_TIMELINE_BLOCKED || style == UNFREEZE_TIMELINE_BUSY ||
          style == UNFREEZE_TIMELINE_WORK || style == UNFREEZE_TIMELINE_IDLE ||
-         style == UNFREEZE_TIMELINE_APPLY || style == UNFREEZE_TIMELINE_BLOCKING_CALL;
+         style == UNFREEZE_TIMELINE_APPLY || style == UNFREEZE_TIMELINE_BLOCKING_CALL ||
+         style == UNFREEZE_TIMELINE_COMPUTE;
 }
 
 /* Marks are moments, drawn as symbols: everything else is a block of time. */

@@ -27,6 +27,7 @@ typedef enum
   UNFREEZE_TIMELINE_BLOCKING_CALL,   /* a call that should not block, and did */
   UNFREEZE_TIMELINE_WAIT_UI,         /* a worker waiting for the UI thread */
   UNFREEZE_TIMELINE_WAITS_FOR,       /* no span: the arrows between two threads' waits */
+  UNFREEZE_TIMELINE_COMPUTE,         /* computing on the rows: CPU work, not a wait */
   UNFREEZE_TIMELINE_N_STYLES
 } UnfreezeTimelineStyle;
 

@@ -63,6 +63,7 @@ struct _UnfreezeWindow
   GtkEntry             *ticker_entry;
   GtkSpinButton        *delay_spin;
   GtkSpinButton        *count_spin;
+  GtkSpinButton        *cpu_spin;
   GtkButton            *run_button;
   GtkLabel             *status_label;
   GtkButton            *big_tickers_button;
@@ -389,6 +390,7 @@ unfreeze_window_start_run (UnfreezeWindow *self)
                           ticker,
                           gtk_spin_button_get_value (self->delay_spin),
                           (guint) gtk_spin_button_get_value_as_int (self->count_spin));
+  unfreeze_run_set_cpu_ms (run, (guint) gtk_spin_button_get_value_as_int (self->cpu_spin));
 
   g_signal_connect_object (run, "progress", G_CALLBACK (run_progress_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (run, "rows", G_CALLBACK (run_rows_cb), self, G_CONNECT_SWAPPED);
@@ -1109,7 +1111,7 @@ close_request_cb (UnfreezeWindow *self)
 /**
  * unfreeze_window_bind_settings:
  *
- * The window remembers its size, the last mode, ticker, delay and count in @settings.
+ * The window remembers its size, the last mode, ticker, delay, count and analysis in @settings.
  */
 void
 unfreeze_window_bind_settings (UnfreezeWindow *self,
@@ -1132,6 +1134,8 @@ unfreeze_window_bind_settings (UnfreezeWindow *self,
   g_settings_bind (settings, "delay", gtk_spin_button_get_adjustment (self->delay_spin), "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "count", gtk_spin_button_get_adjustment (self->count_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "cpu-ms", gtk_spin_button_get_adjustment (self->cpu_spin), "value",
                    G_SETTINGS_BIND_DEFAULT);
 }
 
@@ -1162,6 +1166,15 @@ unfreeze_window_set_count (UnfreezeWindow *self,
   g_return_if_fail (UNFREEZE_IS_WINDOW (self));
 
   gtk_spin_button_set_value (self->count_spin, count);
+}
+
+void
+unfreeze_window_set_cpu_ms (UnfreezeWindow *self,
+                            guint           cpu_ms)
+{
+  g_return_if_fail (UNFREEZE_IS_WINDOW (self));
+
+  gtk_spin_button_set_value (self->cpu_spin, cpu_ms);
 }
 
 /* The database speaks up as it starts, fills the demo data, or restarts a server that
@@ -1408,6 +1421,7 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, ticker_entry);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, delay_spin);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, count_spin);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, cpu_spin);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, run_button);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, big_tickers_button);

@@ -32,6 +32,8 @@ void            unfreeze_window_set_delay          (UnfreezeWindow   *self,
                                                     double            seconds);
 void            unfreeze_window_set_count          (UnfreezeWindow   *self,
                                                     guint             count);
+void            unfreeze_window_set_cpu_ms         (UnfreezeWindow   *self,
+                                                    guint             cpu_ms);
 void            unfreeze_window_cancel_run         (UnfreezeWindow   *self);
 void            unfreeze_window_set_database       (UnfreezeWindow   *self,
                                                     UnfreezeDatabase *database);

@@ -16,7 +16,7 @@
 /* The README's order. New keys may come before result, which stays last. */
 static const char * const summary_keys[] = {
   "mode", "ticker", "rows", "elapsed_ms", "longest_stall_ms", "frames_missed", "apply_ms",
-  "count", "finished", "threads_before", "threads_peak", "connections_peak", "inputs",
+  "count", "finished", "threads_before", "threads_peak", "connections_peak", "cpu_ms", "inputs",
   "input_wait_max_ms", "result",
 };
 

@@ -95,6 +95,15 @@ static const SpanCase deadlock[] = {
   { 1, UNFREEZE_SPAN_HANDOFF, 3012, 3012, UNFREEZE_TIMELINE_HANDOFF, 1 },
 };
 
+/* Computing: on the UI thread (the main-loop mode) it holds the thread, on a worker (the
+ * offload mode) it does not; either way it is drawn as computing, not as a wait. */
+static const SpanCase computing[] = {
+  { 0, UNFREEZE_SPAN_QUERY, 0, 100, UNFREEZE_TIMELINE_QUERY, 0 },
+  { 0, UNFREEZE_SPAN_COMPUTE, 100, 600, UNFREEZE_TIMELINE_COMPUTE, 0 },
+  { 1, UNFREEZE_SPAN_COMPUTE, 600, 1100, UNFREEZE_TIMELINE_COMPUTE, 1 },
+  { 1, UNFREEZE_SPAN_HANDOFF, 1100, 1100, UNFREEZE_TIMELINE_HANDOFF, 1 },
+};
+
 static const ScanCase scan_cases[] = {
   /* No spans yet: the UI thread has its lane all the same, and the scale is not empty. */
   { "empty", NULL, 0, 0, 0, 1, 0, 0, 1 },
@@ -103,6 +112,7 @@ static const ScanCase scan_cases[] = {
   { "mainloop", mainloop, G_N_ELEMENTS (mainloop), 1060, 1500, 1, 2 + 3 + 30, 0, 1500 },
   { "lanes", lanes, G_N_ELEMENTS (lanes), 2002, 0, 4, 2000, 0, 2002 },
   { "deadlock", deadlock, G_N_ELEMENTS (deadlock), 3020, 0, 2, 3010 + 1, 0, 3020, TRUE },
+  { "computing", computing, G_N_ELEMENTS (computing), 1110, 0, 2, 500, 0, 1110 },
 };
 
 static GArray *

@@ -53,6 +53,7 @@ blocking_start_query (UnfreezeRun *run,
     {
       rows = unfreeze_rows_new ();
       unfreeze_rows_append_result (rows, result);
+      unfreeze_run_analyse (run, rows);   /* the CPU work, here too: more of the freeze */
       unfreeze_run_show_rows (run, rows);
     }
   else

@@ -99,6 +99,8 @@ gtask_worker (GTask        *task,
 
   rows = unfreeze_rows_new ();
   unfreeze_rows_append_result (rows, result);
+  /* The CPU work on the rows runs here too, on the worker: the main loop never sees it. */
+  unfreeze_run_analyse (run, rows);
 
   /* The rows travel to the main thread as the task's result. */
   unfreeze_run_mark (run, UNFREEZE_SPAN_HANDOFF);

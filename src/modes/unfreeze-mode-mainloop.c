@@ -25,7 +25,8 @@
  * The story, from the bottom of the file up: mainloop_start_query() queues the query;
  * step() takes it one step each time its socket is ready and the turn has time left
  * (looking up the host, connecting, then sending and reading); read_results() takes the
- * rows; finish() hands the connection back. cancel_query() asks the server to stop.
+ * rows; finish() hands the connection back, and rows_done() shows the rows.
+ * cancel_query() asks the server to stop.
  */
 #define G_LOG_DOMAIN "Unfreeze-MainLoop"
 
@@ -34,7 +35,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
-#include "unfreeze-mode.h"
+#include "unfreeze-mode-mainloop.h"
 #include "unfreeze-run.h"
 
 /* Just after GTK's drawing (GDK_PRIORITY_REDRAW is G_PRIORITY_HIGH_IDLE + 20): a frame
@@ -86,6 +87,7 @@ struct _Query
   guint         span;            /* the open CONNECT or QUERY span */
   UnfreezeRows *rows;
   GError       *error;
+  UnfreezeMainLoopRowsFunc rows_done;   /* what happens once the query is over */
 
   /* A cancel request (libpq < 17) is a Query too: the statement on another connection. */
   gboolean      is_canceller;
@@ -1017,13 +1019,7 @@ finish (Query *query)
   if (query->cancelled && query->error == NULL)
     g_set_error_literal (&query->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                          _("The query was cancelled"));
-  if (query->error == NULL)
-    unfreeze_run_show_rows (query->run, query->rows);   /* an empty list, if no row came */
-  else if (!g_error_matches (query->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    unfreeze_run_show_error (query->run, query->error);
-
-  /* Already on the main thread: no hop needed to say we are done. */
-  unfreeze_run_query_done (query->run, g_steal_pointer (&query->error));
+  query->rows_done (query->run, query->rows, g_steal_pointer (&query->error));
 
   g_clear_pointer (&query->addresses, g_resolver_free_addresses);
   g_free (query->host);
@@ -1032,15 +1028,46 @@ finish (Query *query)
   g_free (query);
 }
 
+/* LESSON: the query is over and its rows are all here. What comes next runs on this thread
+ * too, the only one: the analysis of the rows (the --cpu work) is computing, not waiting,
+ * so there is no socket to hand it to, and while it runs the main loop cannot turn. The
+ * window freezes as in the blocking mode. That is where single-threaded async ends (Node.js
+ * too): the offload mode hands this part to a worker. */
+static void
+rows_done (UnfreezeRun  *run,
+           UnfreezeRows *rows,
+           GError       *error)
+{
+  if (error == NULL)
+    {
+      unfreeze_run_analyse (run, rows);
+      unfreeze_run_show_rows (run, rows);   /* an empty list, if no row came */
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    unfreeze_run_show_error (run, error);
+
+  /* Already on the main thread: no hop needed to say we are done. */
+  unfreeze_run_query_done (run, error);
+}
+
 /* Starting ----------------------------------------------------------------------------- */
 
-static void
-mainloop_start_query (UnfreezeRun *run,
-                      guint        index)
+/**
+ * unfreeze_mode_mainloop_start_query_full:
+ * @on_rows_done: called on the main thread when the query is over, with its rows (complete) or
+ *   its error (theirs); it must end with unfreeze_run_query_done()
+ *
+ * Starts a query as this mode does, and hands its outcome to @on_rows_done.
+ */
+void
+unfreeze_mode_mainloop_start_query_full (UnfreezeRun              *run,
+                                         guint                     index,
+                                         UnfreezeMainLoopRowsFunc  on_rows_done)
 {
   Query *query = g_new0 (Query, 1);
 
   query->run = g_object_ref (run);
+  query->rows_done = on_rows_done;
   query->rows = unfreeze_rows_new ();
   query->state = QUERY_WAITING;
   query->span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_CONNECT);
@@ -1055,6 +1082,13 @@ mainloop_start_query (UnfreezeRun *run,
    * turn, and the window draws in between. */
   loop_add (query);
   queue_ready (query);
+}
+
+static void
+mainloop_start_query (UnfreezeRun *run,
+                      guint        index)
+{
+  unfreeze_mode_mainloop_start_query_full (run, index, rows_done);
 }
 
 const UnfreezeMode unfreeze_mode_mainloop = {

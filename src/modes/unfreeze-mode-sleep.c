@@ -126,6 +126,7 @@ read_slot (UnfreezeRun *run,
     {
       rows = unfreeze_rows_new ();
       unfreeze_rows_append_result (rows, result);
+      unfreeze_run_analyse (run, rows);   /* the CPU work: on the main thread, after the sleep */
       unfreeze_run_show_rows (run, rows);
     }
   else

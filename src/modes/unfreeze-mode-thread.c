@@ -63,6 +63,7 @@ thread_worker (gpointer user_data)
     {
       rows = unfreeze_rows_new ();
       unfreeze_rows_append_result (rows, result);
+      unfreeze_run_analyse (run, rows);              /* the CPU work: fine on this thread */
       unfreeze_run_show_rows (run, rows);            /* refused: not the UI thread */
     }
   else
