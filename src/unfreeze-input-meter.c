@@ -8,7 +8,8 @@
  * A frozen main loop cannot handle anything: the events wait in the X or Wayland socket, and
  * GTK reads them once the loop runs again. That is why the time comes from the event itself
  * and not from when GTK saw it. The run is held (unfreeze_run_hold()) until the frame after its
- * queries ended has been painted, so that inputs queued during a freeze are counted in it.
+ * queries ended has been painted, so that inputs queued during a freeze are counted in it (or,
+ * in a loop kept too busy to paint, for a second at most).
  */
 #define G_LOG_DOMAIN "Unfreeze-Input"
 
@@ -37,7 +38,14 @@ struct _UnfreezeInputMeter
   GdkFrameClock      *frame_clock;
   gulong              after_paint_id;
   gboolean            painted_after_end;
+  guint               safety_id;       /* for a loop that never gets down to painting */
+  gint64              ended_us;        /* when the safety net first saw the queries over */
 };
+
+/* A loop kept busy above drawing paints no frame: the run is let go this long after its
+ * queries ended, as the window lets go of its rows (the input then is not counted). */
+#define PAINT_WAIT_MAX_US (G_USEC_PER_SEC)
+#define SAFETY_INTERVAL_MS 100
 
 G_DEFINE_FINAL_TYPE (UnfreezeInputMeter, unfreeze_input_meter, G_TYPE_OBJECT)
 
@@ -100,6 +108,27 @@ after_paint_cb (GdkFrameClock      *frame_clock,
 }
 
 static gboolean
+safety_cb (gpointer user_data)
+{
+  UnfreezeInputMeter *self = user_data;
+  gint64 now_us = g_get_monotonic_time ();
+
+  if (unfreeze_run_get_n_finished (self->run) < unfreeze_run_get_count (self->run))
+    return G_SOURCE_CONTINUE;
+
+  if (self->ended_us == 0)
+    self->ended_us = now_us;
+  else if (now_us - self->ended_us >= PAINT_WAIT_MAX_US)
+    {
+      self->safety_id = 0;
+      stop_watching (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
 event_cb (GtkEventControllerLegacy *controller,
           GdkEvent                 *event,
           UnfreezeInputMeter       *self)
@@ -139,6 +168,7 @@ stop_watching (UnfreezeInputMeter *self)
   g_autoptr(UnfreezeRun) run = g_steal_pointer (&self->run);
 
   g_array_set_size (self->pending, 0);
+  g_clear_handle_id (&self->safety_id, g_source_remove);
   if (self->frame_clock != NULL)
     {
       g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
@@ -182,7 +212,9 @@ unfreeze_input_meter_watch_run (UnfreezeInputMeter *self,
   self->run = g_object_ref (run);
   self->since_us = g_get_monotonic_time ();
   self->painted_after_end = FALSE;
+  self->ended_us = 0;
   unfreeze_run_hold (run);
+  self->safety_id = g_timeout_add (SAFETY_INTERVAL_MS, safety_cb, self);
 
   /* A frame at every refresh while the run goes on, so that each input is painted in the
    * next one, and the run's end is seen even where nothing else moves. */

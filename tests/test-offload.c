@@ -113,8 +113,9 @@ test_where (gconstpointer data)
   g_assert_cmpint (on_ui_thread, ==, c->on_ui_thread);
   g_assert_cmpint (on_worker, ==, !c->on_ui_thread);
 
-  /* Measured, not the number asked for: at least half of it, whatever the machine. */
-  g_assert_cmpint (unfreeze_run_get_cpu_us (run), >=, CPU_MS / 2 * 1000);
+  /* Measured, not the number asked for: a good part of it, whatever the machine (the passes
+   * are calibrated once, and a busy machine's calibration can read a pass as slower). */
+  g_assert_cmpint (unfreeze_run_get_cpu_us (run), >=, CPU_MS / 5 * 1000);
   line = unfreeze_run_dup_summary_line (run);
   cpu = g_strdup_printf (" cpu_ms=%" G_GINT64_FORMAT " ", (unfreeze_run_get_cpu_us (run) + 500) / 1000);
   g_assert_nonnull (strstr (line, cpu));
@@ -128,8 +129,9 @@ test_where (gconstpointer data)
   stall_ms = unfreeze_run_get_longest_stall_us (run) / 1000;
   g_test_message ("%s: cpu_ms=%" G_GINT64_FORMAT " longest_stall_ms=%" G_GINT64_FORMAT,
                   c->mode_id, unfreeze_run_get_cpu_us (run) / 1000, stall_ms);
+  /* Computing on the main thread holds the loop for at least the processor time it took. */
   if (c->freezes)
-    g_assert_cmpint (stall_ms, >=, CPU_MS / 2);
+    g_assert_cmpint (stall_ms, >=, unfreeze_run_get_cpu_us (run) * 8 / 10 / 1000);
   else if (unfreeze_test_timing_is_reliable ())
     g_assert_cmpint (stall_ms, <, CPU_MS / 2);
 }
@@ -152,7 +154,8 @@ test_none (void)
   g_assert_cmpint (unfreeze_run_get_cpu_us (run), ==, 0);
   g_assert_false (unfreeze_run_get_analysis (run, &analysis));
   line = unfreeze_run_dup_summary_line (run);
-  g_assert_nonnull (strstr (line, " cpu_ms=0 result=ok"));
+  g_assert_nonnull (strstr (line, " cpu_ms=0 "));
+  g_assert_true (g_str_has_suffix (line, " result=ok"));
   status = unfreeze_run_dup_status_text (run);
   g_assert_null (strstr (status, "Analysis"));
 }

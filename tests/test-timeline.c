@@ -221,6 +221,28 @@ save_screenshot (GdkTexture *texture,
   g_test_message ("saved %s", path);
 }
 
+static void
+painted_cb (gboolean *painted)
+{
+  *painted = TRUE;
+}
+
+/* Until @window has painted a frame from now on: laid out at its size, with what it shows. */
+static void
+wait_for_paint (GtkWidget *window)
+{
+  GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (window);
+  gboolean painted = FALSE;
+  gulong id;
+
+  g_assert_nonnull (frame_clock);
+  id = g_signal_connect_swapped (frame_clock, "after-paint", G_CALLBACK (painted_cb), &painted);
+  gtk_widget_queue_draw (window);
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (frame_clock, id);
+}
+
 /* Renders @widget's whole window, background included, and notes where @widget is in it. */
 static void
 render (GtkWidget  *widget,
@@ -231,12 +253,17 @@ render (GtkWidget  *widget,
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  int width = gtk_widget_get_width (window);
-  int height = gtk_widget_get_height (window);
+  GtkSnapshot *snapshot;
+  int width, height;
   graphene_rect_t bounds;
   guchar *data;
 
+  wait_for_paint (window);
+  snapshot = gtk_snapshot_new ();
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (snapshot);
   g_assert_nonnull (node);

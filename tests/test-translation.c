@@ -153,7 +153,8 @@ test_run (void)
   keys = summary_keys (summary);
   g_assert_cmpstr (keys, ==,
                    "mode ticker rows elapsed_ms longest_stall_ms frames_missed apply_ms count "
-                   "finished threads_before threads_peak connections_peak cpu_ms result");
+                   "finished threads_before threads_peak connections_peak cpu_ms inputs input_wait_max_ms "
+                   "result");
 
   texture = gdk_texture_new_from_filename (shot, &error);
   g_assert_no_error (error);
