@@ -524,6 +524,8 @@ test_window_narrow (void)
 typedef struct
 {
   char  *window_id;
+  char  *corner_x;
+  char  *corner_y;
   guint  delay_ms;
   int    status;
 } Typist;
@@ -532,8 +534,10 @@ static gpointer
 type_later_thread (gpointer data)
 {
   Typist *typist = data;
+  /* Then the pointer goes to the screen's far corner: left over a later test's window, it
+   * would hover it (and show its tooltips). */
   const char *argv[] = { "xdotool", "mousemove", "--window", typist->window_id, "40", "40",
-                         "key", "shift", NULL };
+                         "key", "shift", "mousemove", typist->corner_x, typist->corner_y, NULL };
   g_autoptr(GError) error = NULL;
 
   g_usleep (typist->delay_ms * 1000);
@@ -553,7 +557,9 @@ test_window_input_wait (gconstpointer data)
   const char *mode_id = data;
   UnfreezeWindow *window;
   GdkSurface *surface;
-  Typist typist = { NULL, 500, 0 };
+  Typist typist = { NULL, NULL, NULL, 500, 0 };
+  g_autoptr(GdkMonitor) monitor = NULL;
+  GdkRectangle screen;
   GThread *thread;
   UnfreezeRun *run;
   UnfreezeVerdictFacts facts;
@@ -570,6 +576,10 @@ test_window_input_wait (gconstpointer data)
   window = new_window ();
   surface = gtk_native_get_surface (GTK_NATIVE (window));
   typist.window_id = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  monitor = g_list_model_get_item (gdk_display_get_monitors (gdk_display_get_default ()), 0);
+  gdk_monitor_get_geometry (monitor, &screen);
+  typist.corner_x = g_strdup_printf ("%d", screen.x + screen.width - 1);
+  typist.corner_y = g_strdup_printf ("%d", screen.y + screen.height - 1);
   unfreeze_window_set_mode (window, mode_id);
   unfreeze_window_set_delay (window, 3.0);
 
@@ -599,6 +609,8 @@ test_window_input_wait (gconstpointer data)
   g_assert_nonnull (strstr (messages, sentence));
 
   g_free (typist.window_id);
+  g_free (typist.corner_x);
+  g_free (typist.corner_y);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
