@@ -30,6 +30,7 @@
 #define LOG_ROTATE_SIZE  (1024 * 1024)
 #define OWNER_WATCH_MS   500
 #define LAUNCH_ATTEMPTS  3
+#define RELAUNCH_INTERVAL_MS 100   /* while a dead server's backends still hold its memory */
 
 struct _UnfreezeLocalServer
 {
@@ -364,6 +365,17 @@ start_still_wanted (GTask *task)
   return TRUE;
 }
 
+static gboolean
+relaunch_cb (gpointer user_data)
+{
+  UnfreezeLocalServer *self = user_data;
+
+  self->ping_source = 0;
+  launch_postgres (self);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 postgres_exited_cb (GObject      *source,
                     GAsyncResult *result,
@@ -387,6 +399,20 @@ postgres_exited_cb (GObject      *source,
       g_warning ("The built-in PostgreSQL server exited unexpectedly:\n%s", tail);
       shut_down (self);
       g_signal_emit (self, signals[EXITED], 0, tail);
+    }
+  else if (strstr (tail, "pre-existing shared memory block") != NULL &&
+           g_get_monotonic_time () < self->ready_deadline)
+    {
+      /* A server that died (killed, crashed) leaves its backends behind for a moment: they
+       * hold its shared memory until each notices and ends, and PostgreSQL will not start
+       * while they do. The more connections the pool kept, the longer: try again until the
+       * start's deadline. */
+      g_clear_object (&self->postgres);
+      g_clear_handle_id (&self->ping_source, g_source_remove);
+      unfreeze_remove_tree (self->socket_dir);
+      g_clear_pointer (&self->socket_dir, g_free);
+      self->pid = 0;
+      self->ping_source = g_timeout_add (RELAUNCH_INTERVAL_MS, relaunch_cb, self);
     }
   else if (strstr (tail, "\"postmaster.pid\" already exists") != NULL)
     {

@@ -898,7 +898,9 @@ test_postmaster_killed (gconstpointer data)
   assert_run_failed_full (target->window, run, mode, connection_lost, TRUE);
   g_assert_cmpint (unfreeze_run_get_elapsed_us (run), <, KILL_DELAY_S * G_USEC_PER_SEC);
 
-  g_assert_true (wait_until (status_says_restarted, target, 60000));
+  if (!wait_until (status_says_restarted, target, 60000))
+    g_error ("The built-in server was not restarted within 60 s; the statuses were:\n%s",
+             target->statuses->str);
   g_test_message ("%s", target->statuses->str);
   g_assert_cmpint (g_atomic_int_get (&n_server_exits), ==, exits + 1);
   g_assert_nonnull (strstr (target->statuses->str, "stopped unexpectedly; restarting it"));
