@@ -193,7 +193,9 @@ deadlock_worker (gpointer user_data)
   unfreeze_run_end_span (worker->run, span);
 
   unfreeze_run_mark (worker->run, UNFREEZE_SPAN_HANDOFF);
-  g_idle_add (join_worker_cb, worker);
+  /* At the default priority: a main loop that is never idle (frames slower than the
+   * screen) would never get down to a default idle, and the run would never end. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, join_worker_cb, worker, NULL);
 
   return NULL;
 }
