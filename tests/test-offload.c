@@ -215,8 +215,11 @@ test_offload_cancel (void)
   unfreeze_run_cancel (run);
   g_assert_true (unfreeze_test_wait_for (&observed.finished, 60000));
   g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_CANCELLED);
-  /* The worker stopped computing: far less processor time than the 3 s asked for. */
-  g_assert_cmpint (unfreeze_run_get_cpu_us (run), <, 1500 * 1000);
+  /* The worker stopped computing: far less processor time than the 3 s asked for. (Under
+   * Valgrind or a sanitizer the calibration and the cancel run many times slower; the result
+   * above says the computing stopped.) */
+  if (unfreeze_test_timing_is_reliable ())
+    g_assert_cmpint (unfreeze_run_get_cpu_us (run), <, 1500 * 1000);
 
   next = run_with_cpu ("offload", "MSFT", 0, &observed);
   g_assert_cmpint (unfreeze_run_get_result (next), ==, UNFREEZE_RUN_RESULT_OK);
