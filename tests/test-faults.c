@@ -1699,26 +1699,6 @@ test_embedded_private (void)
 /* The built-in server is ours: its pool keeps a connection for every query a run may have at
  * once, so that the next run of as many starts no server process. Someone's own server is
  * shared: the pool keeps fewer there (64). */
-static guint
-acquire_and_release (UnfreezeDatabase *database,
-                     guint             n)
-{
-  g_autoptr(GPtrArray) conns = g_ptr_array_new ();
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      PGconn *conn = unfreeze_database_acquire (database, &error);
-
-      g_assert_no_error (error);
-      g_ptr_array_add (conns, conn);
-    }
-  for (guint i = 0; i < conns->len; i++)
-    unfreeze_database_release (database, g_ptr_array_index (conns, i));
-
-  return unfreeze_database_get_n_connections (database);
-}
-
 static void
 test_pool_sizes (void)
 {
@@ -1728,11 +1708,13 @@ test_pool_sizes (void)
 
   g_assert_no_error (shared->prepare_error);
   g_assert_false (unfreeze_database_get_embedded (shared->database));
-  g_assert_cmpuint (acquire_and_release (shared->database, 70), ==, 64);
+  fill_pool (shared->database, 70);
+  g_assert_cmpuint (unfreeze_database_get_n_connections (shared->database), ==, 64);
   unfreeze_database_shutdown (shared->database);
   g_assert_cmpuint (unfreeze_database_get_n_connections (shared->database), ==, 0);
 
-  g_assert_cmpuint (acquire_and_release (target->database, UNFREEZE_MAX_QUERIES_AT_ONCE), ==,
+  fill_pool (target->database, UNFREEZE_MAX_QUERIES_AT_ONCE);
+  g_assert_cmpuint (unfreeze_database_get_n_connections (target->database), ==,
                     UNFREEZE_MAX_QUERIES_AT_ONCE);
 }
 
