@@ -61,6 +61,15 @@ longest_sample_since (gint64 since_us)
   return longest;
 }
 
+/* Under a sanitizer the suites run side by side, each several times slower, on two cores: an
+ * idle loop can wait that long to be scheduled at all (ASan: 136 ms seen in CI). The
+ * heartbeat still has to see every block, and no idle loop may look stuck for half a second. */
+static gint64
+scheduling_slack_us (void)
+{
+  return unfreeze_test_timing_is_reliable () ? 0 : 450 * 1000;
+}
+
 static void
 test_block (gconstpointer data)
 {
@@ -86,9 +95,9 @@ test_block (gconstpointer data)
                   block_ms, longest, longest_sample);
 
   g_assert_cmpint (longest, >=, block_ms * 900);
-  g_assert_cmpint (longest, <=, block_ms * 1200);
+  g_assert_cmpint (longest, <=, block_ms * 1200 + scheduling_slack_us ());
   g_assert_cmpint (longest_sample, >=, block_ms * 900);
-  g_assert_cmpint (longest_sample, <=, block_ms * 1200);
+  g_assert_cmpint (longest_sample, <=, block_ms * 1200 + scheduling_slack_us ());
 }
 
 /* A watch ended inside the block (before the heartbeat could run again) sees it too. */
@@ -105,7 +114,7 @@ test_block_still_going (void)
 
   g_assert_true (block.done);
   g_assert_cmpint (block.stall_in_block, >=, 300 * 900);
-  g_assert_cmpint (block.stall_in_block, <=, 300 * 1200);
+  g_assert_cmpint (block.stall_in_block, <=, 300 * 1200 + scheduling_slack_us ());
 }
 
 static void
@@ -134,8 +143,8 @@ test_idle (void)
   /* The heartbeat did run (about 100 times), and never found the loop stuck. */
   g_assert_cmpuint (n_beats, >=, 50);
   g_assert_cmpuint (n_beats, <=, 110);
-  g_assert_cmpint (longest, <, 50 * 1000);
-  g_assert_cmpint (longest_sample_since (since), <, 50 * 1000);
+  g_assert_cmpint (longest, <, 50 * 1000 + scheduling_slack_us ());
+  g_assert_cmpint (longest_sample_since (since), <, 50 * 1000 + scheduling_slack_us ());
 }
 
 /* Waits, doing nothing, until told to stop. (It used to wait on a GCancellable's source;
