@@ -110,3 +110,13 @@ unfreeze_test_async_result_cb (GObject      *object,
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
+
+gboolean
+unfreeze_test_timing_is_reliable (void)
+{
+#if defined (__SANITIZE_ADDRESS__) || defined (__SANITIZE_THREAD__)
+  return FALSE;
+#else
+  return g_getenv ("UNFREEZE_TEST_NO_TIMING") == NULL;
+#endif
+}
