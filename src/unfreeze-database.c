@@ -19,11 +19,11 @@
 
 #include <glib/gi18n.h>
 
-/* Idle connections kept for the next run. The built-in server is ours: keep one for every
- * query a run may have at once, so that a second run of 200 starts no server process at
- * all (starting one costs the server several milliseconds of CPU). Someone's own server is
- * shared with others: keep fewer there. */
-#define MAX_IDLE_EMBEDDED   UNFREEZE_MAX_QUERIES_AT_ONCE
+/* Idle connections kept for the next run. A server that serves us alone (the built-in one)
+ * keeps one for every query a run may have at once, so that a second run of 200 starts no
+ * server process at all (starting one costs the server several milliseconds of CPU).
+ * Someone's own server is shared with others: keep fewer there. */
+#define MAX_IDLE_PRIVATE   UNFREEZE_MAX_QUERIES_AT_ONCE
 #define MAX_IDLE_CONNECTIONS 64
 
 struct _UnfreezeDatabase
@@ -32,6 +32,7 @@ struct _UnfreezeDatabase
 
   char                *conninfo_given;    /* NULL: automatic */
   gboolean             embedded;
+  gboolean             private_server;   /* nobody else uses it: a bigger pool */
   UnfreezeLocalServer *server;
   GCancellable        *cancellable;
   GThread             *seed_thread;      /* fills the big tickers in the background */
@@ -463,7 +464,7 @@ unfreeze_database_dup_host_to_resolve (UnfreezeDatabase *self)
 static guint
 max_idle (UnfreezeDatabase *self)
 {
-  return self->embedded ? MAX_IDLE_EMBEDDED : MAX_IDLE_CONNECTIONS;
+  return self->private_server ? MAX_IDLE_PRIVATE : MAX_IDLE_CONNECTIONS;
 }
 
 /* Gives a connection back for the next run, if it is still connected and idle. */
@@ -1130,9 +1131,23 @@ unfreeze_database_new (const char *conninfo)
   if (conninfo != NULL && *conninfo != '\0')
     self->conninfo_given = g_strdup (conninfo);
   self->embedded = self->conninfo_given == NULL && !unfreeze_database_conninfo_from_environment ();
+  self->private_server = self->embedded;
   self->big_tickers = self->embedded;
 
   return self;
+}
+
+/* Whether the server serves this app alone, as the built-in one does (and the throwaway
+ * servers of the benchmark): the pool then keeps an idle connection for every query a run
+ * may have at once, as it does for the built-in server, instead of the few it keeps on a
+ * server shared with others. */
+void
+unfreeze_database_set_private_server (UnfreezeDatabase *self,
+                                      gboolean          private_server)
+{
+  g_return_if_fail (UNFREEZE_IS_DATABASE (self));
+
+  self->private_server = !!private_server;
 }
 
 /* Whether to fill the BIG and HUGE tickers without asking (in the background, after the

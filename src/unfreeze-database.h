@@ -39,6 +39,8 @@ UnfreezeDatabase    *unfreeze_database_new                (const char           
 gboolean             unfreeze_database_conninfo_from_environment (void);
 void                 unfreeze_database_set_big_tickers    (UnfreezeDatabase     *self,
                                                            gboolean              big_tickers);
+void                 unfreeze_database_set_private_server (UnfreezeDatabase     *self,
+                                                           gboolean              private_server);
 void                 unfreeze_database_prepare_async      (UnfreezeDatabase     *self,
                                                            GCancellable         *cancellable,
                                                            GAsyncReadyCallback   callback,
