@@ -29,6 +29,7 @@ typedef struct
   gint64             waiting_stall_us; /* the longest stall from Run to refused_us */
   gint64             waiting_gap_us;   /* the longest frame gap from Run to refused_us */
   guint              n_blocking_calls; /* main-thread calls of UNFREEZE_RUN_BLOCKING_CALL_US or more */
+  guint              n_preempted_calls; /* as long, but only because the thread was switched out */
   gint64             blocking_call_max_us;
   const char        *blocking_call_name; /* the longest one's name, a static string */
   guint              threads_before;

@@ -111,15 +111,18 @@ last_row_time (UnfreezeRun *run,
   return rows_us - apply_rel + last_rel;
 }
 
-/* The main thread's calls into libpq that took UNFREEZE_RUN_BLOCKING_CALL_US or more: the
- * run records each one as a span with the call's name (the main-loop mode times every call
- * it makes). Worker threads may block, that is their job; lane 0 is the UI thread. */
+/* The main thread's calls into libpq that took UNFREEZE_RUN_BLOCKING_CALL_US or more,
+ * waiting or computing: the run records each one as a span with the call's name (the
+ * main-loop mode times every call it makes). Worker threads may block, that is their job;
+ * lane 0 is the UI thread. Calls as slow only because the kernel switched the thread out
+ * are counted apart (unfreeze-call-clock.c). */
 static void
 count_blocking_calls (UnfreezeRun *run,
                       UnfreezeBenchMeasure *m)
 {
   g_autoptr(GArray) spans = unfreeze_run_dup_spans (run);
 
+  m->n_preempted_calls = unfreeze_run_get_n_preempted_calls (run);
   for (guint i = 0; i < spans->len; i++)
     {
       const UnfreezeSpan *span = &g_array_index (spans, UnfreezeSpan, i);
@@ -255,7 +258,11 @@ record_measure (UnfreezeBench               *bench,
                           : "from pressing Run to \"finished\" (no update was refused)");
   ADD ("until_refused_frame_gap_max_ms", us_to_ms (m->waiting_gap_us), "ms", NULL);
   ADD ("main_thread_blocking_calls", m->n_blocking_calls, "count",
-       "calls into libpq on the main thread that took 2 ms or more (the run's BLOCKING_CALL spans)");
+       "calls into libpq on the main thread that took 2 ms or more, waiting or computing "
+       "(the run's BLOCKING_CALL spans)");
+  ADD ("main_thread_preempted_calls", m->n_preempted_calls, "count",
+       "calls into libpq on the main thread that took 2 ms or more only because the kernel "
+       "switched the thread out (no wait, under 2 ms of CPU)");
   ADD ("main_thread_blocking_call_max_ms", m->n_blocking_calls > 0 ? us_to_ms (m->blocking_call_max_us) : 0, "ms",
        m->blocking_call_name);
   ADD ("elapsed_ms", us_to_ms (m->end_us - m->start_us), "ms", NULL);

@@ -71,6 +71,7 @@ struct _UnfreezeRun
   guint               n_done;
   guint               n_cancelled;
   guint               n_deadlocked;
+  gint                n_preempted_calls; /* atomic: slow calls that did not block */
   GError             *error;
   gboolean            finished;
   UnfreezeRunResult   result;
@@ -248,31 +249,51 @@ unfreeze_run_mark (UnfreezeRun      *self,
 /**
  * unfreeze_run_note_call:
  * @call: (not nullable): the call's name, a static string
- * @begin_us: g_get_monotonic_time() just before the call
+ * @begin: the calling thread's clocks just before the call (unfreeze_call_clock_read())
  *
  * Ends the timing of a call that should not block (the main-loop mode's calls into libpq).
- * One that took %UNFREEZE_RUN_BLOCKING_CALL_US or more is recorded as a
- * %UNFREEZE_SPAN_BLOCKING_CALL span named @call, on the calling thread's lane.
+ * One that took %UNFREEZE_RUN_BLOCKING_CALL_US or more because it waited or computed is
+ * recorded as a %UNFREEZE_SPAN_BLOCKING_CALL span named @call, on the calling thread's lane.
+ * One that was slow only because the thread was switched out (a busy machine) is counted,
+ * not drawn: the stall graph shows what that cost.
  *
  * Returns: whether the call was recorded as blocking
  */
 gboolean
-unfreeze_run_note_call (UnfreezeRun *self,
-                        const char  *call,
-                        gint64       begin_us)
+unfreeze_run_note_call (UnfreezeRun             *self,
+                        const char              *call,
+                        const UnfreezeCallClock *begin)
 {
-  gint64 end_us = g_get_monotonic_time ();
+  UnfreezeCallClock end;
 
   g_return_val_if_fail (UNFREEZE_IS_RUN (self), FALSE);
   g_return_val_if_fail (call != NULL, FALSE);
+  g_return_val_if_fail (begin != NULL, FALSE);
 
-  if (end_us - begin_us < UNFREEZE_RUN_BLOCKING_CALL_US)
-    return FALSE;
+  unfreeze_call_clock_read (&end);
+  switch (unfreeze_call_clock_judge (begin, &end))
+    {
+    case UNFREEZE_CALL_QUICK:
+      return FALSE;
+    case UNFREEZE_CALL_PREEMPTED:
+      g_atomic_int_inc (&self->n_preempted_calls);
+      return FALSE;
+    case UNFREEZE_CALL_WAITED:
+    case UNFREEZE_CALL_COMPUTED:
+    default:
+      add_span_at (self, UNFREEZE_SPAN_BLOCKING_CALL, begin->wall_us - self->start_us,
+                   end.wall_us - self->start_us, call);
+      return TRUE;
+    }
+}
 
-  add_span_at (self, UNFREEZE_SPAN_BLOCKING_CALL, begin_us - self->start_us,
-               end_us - self->start_us, call);
+/* Calls that were slow only because the machine ran something else meanwhile. */
+guint
+unfreeze_run_get_n_preempted_calls (UnfreezeRun *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), 0);
 
-  return TRUE;
+  return (guint) g_atomic_int_get (&self->n_preempted_calls);
 }
 
 /**

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "unfreeze-analysis.h"
+#include "unfreeze-call-clock.h"
 #include "unfreeze-database.h"
 #include "unfreeze-mode.h"
 #include "unfreeze-rows.h"
@@ -68,9 +69,9 @@ typedef struct
   const char      *label;      /* a static string, or NULL: what the span was (a call's name) */
 } UnfreezeSpan;
 
-/* A call that should return at once and takes this long holds the thread for an eighth of a
- * frame: the timeline shows it as a blocking call. */
-#define UNFREEZE_RUN_BLOCKING_CALL_US (2 * 1000)
+/* A call that should return at once and takes this long, waiting or computing, holds the
+ * thread for an eighth of a frame: the timeline shows it as a blocking call. */
+#define UNFREEZE_RUN_BLOCKING_CALL_US UNFREEZE_CALL_SLOW_US
 
 /* An input (key press, click) made while the run went on, and how long it waited. */
 typedef struct
@@ -134,7 +135,8 @@ void                 unfreeze_run_mark                 (UnfreezeRun         *sel
 GArray              *unfreeze_run_dup_spans            (UnfreezeRun         *self);
 gboolean             unfreeze_run_note_call            (UnfreezeRun         *self,
                                                         const char          *call,
-                                                        gint64               begin_us);
+                                                        const UnfreezeCallClock *begin);
+guint                unfreeze_run_get_n_preempted_calls (UnfreezeRun        *self);
 
 /* Inputs made during the run (UnfreezeInputMeter). Main thread only. */
 void                 unfreeze_run_note_input           (UnfreezeRun         *self,

@@ -792,8 +792,8 @@ test_never_idle (void)
   g_assert_cmpuint (n_frames, >, 0);
 }
 
-/* (j) A call into libpq that takes 2 ms or more is a blocking call on the timeline, named;
- * a quick one leaves no trace. */
+/* (j) A call into libpq that takes 2 ms or more, waiting or computing, is a blocking call on
+ * the timeline, named; a quick one leaves no trace. */
 static void
 test_note_call (void)
 {
@@ -801,22 +801,36 @@ test_note_call (void)
                                                  unfreeze_test_fixture_get_database (),
                                                  "MSFT", 0, 1);
   g_autoptr(GArray) spans = NULL;
-  const UnfreezeSpan *span;
-  gint64 begin;
+  UnfreezeCallClock begin;
+  UnfreezeCallClock now;
 
-  begin = g_get_monotonic_time ();
-  g_assert_false (unfreeze_run_note_call (run, "PQflush", begin));
-  begin = g_get_monotonic_time ();
+  unfreeze_call_clock_read (&begin);
+  g_assert_false (unfreeze_run_note_call (run, "PQflush", &begin));
+
+  /* It waits: the thread sleeps inside the call. */
+  unfreeze_call_clock_read (&begin);
   g_usleep (UNFREEZE_RUN_BLOCKING_CALL_US + 1000);
-  g_assert_true (unfreeze_run_note_call (run, "PQconnectPoll", begin));
+  g_assert_true (unfreeze_run_note_call (run, "PQconnectPoll", &begin));
+
+  /* It computes: the thread's own CPU time. */
+  unfreeze_call_clock_read (&begin);
+  do
+    unfreeze_call_clock_read (&now);
+  while (now.cpu_us >= 0 && now.cpu_us - begin.cpu_us < UNFREEZE_RUN_BLOCKING_CALL_US + 1000);
+  g_assert_true (unfreeze_run_note_call (run, "PQgetResult", &begin));
 
   spans = unfreeze_run_dup_spans (run);
-  g_assert_cmpuint (spans->len, ==, 1);
-  span = &g_array_index (spans, UnfreezeSpan, 0);
-  g_assert_cmpint (span->kind, ==, UNFREEZE_SPAN_BLOCKING_CALL);
-  g_assert_cmpstr (span->label, ==, "PQconnectPoll");
-  g_assert_cmpuint (span->thread_id, ==, 0);
-  g_assert_cmpint (span->end_us - span->begin_us, >=, UNFREEZE_RUN_BLOCKING_CALL_US);
+  g_assert_cmpuint (spans->len, ==, 2);
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const UnfreezeSpan *span = &g_array_index (spans, UnfreezeSpan, i);
+
+      g_assert_cmpint (span->kind, ==, UNFREEZE_SPAN_BLOCKING_CALL);
+      g_assert_cmpstr (span->label, ==, i == 0 ? "PQconnectPoll" : "PQgetResult");
+      g_assert_cmpuint (span->thread_id, ==, 0);
+      g_assert_cmpint (span->end_us - span->begin_us, >=, UNFREEZE_RUN_BLOCKING_CALL_US);
+    }
+  g_assert_cmpuint (unfreeze_run_get_n_preempted_calls (run), ==, 0);
 }
 
 static void

@@ -262,6 +262,59 @@ test_summary_line (gconstpointer data)
   g_assert_finalize_object (database);
 }
 
+/* Why a call was slow ---------------------------------------------------------------- */
+
+typedef struct
+{
+  const char      *name;
+  UnfreezeCallClock begin;
+  UnfreezeCallClock end;
+  UnfreezeCallKind  expected;
+} CallCase;
+
+/* wall_us, cpu_us, slept, preempted */
+static const CallCase call_cases[] = {
+  { "quick", { 0, 0, 5, 5 }, { 1999, 0, 9, 9 }, UNFREEZE_CALL_QUICK },
+  { "waited", { 0, 0, 5, 5 }, { 9000, 100, 6, 5 }, UNFREEZE_CALL_WAITED },
+  /* Waiting and switched out: it still waited. */
+  { "waited-and-preempted", { 0, 0, 5, 5 }, { 9000, 100, 6, 7 }, UNFREEZE_CALL_WAITED },
+  { "computed", { 0, 0, 5, 5 }, { 3000, 2500, 5, 5 }, UNFREEZE_CALL_COMPUTED },
+  { "computed-and-preempted", { 0, 0, 5, 5 }, { 9000, 2000, 5, 8 }, UNFREEZE_CALL_COMPUTED },
+  { "preempted", { 0, 0, 5, 5 }, { 19000, 300, 5, 6 }, UNFREEZE_CALL_PREEMPTED },
+  /* Counters that do not explain the time, or none at all: the worst is assumed. */
+  { "unexplained", { 0, 0, 5, 5 }, { 5000, 300, 5, 5 }, UNFREEZE_CALL_WAITED },
+  { "no-counters", { 0, -1, -1, -1 }, { 5000, -1, -1, -1 }, UNFREEZE_CALL_WAITED },
+};
+
+static void
+test_call_clock_judge (gconstpointer data)
+{
+  const CallCase *c = data;
+
+  g_assert_cmpint (unfreeze_call_clock_judge (&c->begin, &c->end), ==, c->expected);
+}
+
+/* The clocks read are the calling thread's, and they move forward. */
+static void
+test_call_clock_read (void)
+{
+  UnfreezeCallClock begin;
+  UnfreezeCallClock end;
+
+  unfreeze_call_clock_read (&begin);
+  do
+    unfreeze_call_clock_read (&end);
+  while (end.cpu_us >= 0 && end.cpu_us - begin.cpu_us < 3000);
+  g_assert_cmpint (end.wall_us, >=, begin.wall_us);
+#ifdef __linux__
+  g_assert_cmpint (begin.cpu_us, >=, 0);
+  g_assert_cmpint (end.slept, >=, begin.slept);
+  g_assert_cmpint (end.preempted, >=, begin.preempted);
+#endif
+  /* 3 ms of its own CPU time, the longer wall time whatever the machine's load. */
+  g_assert_cmpint (end.wall_us - begin.wall_us, >=, end.cpu_us - begin.cpu_us - 1000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -269,6 +322,13 @@ main (int   argc,
   unfreeze_test_init (&argc, &argv);
 
   g_test_add_func ("/unfreeze/Run/format-count", test_format_count);
+  g_test_add_func ("/unfreeze/Run/call-clock/read", test_call_clock_read);
+  for (guint i = 0; i < G_N_ELEMENTS (call_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/unfreeze/Run/call-clock/judge/%s", call_cases[i].name);
+
+      g_test_add_data_func (path, &call_cases[i], test_call_clock_judge);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (summary_cases); i++)
     {
       const SummaryCase *c = &summary_cases[i];

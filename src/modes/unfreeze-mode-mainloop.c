@@ -325,18 +325,22 @@ loop_remove (Query *query)
 /* LESSON: async is only as async as its weakest call. Each call into libpq should return at
  * once; one that takes 2 ms or more is marked on the main thread's lane of the Threads
  * view as a blocking call. */
-static gint64
+static UnfreezeCallClock
 call_begin (void)
 {
-  return g_get_monotonic_time ();
+  UnfreezeCallClock clock;
+
+  unfreeze_call_clock_read (&clock);
+
+  return clock;
 }
 
 static void
-call_end (Query      *query,
-          const char *call,
-          gint64      begin_us)
+call_end (Query                   *query,
+          const char              *call,
+          const UnfreezeCallClock *begin)
 {
-  unfreeze_run_note_call (query->run, call, begin_us);
+  unfreeze_run_note_call (query->run, call, begin);
 }
 
 static void
@@ -396,10 +400,10 @@ watch_socket (Query        *query,
 static PGresult *
 get_result (Query *query)
 {
-  gint64 begin = call_begin ();
+  UnfreezeCallClock begin = call_begin ();
   PGresult *result = PQgetResult (query->conn);
 
-  call_end (query, "PQgetResult", begin);
+  call_end (query, "PQgetResult", &begin);
   return result;
 }
 
@@ -461,7 +465,7 @@ read_results (Query *query)
 static void
 continue_query (Query *query)
 {
-  gint64 begin;
+  UnfreezeCallClock begin;
   int consumed;
   int flushed;
 
@@ -469,7 +473,7 @@ continue_query (Query *query)
    * what is left (PQflush returns 1 while it cannot send it all), then read. Never wait. */
   begin = call_begin ();
   consumed = PQconsumeInput (query->conn);
-  call_end (query, "PQconsumeInput", begin);
+  call_end (query, "PQconsumeInput", &begin);
   if (!consumed)
     {
       fail (query, UNFREEZE_DATABASE_ERROR_LOST);
@@ -478,7 +482,7 @@ continue_query (Query *query)
 
   begin = call_begin ();
   flushed = PQflush (query->conn);
-  call_end (query, "PQflush", begin);
+  call_end (query, "PQflush", &begin);
   if (flushed < 0)
     fail (query, UNFREEZE_DATABASE_ERROR_LOST);
   else if (flushed == 1)
@@ -515,7 +519,7 @@ send_cancel_statement (Query *query)
 static gboolean
 send_statement (Query *query)
 {
-  gint64 begin = call_begin ();
+  UnfreezeCallClock begin = call_begin ();
   gboolean sent;
 
   if (query->is_canceller)
@@ -524,7 +528,7 @@ send_statement (Query *query)
     /* LESSON: send without waiting for the answer. */
     sent = unfreeze_query_send (query->conn, unfreeze_run_get_ticker (query->run),
                                 unfreeze_run_get_delay (query->run), &query->error);
-  call_end (query, "PQsendQueryParams", begin);
+  call_end (query, "PQsendQueryParams", &begin);
 
   return sent;
 }
@@ -566,10 +570,10 @@ send_query (Query *query)
 static void
 connect_step (Query *query)
 {
-  gint64 begin = call_begin ();
+  UnfreezeCallClock begin = call_begin ();
   PostgresPollingStatusType status = PQconnectPoll (query->conn);
 
-  call_end (query, "PQconnectPoll", begin);
+  call_end (query, "PQconnectPoll", &begin);
 
   /* LESSON: one step of the connection. PQconnectPoll() never waits: it says what to wait for. */
   switch (status)
@@ -630,12 +634,12 @@ connect_to (Query      *query,
             GList      *addresses)
 {
   UnfreezeDatabase *database = unfreeze_run_get_database (query->run);
-  gint64 begin = call_begin ();
+  UnfreezeCallClock begin = call_begin ();
   guint timeout;
 
   /* LESSON: start connecting without waiting. */
   query->conn = unfreeze_database_connect_start_at (database, host, addresses, &query->error);
-  call_end (query, "PQconnectStartParams", begin);
+  call_end (query, "PQconnectStartParams", &begin);
   if (query->conn == NULL)
     {
       finish (query);
@@ -783,10 +787,10 @@ cancel_ready_cb (int           fd,
                  gpointer      user_data)
 {
   Query *query = user_data;
-  gint64 begin = call_begin ();
+  UnfreezeCallClock begin = call_begin ();
   PostgresPollingStatusType status = PQcancelPoll (query->cancel_conn);
 
-  call_end (query, "PQcancelPoll", begin);
+  call_end (query, "PQcancelPoll", &begin);
   clear_source (&query->cancel_conn_source);
   if (status == PGRES_POLLING_READING || status == PGRES_POLLING_WRITING)
     {
@@ -806,12 +810,12 @@ cancel_ready_cb (int           fd,
 static void
 cancel_query (Query *query)
 {
-  gint64 begin = call_begin ();
+  UnfreezeCallClock begin = call_begin ();
   gboolean started;
 
   query->cancel_conn = PQcancelCreate (query->conn);
   started = PQcancelStart (query->cancel_conn);
-  call_end (query, "PQcancelStart", begin);
+  call_end (query, "PQcancelStart", &begin);
   if (started)
     {
       /* Like connecting: wait until the new socket is writable. */
@@ -916,11 +920,11 @@ cancel_blocking (Query *query)
 {
   PGcancel *cancel = PQgetCancel (query->conn);
   char message[256] = "";
-  gint64 begin = call_begin ();
+  UnfreezeCallClock begin = call_begin ();
 
   if (cancel != NULL && !PQcancel (cancel, message, sizeof message))
     g_warning ("Could not send the cancel request: %s", message);
-  call_end (query, "PQcancel", begin);
+  call_end (query, "PQcancel", &begin);
   g_clear_pointer (&cancel, PQfreeCancel);
 }
 #endif
