@@ -1705,13 +1705,21 @@ test_pool_sizes (void)
   Target *target = embedded_target ();
   g_autofree char *conninfo = embedded_conninfo ();
   Target *shared = target_new_for_conninfo (conninfo);
+  Target *private = target_new_for_conninfo (conninfo);
 
   g_assert_no_error (shared->prepare_error);
+  g_assert_no_error (private->prepare_error);
   g_assert_false (unfreeze_database_get_embedded (shared->database));
   fill_pool (shared->database, 70);
   g_assert_cmpuint (unfreeze_database_get_n_connections (shared->database), ==, 64);
   unfreeze_database_shutdown (shared->database);
   g_assert_cmpuint (unfreeze_database_get_n_connections (shared->database), ==, 0);
+
+  /* Said to serve this app alone (as the benchmark's server does), it keeps them all. */
+  unfreeze_database_set_private_server (private->database, TRUE);
+  fill_pool (private->database, 70);
+  g_assert_cmpuint (unfreeze_database_get_n_connections (private->database), ==, 70);
+  unfreeze_database_shutdown (private->database);
 
   fill_pool (target->database, UNFREEZE_MAX_QUERIES_AT_ONCE);
   g_assert_cmpuint (unfreeze_database_get_n_connections (target->database), ==,
