@@ -7,7 +7,9 @@
  * Between two runs the window paints at least one frame, and the stall meter's heartbeat
  * gets SETTLE_MS to record the end of a freeze (the late beat runs only once the main loop
  * is free); then the run's heartbeat samples are copied, since the meter keeps only about
- * 20 s and a comparison takes longer. "run-finished" is emitted then, with the samples.
+ * 20 s and a comparison takes longer. "run-finished" is emitted then, with the samples; the
+ * next run starts once the frame after that is painted (an idle after the frame's tick), so
+ * that showing a run in the comparison is not counted against the next one.
  *
  * Cancel cancels nothing itself: the window's Cancel cancels the run in flight (when its
  * mode can be), and this only makes sure no further mode starts. "finished" comes once the
@@ -42,6 +44,7 @@ struct _UnfreezeCompare
   GPtrArray                *samples;      /* of GArray of UnfreezeStallSample, per run */
   guint                     settle_id;
   guint                     tick_id;
+  guint                     start_id;
   gboolean                  painted;
   gboolean                  settled;
   gboolean                  started;
@@ -114,6 +117,31 @@ finish (UnfreezeCompare *self)
   g_signal_emit (self, signals[FINISHED], 0);
 }
 
+static gboolean
+start_next_cb (gpointer user_data)
+{
+  UnfreezeCompare *self = user_data;
+
+  self->start_id = 0;
+  start_next (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The frame that shows the last run: the next starts after it is painted. */
+static gboolean
+next_frame_cb (GtkWidget     *widget,
+               GdkFrameClock *frame_clock,
+               gpointer       user_data)
+{
+  UnfreezeCompare *self = user_data;
+
+  self->tick_id = 0;
+  self->start_id = g_idle_add (start_next_cb, self);
+
+  return G_SOURCE_REMOVE;
+}
+
 /* The run has settled: keep it, then the next mode (unless cancelled). */
 static void
 settled (UnfreezeCompare *self)
@@ -124,7 +152,10 @@ settled (UnfreezeCompare *self)
   g_ptr_array_add (self->runs, g_object_ref (run));
   g_signal_emit (self, signals[RUN_FINISHED], 0, run);
 
-  start_next (self);
+  if (self->widget != NULL && gtk_widget_get_mapped (self->widget) && !self->cancelled)
+    self->tick_id = gtk_widget_add_tick_callback (self->widget, next_frame_cb, self, NULL);
+  else
+    start_next (self);
 }
 
 static void
@@ -172,7 +203,7 @@ run_finished_cb (UnfreezeCompare *self,
   self->settled = FALSE;
   self->settle_id = g_timeout_add (SETTLE_MS, settle_cb, self);
   /* A window that does not draw (unmapped) has no frames to wait for. */
-  self->painted = !gtk_widget_get_mapped (self->widget);
+  self->painted = self->widget == NULL || !gtk_widget_get_mapped (self->widget);
   if (!self->painted)
     self->tick_id = gtk_widget_add_tick_callback (self->widget, painted_cb, self, NULL);
 }
@@ -185,7 +216,7 @@ start_next (UnfreezeCompare *self)
   UnfreezeRun *run;
 
   modes = unfreeze_modes_get_all (&n_modes);
-  if (self->cancelled || self->next >= n_modes)
+  if (self->cancelled || self->next >= n_modes || self->widget == NULL)
     {
       finish (self);
       return;
@@ -216,6 +247,7 @@ unfreeze_compare_dispose (GObject *object)
   UnfreezeCompare *self = UNFREEZE_COMPARE (object);
 
   g_clear_handle_id (&self->settle_id, g_source_remove);
+  g_clear_handle_id (&self->start_id, g_source_remove);
   if (self->tick_id != 0 && self->widget != NULL)
     gtk_widget_remove_tick_callback (self->widget, self->tick_id);
   self->tick_id = 0;
@@ -314,7 +346,13 @@ unfreeze_compare_cancel (UnfreezeCompare *self)
   self->cancelled = TRUE;
   /* Between two runs: stop now. */
   if (self->run == NULL && self->started)
-    finish (self);
+    {
+      if (self->tick_id != 0 && self->widget != NULL)
+        gtk_widget_remove_tick_callback (self->widget, self->tick_id);
+      self->tick_id = 0;
+      g_clear_handle_id (&self->start_id, g_source_remove);
+      finish (self);
+    }
 }
 
 gboolean
