@@ -151,7 +151,14 @@ attach_cell (GtkGrid    *grid,
 
   gtk_label_set_xalign (GTK_LABEL (label), column == 0 ? 0 : 1);
   if (heading)
-    gtk_widget_add_css_class (label, "heading");
+    {
+      /* "Connections at peak" on two lines: the table stays narrow. */
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 10);
+      gtk_label_set_justify (GTK_LABEL (label), column == 0 ? GTK_JUSTIFY_LEFT : GTK_JUSTIFY_RIGHT);
+      gtk_widget_set_valign (label, GTK_ALIGN_END);
+      gtk_widget_add_css_class (label, "heading");
+    }
   else if (column > 0)
     gtk_widget_add_css_class (label, "numeric");
   if (error)

@@ -609,6 +609,15 @@ unfreeze_window_get_last_run (UnfreezeWindow *self)
 
 /* Export ------------------------------------------------------------------------------ */
 
+/* An export saves what the window shows: the comparison on its page, once it has ended. */
+static gboolean
+showing_comparison (UnfreezeWindow *self)
+{
+  return self->compare != NULL && !compare_in_flight (self) &&
+         g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "comparison") == 0 &&
+         unfreeze_comparison_view_get_n_runs (self->comparison_view) > 0;
+}
+
 /**
  * unfreeze_window_dup_export:
  *
@@ -629,10 +638,7 @@ unfreeze_window_dup_export (UnfreezeWindow *self)
 
   g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
 
-  /* What the window shows: the comparison on its page, once it has ended. */
-  if (self->compare != NULL && !compare_in_flight (self) &&
-      g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "comparison") == 0 &&
-      unfreeze_comparison_view_get_n_runs (self->comparison_view) > 0)
+  if (showing_comparison (self))
     return unfreeze_comparison_view_dup_export (self->comparison_view);
 
   if (self->run == NULL || !unfreeze_run_get_finished (self->run))
@@ -807,7 +813,9 @@ export_action (GtkWidget  *widget,
   if (self->run == NULL || self->export_chooser != NULL || self->export_cancellable != NULL)
     return;
 
-  name = g_strdup_printf ("unfreeze-%s-%s.svg", unfreeze_run_get_mode (self->run)->id, stamp);
+  name = g_strdup_printf ("unfreeze-%s-%s.svg",
+                          showing_comparison (self) ? "compare" : unfreeze_run_get_mode (self->run)->id,
+                          stamp);
   self->export_chooser = gtk_file_chooser_native_new (_("Export Picture"), GTK_WINDOW (self),
                                                       GTK_FILE_CHOOSER_ACTION_SAVE,
                                                       _("_Export"), _("_Cancel"));
