@@ -505,8 +505,11 @@ update_accessible_label (UnfreezeStallGraph *self)
     return;
 
   count = unfreeze_format_count (longest_ms);
-  label = g_strdup_printf (_("Main loop latency over the last 10 seconds: longest stall %s ms"),
-                           count);
+  if (self->history != NULL)
+    label = g_strdup_printf (_("Main loop latency during the run: longest stall %s ms"), count);
+  else
+    label = g_strdup_printf (_("Main loop latency over the last 10 seconds: longest stall %s ms"),
+                             count);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
@@ -663,6 +666,19 @@ unfreeze_stall_graph_set_history (UnfreezeStallGraph *self,
   self->history_start_us = start_us;
   self->history_span_us = span_us;
   self->history_plot_x = plot_x;
+
+  /* A still graph says its longest stall once. */
+  if (samples != NULL)
+    {
+      const UnfreezeStallSample *sample = (const UnfreezeStallSample *) (gpointer) samples->data;
+
+      self->longest_us = 0;
+      for (guint i = 0; i < samples->len; i++)
+        if (sample[i].time_us >= start_us && sample[i].time_us <= start_us + span_us)
+          self->longest_us = MAX (self->longest_us, sample[i].late_us);
+      self->labelled_ms = -1;
+      update_accessible_label (self);
+    }
 
   unfreeze_chart_update_ticking (UNFREEZE_CHART (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));
