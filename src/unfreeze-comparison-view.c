@@ -42,7 +42,7 @@ struct _UnfreezeComparisonView
   AdwBin      parent_instance;
 
   GtkLabel   *heading;
-  GtkGrid    *multiples;   /* per run: its name and result, then graph over timeline */
+  GtkGrid    *multiples;   /* per run: its name and result above its graph over its timeline */
   GtkGrid    *table;
   GArray     *entries;     /* of Entry */
   gint64      scale_us;
@@ -150,11 +150,15 @@ attach_cell (GtkGrid    *grid,
   GtkWidget *label = gtk_label_new (text);
 
   gtk_label_set_xalign (GTK_LABEL (label), column == 0 ? 0 : 1);
+  /* "Connections at peak" and "Offload the computing" on two lines: the table stays narrow
+   * enough for the window's content beside the controls. */
+  if (heading || column == 0)
+    {
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), heading ? 8 : 20);
+    }
   if (heading)
     {
-      /* "Connections at peak" on two lines: the table stays narrow. */
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_max_width_chars (GTK_LABEL (label), 10);
       gtk_label_set_justify (GTK_LABEL (label), column == 0 ? GTK_JUSTIFY_LEFT : GTK_JUSTIFY_RIGHT);
       gtk_widget_set_valign (label, GTK_ALIGN_END);
       gtk_widget_add_css_class (label, "heading");
@@ -268,18 +272,17 @@ unfreeze_comparison_view_add_run (UnfreezeComparisonView *self,
   label = gtk_label_new (caption);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 14);
-  gtk_label_set_width_chars (GTK_LABEL (label), 14);
-  gtk_widget_set_valign (label, GTK_ALIGN_START);
+  gtk_widget_set_margin_top (label, row > 0 ? 12 : 0);
   gtk_widget_add_css_class (label, "heading");
   if (!expected)
     gtk_widget_add_css_class (label, "error");
-  gtk_grid_attach (self->multiples, label, 0, row, 1, 1);
+  /* The caption above its charts, which get the whole width (as in the exported picture). */
+  gtk_grid_attach (self->multiples, label, 0, 2 * row, 1, 1);
 
   charts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   gtk_box_append (GTK_BOX (charts), GTK_WIDGET (entry.graph));
   gtk_box_append (GTK_BOX (charts), GTK_WIDGET (entry.timeline));
-  gtk_grid_attach (self->multiples, charts, 1, row, 1, 1);
+  gtk_grid_attach (self->multiples, charts, 0, 2 * row + 1, 1, 1);
 
   cells = dup_cells (run);
   for (guint column = 0; column < N_COLUMNS; column++)
@@ -389,6 +392,7 @@ static void
 unfreeze_comparison_view_init (UnfreezeComparisonView *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *table_scroller;
 
   self->entries = g_array_new (FALSE, TRUE, sizeof (Entry));
   g_array_set_clear_func (self->entries, entry_clear);
@@ -405,17 +409,24 @@ unfreeze_comparison_view_init (UnfreezeComparisonView *self)
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->heading));
 
   self->multiples = GTK_GRID (gtk_grid_new ());
-  gtk_grid_set_row_spacing (self->multiples, 10);
-  gtk_grid_set_column_spacing (self->multiples, 12);
+  gtk_grid_set_row_spacing (self->multiples, 4);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->multiples));
 
   self->table = GTK_GRID (gtk_grid_new ());
   gtk_grid_set_row_spacing (self->table, 4);
-  gtk_grid_set_column_spacing (self->table, 18);
+  gtk_grid_set_column_spacing (self->table, 10);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->table),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Comparison of the modes"),
                                   -1);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->table));
+  /* Only the table scrolls sideways when the window is narrow: the charts shrink to fit, and
+   * the comparison never widens the window (nor folds its controls away). */
+  table_scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (table_scroller), GTK_POLICY_AUTOMATIC,
+                                  GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (table_scroller), TRUE);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (table_scroller), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (table_scroller), GTK_WIDGET (self->table));
+  gtk_box_append (GTK_BOX (box), table_scroller);
   add_table_header (self);
 
   adw_bin_set_child (ADW_BIN (self), box);
