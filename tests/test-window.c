@@ -498,17 +498,25 @@ test_preferences_password (void)
 /* GNOME's narrow-window guideline: the window can be 360 px wide (its sidebar then folds
  * away). It once could not go below 524 px: the heading, the clock and the pulse bar sat
  * side by side at full size. */
-static void
-test_window_narrow (void)
+static GtkCssProvider *
+add_app_style (void)
 {
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-  UnfreezeWindow *window;
-  int minimum = 0;
+  GtkCssProvider *css = gtk_css_provider_new ();
 
   /* The app's style sheet, as the application loads it. */
   gtk_css_provider_load_from_resource (css, "/io/github/unfreeze/Unfreeze/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  return css;
+}
+
+static void
+test_window_narrow (void)
+{
+  g_autoptr(GtkCssProvider) css = add_app_style ();
+  UnfreezeWindow *window;
+  int minimum = 0;
+
   window = new_window ();
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
   g_test_message ("the window's minimum width: %d px", minimum);
@@ -653,6 +661,8 @@ test_window_compare_cancel (void)
   UnfreezeCompare *compare;
   UnfreezeRun *run;
   guint n_modes;
+  int minimum = 0;
+  g_autoptr(GtkCssProvider) css = NULL;
 
   modes = unfreeze_modes_get_all (&n_modes);
   g_assert_cmpuint (n_modes, >, 3);
@@ -696,6 +706,15 @@ test_window_compare_cancel (void)
   /* Ctrl+E now exports the comparison the window shows. */
   export = unfreeze_window_dup_export (window);
   g_assert_nonnull (export);
+
+  /* The Comparison page, shown now, keeps the window as narrow as it can be without it (in
+   * the app's style, as in the narrow case). */
+  css = add_app_style ();
+  unfreeze_test_iterate_for (200);
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  g_test_message ("the window's minimum width with the comparison: %d px", minimum);
+  g_assert_cmpint (minimum, <=, 360);
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
 
   /* The window's mode is the user's, and Run works. */
   g_assert_cmpstr (unfreeze_window_get_mode (window), ==, "mainloop");
