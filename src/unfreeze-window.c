@@ -1111,8 +1111,14 @@ view_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   UnfreezeWindow *self = UNFREEZE_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  GtkWidget *child = adw_view_stack_get_child_by_name (self->view_stack, name);
 
-  adw_view_stack_set_visible_child_name (self->view_stack, g_variant_get_string (parameter, NULL));
+  /* Alt+4 before the first comparison: there is no page to show yet. */
+  if (child == NULL || !adw_view_stack_page_get_visible (adw_view_stack_get_page (self->view_stack, child)))
+    return;
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
 static void
