@@ -51,7 +51,8 @@ struct _UnfreezeApplication
   int               count;
   int               cpu_ms;
   int               cancel_after_ms;
-  gboolean          run_pending;    /* --run, and that run is still to start */
+  gboolean          run_pending;    /* --run or --compare, and that run is still to start */
+  gboolean          compare;        /* --compare: the run is every mode in turn */
   gboolean          quit_after_run;
   gboolean          scripted;       /* started with --run */
   gboolean          big_tickers;    /* --big-tickers */
@@ -67,6 +68,8 @@ G_DEFINE_FINAL_TYPE (UnfreezeApplication, unfreeze_application, ADW_TYPE_APPLICA
 
 /* Exit status when the picture --export asked for could not be saved. */
 #define EXIT_STATUS_EXPORT_FAILED 5
+/* Exit status of --compare when a mode did not end the way it is meant to. */
+#define EXIT_STATUS_COMPARE_UNEXPECTED 6
 /* How long after the run --export waits before drawing the picture. */
 #define EXPORT_SETTLE_MS 200
 
@@ -160,9 +163,10 @@ screenshot_and_maybe_quit_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void scripted_run_ended (UnfreezeApplication *self);
+
 static void
-command_line_run_finished_cb (UnfreezeApplication *self,
-                              UnfreezeRun         *run)
+print_summary_line (UnfreezeRun *run)
 {
   g_autofree char *line = unfreeze_run_dup_summary_line (run);
 
@@ -172,8 +176,22 @@ command_line_run_finished_cb (UnfreezeApplication *self,
   /* The summary line says "error"; standard error says which. */
   if (unfreeze_run_get_result (run) == UNFREEZE_RUN_RESULT_ERROR)
     g_printerr ("%s\n", unfreeze_run_get_error (run)->message);
+}
+
+static void
+command_line_run_finished_cb (UnfreezeApplication *self,
+                              UnfreezeRun         *run)
+{
+  print_summary_line (run);
 
   self->exit_status = exit_status_for (unfreeze_run_get_result (run));
+  scripted_run_ended (self);
+}
+
+/* The scripted run (or comparison) is over: the screenshot, the picture, quitting. */
+static void
+scripted_run_ended (UnfreezeApplication *self)
+{
   self->run_finished = TRUE;
 
   /* A screenshot waits for the window to draw the outcome (and the meters to settle); a
@@ -200,6 +218,57 @@ cancel_after_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* --compare: a summary line per mode as each run ends, in the list's order. */
+static void
+command_line_compare_run_cb (UnfreezeApplication *self,
+                             UnfreezeRun         *run)
+{
+  print_summary_line (run);
+}
+
+/* 0 when every mode ended the way it is meant to (unfreeze_compare_run_is_expected()), 3 when
+ * cancelled, EXIT_STATUS_COMPARE_UNEXPECTED otherwise. */
+static void
+command_line_compare_finished_cb (UnfreezeApplication *self,
+                                  UnfreezeCompare     *compare)
+{
+  if (unfreeze_compare_get_cancelled (compare))
+    self->exit_status = exit_status_for (UNFREEZE_RUN_RESULT_CANCELLED);
+  else if (unfreeze_compare_get_as_expected (compare))
+    self->exit_status = 0;
+  else
+    self->exit_status = EXIT_STATUS_COMPARE_UNEXPECTED;
+
+  scripted_run_ended (self);
+}
+
+static void
+start_command_line_compare (UnfreezeApplication *self)
+{
+  UnfreezeCompare *compare = unfreeze_window_start_compare (self->window);
+
+  if (compare == NULL)
+    {
+      g_printerr ("%s\n", _("Could not start the run"));
+      self->exit_status = 1;
+      if (self->quit_after_run)
+        g_application_quit (G_APPLICATION (self));
+      return;
+    }
+
+  g_signal_connect_object (compare, "run-finished", G_CALLBACK (command_line_compare_run_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (compare, "finished", G_CALLBACK (command_line_compare_finished_cb),
+                           self, G_CONNECT_SWAPPED);
+  /* The first mode (blocking) may be over before its start returns: its line is printed
+   * once it has settled, so nothing is missed here. */
+  if (unfreeze_compare_get_finished (compare))
+    command_line_compare_finished_cb (self, compare);
+  else if (self->cancel_after_ms >= 0)
+    g_timeout_add_full (G_PRIORITY_DEFAULT, self->cancel_after_ms, cancel_after_cb,
+                        g_object_ref (self), g_object_unref);
+}
+
 static gboolean
 start_command_line_run_cb (gpointer user_data)
 {
@@ -208,6 +277,12 @@ start_command_line_run_cb (gpointer user_data)
 
   if (self->window == NULL)
     return G_SOURCE_REMOVE;
+
+  if (self->compare)
+    {
+      start_command_line_compare (self);
+      return G_SOURCE_REMOVE;
+    }
 
   run = unfreeze_window_start_run (self->window);
   if (run == NULL)
@@ -723,7 +798,7 @@ static gboolean
 any_option_given (GVariantDict *options)
 {
   static const char * const names[] = {
-    "mode", "ticker", "delay", "count", "run", "quit-after-run", "connection", "big-tickers",
+    "mode", "ticker", "delay", "count", "run", "compare", "quit-after-run", "connection", "big-tickers",
     "cancel-after", "screenshot",
   };
 
@@ -795,7 +870,13 @@ unfreeze_application_handle_local_options (GApplication *app,
     }
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot);
   g_variant_dict_lookup (options, "export", "^ay", &self->export_path);
-  self->run_pending = g_variant_dict_contains (options, "run");
+  self->compare = g_variant_dict_contains (options, "compare");
+  if (self->compare && g_variant_dict_contains (options, "run"))
+    {
+      g_printerr ("%s\n", _("--run and --compare cannot be combined: --compare runs every mode"));
+      return 2;
+    }
+  self->run_pending = g_variant_dict_contains (options, "run") || self->compare;
   self->scripted = self->run_pending;
   self->quit_after_run = g_variant_dict_contains (options, "quit-after-run");
 
@@ -1050,6 +1131,9 @@ unfreeze_application_init (UnfreezeApplication *self)
       N_("MS") },
     { "run", 'r', 0, G_OPTION_ARG_NONE, NULL,
       N_("Start a run as soon as the window is up, and print a summary line when it ends"), NULL },
+    { "compare", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Run every mode in turn with the same parameters, show them side by side, and print "
+         "a summary line for each"), NULL },
     { "quit-after-run", 'q', 0, G_OPTION_ARG_NONE, NULL,
       N_("Quit when that run ends (exit status 0 if it succeeded)"), NULL },
     { "connection", 'c', 0, G_OPTION_ARG_STRING, NULL,

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 #define UNFREEZE_CHART_LIGHT_FG "rgba(0,0,0,0.8)"
 #define UNFREEZE_CHART_LIGHT_BG "#fafafa"
 
+/* The room charts leave at the right of their time axis (marks at the very end, the last
+ * time label), so that charts on one time scale line up. */
+#define UNFREEZE_CHART_PLOT_END_MARGIN 10
+
 #define UNFREEZE_TYPE_CHART (unfreeze_chart_get_type ())
 G_DECLARE_DERIVABLE_TYPE (UnfreezeChart, unfreeze_chart, UNFREEZE, CHART, GtkWidget)
 

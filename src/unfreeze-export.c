@@ -19,6 +19,7 @@
 #include <cairo-svg.h>
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 /* The picture is laid out UNFREEZE_EXPORT_WIDTH / SCALE wide in the widgets' own units and
  * drawn SCALE times larger: text and lines come out big enough for the back of a room. */
@@ -352,6 +353,54 @@ set_cairo_error (cairo_status_t   status,
   return FALSE;
 }
 
+/* cairo draws text as outlines: an SVG also gets the picture's words as its <title> (the
+ * first title) and <desc> (every title, text and caption, a line each), for screen readers,
+ * search, and a test that looks for a mode's name. */
+static void
+add_svg_text (UnfreezeExport *self,
+              GByteArray     *bytes)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *data = (const char *) bytes->data;
+  const char *root = g_strstr_len (data, bytes->len, "<svg");
+  const char *end = root != NULL ? memchr (root, '>', bytes->len - (root - data)) : NULL;
+  const char *title = NULL;
+  gsize at;
+
+  if (end == NULL)
+    return;
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      const Item *item = &g_array_index (self->items, Item, i);
+      g_autofree char *escaped = NULL;
+
+      if (item->text == NULL)
+        continue;
+      if (title == NULL && item->kind == ITEM_TITLE)
+        title = item->text;
+      escaped = g_markup_escape_text (item->text, -1);
+      g_string_append_printf (text, "%s%s", text->len > 0 ? "\n" : "", escaped);
+    }
+
+  g_string_prepend (text, "<desc>");
+  g_string_append (text, "</desc>\n");
+  if (title != NULL)
+    {
+      g_autofree char *escaped = g_markup_escape_text (title, -1);
+
+      g_string_prepend (text, "</title>\n");
+      g_string_prepend (text, escaped);
+      g_string_prepend (text, "<title>");
+    }
+  g_string_prepend_c (text, '\n');
+
+  at = end + 1 - data;
+  g_byte_array_set_size (bytes, bytes->len + text->len);
+  memmove (bytes->data + at + text->len, bytes->data + at, bytes->len - text->len - at);
+  memcpy (bytes->data + at, text->str, text->len);
+}
+
 /* On the main thread: the format from the extension, and the picture drawn. */
 static SaveJob *
 save_job_new (UnfreezeExport  *self,
@@ -399,6 +448,8 @@ save_job_new (UnfreezeExport  *self,
       if (status == CAIRO_STATUS_SUCCESS)
         status = cairo_surface_status (surface);
       cairo_surface_destroy (surface);
+      if (status == CAIRO_STATUS_SUCCESS)
+        add_svg_text (self, job->bytes);
     }
   else
     job->png = surface;

@@ -90,6 +90,13 @@ struct _UnfreezeStallGraph
 
   UnfreezeRun         *run;               /* whose inputs are marked; NULL: none */
 
+  /* A finished run's samples at a fixed span of time (a comparison), instead of the live
+   * meter's last 10 s; NULL: live. */
+  GArray              *history;
+  gint64               history_start_us;
+  gint64               history_span_us;
+  double               history_plot_x;    /* where the plot begins; the scale left of it */
+
   UnfreezeStallSample  samples[MAX_SAMPLES];
 };
 
@@ -191,7 +198,10 @@ typedef struct
 {
   gint64 now_us;     /* at the right edge */
   gint64 start_us;   /* at the left edge */
-  guint  n;          /* samples, in self->samples */
+  gint64 span_us;    /* from one edge to the other */
+  double left;       /* where the plot begins in the widget; > 0: the scale's labels left of it */
+  const UnfreezeStallSample *samples;
+  guint  n;          /* samples, in samples */
   double width;
   double height;     /* the widget's: the scale's labels may use all of it */
   double top;
@@ -209,7 +219,7 @@ static double
 plot_x (const Plot *plot,
         gint64      time_us)
 {
-  return plot->width - (double) (plot->now_us - time_us) * plot->width / WINDOW_US;
+  return plot->width - (double) (plot->now_us - time_us) * plot->width / plot->span_us;
 }
 
 static double
@@ -220,7 +230,8 @@ plot_y (const Plot *plot,
 }
 
 /* The plot takes the width the scale's labels leave, below a line of text for the peak's
- * label; and the samples of the last WINDOW_US up to now. FALSE: no room to draw. */
+ * label; and the samples of the last WINDOW_US up to now, or the history's span. FALSE: no
+ * room to draw. */
 static gboolean
 compute_plot (UnfreezeStallGraph *self,
               Plot               *plot)
@@ -238,11 +249,31 @@ compute_plot (UnfreezeStallGraph *self,
 
   plot->height = unfreeze_chart_get_height (UNFREEZE_CHART (self));
   plot->width = floor (unfreeze_chart_get_width (UNFREEZE_CHART (self)) - axis_w);
+  plot->left = 0;
+  /* A history lines up with a timeline below it (unfreeze_timeline_set_scale()). */
+  if (self->history != NULL && self->history_plot_x > 0)
+    {
+      plot->left = self->history_plot_x;
+      plot->width = floor (unfreeze_chart_get_width (UNFREEZE_CHART (self)) - plot->left
+                           - UNFREEZE_CHART_PLOT_END_MARGIN);
+    }
   plot->top = extents.height + 2;
   plot->bottom = plot->height - 1;
   if (plot->width < BAR_STEP * 4 || plot->bottom - plot->top < 4)
     return FALSE;
 
+  if (self->history != NULL)
+    {
+      plot->samples = (const UnfreezeStallSample *) (gpointer) self->history->data;
+      plot->n = self->history->len;
+      plot->span_us = self->history_span_us;
+      plot->start_us = self->history_start_us;
+      plot->now_us = plot->start_us + plot->span_us;
+      return TRUE;
+    }
+
+  plot->samples = self->samples;
+  plot->span_us = WINDOW_US;
   plot->n = unfreeze_stall_meter_get_samples (unfreeze_stall_meter_get_default (),
                                               self->samples, MAX_SAMPLES);
 
@@ -266,7 +297,7 @@ draw_freezes (UnfreezeStallGraph *self,
 {
   for (guint i = 0; i < plot->n; i++)
     {
-      const UnfreezeStallSample *sample = &self->samples[i];
+      const UnfreezeStallSample *sample = &plot->samples[i];
       double x0, x1;
 
       if (sample->time_us < plot->start_us ||
@@ -300,19 +331,19 @@ draw_bars (UnfreezeStallGraph *self,
            const Colors       *colors,
            const Plot         *plot)
 {
-  gint64 bin_us = MAX (1, (gint64) (WINDOW_US * BAR_STEP / plot->width));
+  gint64 bin_us = MAX (1, (gint64) (plot->span_us * BAR_STEP / plot->width));
   gint64 bin = G_MININT64;
   gint64 bin_late = 0;
   Peak peak = { 0, 0 };
 
   for (guint i = 0; i <= plot->n; i++)
     {
-      const UnfreezeStallSample *sample = i < plot->n ? &self->samples[i] : NULL;
+      const UnfreezeStallSample *sample = i < plot->n ? &plot->samples[i] : NULL;
       gint64 sample_bin = 0;
 
       if (sample != NULL)
         {
-          if (sample->time_us < plot->start_us)
+          if (sample->time_us < plot->start_us || sample->time_us > plot->now_us)
             continue;
           sample_bin = sample->time_us / bin_us;
           if (sample->late_us > peak.late_us)
@@ -396,7 +427,8 @@ draw_scale (UnfreezeStallGraph *self,
       y = plot_y (plot, grid_lines[i].us) - extents.height / 2.0;
       y = CLAMP (y, 0, plot->height - extents.height);
       unfreeze_chart_append_layout (snapshot, self->grid_layouts[i], &colors->dim,
-                                    plot->width + 4, round (y));
+                                    plot->left > 0 ? -extents.width - 6 : plot->width + 4,
+                                    round (y));
     }
 }
 
@@ -443,6 +475,8 @@ unfreeze_stall_graph_snapshot (GtkWidget   *widget,
     return;
   get_graph_colors (self, &colors);
 
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (plot.left, 0));
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, plot.width, plot.height));
   /* The plot area, faintly. */
   unfreeze_chart_append_rect (snapshot, &colors.ground, 0, plot.top, plot.width,
@@ -457,6 +491,7 @@ unfreeze_stall_graph_snapshot (GtkWidget   *widget,
   gtk_snapshot_pop (snapshot);
 
   draw_scale (self, snapshot, &colors, &plot);
+  gtk_snapshot_restore (snapshot);
 }
 
 static void
@@ -470,8 +505,11 @@ update_accessible_label (UnfreezeStallGraph *self)
     return;
 
   count = unfreeze_format_count (longest_ms);
-  label = g_strdup_printf (_("Main loop latency over the last 10 seconds: longest stall %s ms"),
-                           count);
+  if (self->history != NULL)
+    label = g_strdup_printf (_("Main loop latency during the run: longest stall %s ms"), count);
+  else
+    label = g_strdup_printf (_("Main loop latency over the last 10 seconds: longest stall %s ms"),
+                             count);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
@@ -502,6 +540,13 @@ unfreeze_stall_graph_tick (UnfreezeChart *chart,
     }
 }
 
+/* A history does not move: no tick. */
+static gboolean
+unfreeze_stall_graph_wants_tick (UnfreezeChart *chart)
+{
+  return UNFREEZE_STALL_GRAPH (chart)->history == NULL;
+}
+
 static void
 unfreeze_stall_graph_measure (GtkWidget      *widget,
                               GtkOrientation  orientation,
@@ -529,6 +574,7 @@ unfreeze_stall_graph_dispose (GObject *object)
   UnfreezeStallGraph *self = (UnfreezeStallGraph *)object;
 
   g_clear_object (&self->run);
+  g_clear_pointer (&self->history, g_array_unref);
 
   G_OBJECT_CLASS (unfreeze_stall_graph_parent_class)->dispose (object);
 }
@@ -546,6 +592,7 @@ unfreeze_stall_graph_class_init (UnfreezeStallGraphClass *klass)
 
   chart_class->clear_layouts = unfreeze_stall_graph_clear_layouts;
   chart_class->tick = unfreeze_stall_graph_tick;
+  chart_class->wants_tick = unfreeze_stall_graph_wants_tick;
 
   gtk_widget_class_set_css_name (widget_class, "stallgraph");
 }
@@ -588,4 +635,51 @@ unfreeze_stall_graph_set_run (UnfreezeStallGraph *self,
   g_return_if_fail (run == NULL || UNFREEZE_IS_RUN (run));
 
   g_set_object (&self->run, run);
+}
+
+/**
+ * unfreeze_stall_graph_set_history:
+ * @samples: (nullable) (element-type UnfreezeStallSample): the heartbeat's samples, as
+ *   unfreeze_stall_meter_get_samples() gives them; %NULL: the live graph again
+ * @start_us: the monotonic time at the left edge
+ * @span_us: the time from the left edge to the right one
+ * @plot_x: where the plot begins, the scale's labels left of it (as a timeline's lanes
+ *   begin after the names, unfreeze_timeline_set_scale()); 0: the plot from the left edge
+ *
+ * Draws @samples from @start_us over @span_us instead of the meter's last 10 seconds, and
+ * stops moving: a finished run in a comparison, where every run's graph has the same span.
+ */
+void
+unfreeze_stall_graph_set_history (UnfreezeStallGraph *self,
+                                  GArray             *samples,
+                                  gint64              start_us,
+                                  gint64              span_us,
+                                  double              plot_x)
+{
+  g_return_if_fail (UNFREEZE_IS_STALL_GRAPH (self));
+  g_return_if_fail (samples == NULL || g_array_get_element_size (samples) == sizeof (UnfreezeStallSample));
+  g_return_if_fail (samples == NULL || span_us > 0);
+
+  g_clear_pointer (&self->history, g_array_unref);
+  if (samples != NULL)
+    self->history = g_array_ref (samples);
+  self->history_start_us = start_us;
+  self->history_span_us = span_us;
+  self->history_plot_x = plot_x;
+
+  /* A still graph says its longest stall once. */
+  if (samples != NULL)
+    {
+      const UnfreezeStallSample *sample = (const UnfreezeStallSample *) (gpointer) samples->data;
+
+      self->longest_us = 0;
+      for (guint i = 0; i < samples->len; i++)
+        if (sample[i].time_us >= start_us && sample[i].time_us <= start_us + span_us)
+          self->longest_us = MAX (self->longest_us, sample[i].late_us);
+      self->labelled_ms = -1;
+      update_accessible_label (self);
+    }
+
+  unfreeze_chart_update_ticking (UNFREEZE_CHART (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }

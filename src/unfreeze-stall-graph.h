@@ -16,5 +16,10 @@ GtkWidget *unfreeze_stall_graph_new                (void);
 gint64     unfreeze_stall_graph_get_longest_stall  (UnfreezeStallGraph *self);
 void       unfreeze_stall_graph_set_run            (UnfreezeStallGraph *self,
                                                     UnfreezeRun        *run);
+void       unfreeze_stall_graph_set_history        (UnfreezeStallGraph *self,
+                                                    GArray             *samples,
+                                                    gint64              start_us,
+                                                    gint64              span_us,
+                                                    double              plot_x);
 
 G_END_DECLS

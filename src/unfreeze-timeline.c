@@ -91,6 +91,8 @@ struct _UnfreezeTimeline
   UnfreezeChart parent_instance;
 
   UnfreezeRun *run;
+  gint64       scale_end_us;       /* the right edge at least here: a comparison's common scale */
+  double       fixed_plot_x;       /* where the lanes begin, for them all; 0: after the names */
   gint64       labelled_at_us;
   char        *summary;            /* the accessible label */
   guint        natural_lanes;      /* lanes the size request was made for */
@@ -112,14 +114,16 @@ G_DEFINE_FINAL_TYPE (UnfreezeTimeline, unfreeze_timeline, UNFREEZE_TYPE_CHART)
 /* Looking at the spans -------------------------------------------------------------- */
 
 static void
-scan_run (UnfreezeRun          *run,
+scan_run (UnfreezeTimeline     *self,
           UnfreezeTimelineScan *scan)
 {
-  gint64 expected_end_us = 0;
+  UnfreezeRun *run = self->run;
+  gint64 expected_end_us = self->scale_end_us;
 
   /* While running, the scale leaves room for the wait the run asked for. */
   if (!unfreeze_run_get_finished (run))
-    expected_end_us = (gint64) (unfreeze_run_get_delay (run) * G_USEC_PER_SEC) + 500 * 1000;
+    expected_end_us = MAX (expected_end_us,
+                           (gint64) (unfreeze_run_get_delay (run) * G_USEC_PER_SEC) + 500 * 1000);
 
   unfreeze_timeline_scan_init (scan, unfreeze_run_dup_spans (run),
                                unfreeze_run_get_elapsed_us (run), expected_end_us);
@@ -653,9 +657,12 @@ compute_geometry (UnfreezeTimeline           *self,
     }
   label_w = MIN (label_w + LABEL_GAP, floor (width / 3));
 
+  if (self->fixed_plot_x > 0)
+    label_w = self->fixed_plot_x;
+
   /* Room at the right for marks at the very end, and for the last time label. */
   geometry->plot_x = label_w;
-  geometry->plot_w = MAX (width - label_w - 10, 1);
+  geometry->plot_w = MAX (width - label_w - UNFREEZE_CHART_PLOT_END_MARGIN, 1);
 }
 
 static double
@@ -1061,7 +1068,7 @@ unfreeze_timeline_snapshot (GtkWidget   *widget,
   if (self->run == NULL)
     return;
 
-  scan_run (self->run, &scan);
+  scan_run (self, &scan);
   compute_geometry (self, &scan, &geometry);
   get_timeline_colors (self, &colors);
   ground = unfreeze_chart_with_alpha (&colors.fg, 0.04f);
@@ -1167,7 +1174,7 @@ unfreeze_timeline_query_tooltip (GtkWidget  *widget,
   if (self->run == NULL)
     return FALSE;
 
-  scan_run (self->run, &scan);
+  scan_run (self, &scan);
   compute_geometry (self, &scan, &geometry);
 
   for (guint i = 0; i < geometry.n_visible; i++)
@@ -1233,7 +1240,7 @@ refresh (UnfreezeTimeline *self)
     }
   else
     {
-      scan_run (self->run, &scan);
+      scan_run (self, &scan);
       update_summary (self, &scan);
       natural_lanes = CLAMP (scan.n_lanes, 2, NATURAL_LANES);
       unfreeze_timeline_scan_clear (&scan);
@@ -1411,4 +1418,25 @@ GtkWidget *
 unfreeze_timeline_new (void)
 {
   return g_object_new (UNFREEZE_TYPE_TIMELINE, NULL);
+}
+
+/**
+ * unfreeze_timeline_set_scale:
+ * @end_us: the time after the run's start the right edge shows at least; 0: the run's end
+ * @plot_x: where the lanes begin (the names' column, names ellipsized); 0: after the names
+ *
+ * Puts several timelines (and stall graphs, unfreeze_stall_graph_set_history()) on one time
+ * scale, one above the other: a comparison.
+ */
+void
+unfreeze_timeline_set_scale (UnfreezeTimeline *self,
+                             gint64            end_us,
+                             double            plot_x)
+{
+  g_return_if_fail (UNFREEZE_IS_TIMELINE (self));
+  g_return_if_fail (end_us >= 0);
+
+  self->scale_end_us = end_us;
+  self->fixed_plot_x = plot_x;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -18,6 +18,9 @@ GtkWidget   *unfreeze_timeline_new         (void);
 void         unfreeze_timeline_set_run     (UnfreezeTimeline *self,
                                             UnfreezeRun      *run);
 UnfreezeRun *unfreeze_timeline_get_run     (UnfreezeTimeline *self);
+void         unfreeze_timeline_set_scale   (UnfreezeTimeline *self,
+                                            gint64            end_us,
+                                            double            plot_x);
 const char  *unfreeze_timeline_get_summary (UnfreezeTimeline *self);
 
 G_END_DECLS

@@ -15,6 +15,8 @@
 
 #include <glib/gi18n.h>
 
+#include "unfreeze-compare.h"
+#include "unfreeze-comparison-view.h"
 #include "unfreeze-database.h"
 #include "unfreeze-export.h"
 #include "unfreeze-input-meter.h"
@@ -65,6 +67,8 @@ struct _UnfreezeWindow
   GtkSpinButton        *count_spin;
   GtkSpinButton        *cpu_spin;
   GtkButton            *run_button;
+  AdwViewStackPage     *comparison_page;
+  UnfreezeComparisonView *comparison_view;
   GtkLabel             *status_label;
   GtkButton            *big_tickers_button;
   GtkLabel             *clock_label;
@@ -76,6 +80,7 @@ struct _UnfreezeWindow
   GBinding             *big_tickers_binding;
   const UnfreezeMode   *mode;
   UnfreezeRun          *run;            /* the one in flight, or the last */
+  UnfreezeCompare      *compare;        /* the comparison in flight, or the last */
   gint64                run_finished_us;
   GtkNoSelection       *selection;
   UnfreezeRevealModel  *reveal;      /* the selection's model: the rows, a few per frame */
@@ -263,14 +268,22 @@ run_in_flight (UnfreezeWindow *self)
   return self->run != NULL && !unfreeze_run_get_finished (self->run);
 }
 
+static gboolean
+compare_in_flight (UnfreezeWindow *self)
+{
+  return self->compare != NULL && !unfreeze_compare_get_finished (self->compare);
+}
+
 /* Run becomes Cancel while a run is in flight. (In blocking mode nobody ever sees that:
  * the window cannot redraw until the run is over.) */
 static void
 update_run_action (UnfreezeWindow *self)
 {
-  gboolean in_flight = run_in_flight (self);
+  /* Between two runs of a comparison, too: Cancel stops the comparison. */
+  gboolean in_flight = run_in_flight (self) || compare_in_flight (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", self->database_ready && !in_flight);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare", self->database_ready && !in_flight);
   /* A picture of a run is taken once it is over: then its charts are final. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", self->run != NULL && !in_flight);
 
@@ -312,6 +325,14 @@ unfreeze_window_cancel_run (UnfreezeWindow *self)
   const UnfreezeMode *mode;
 
   g_return_if_fail (UNFREEZE_IS_WINDOW (self));
+
+  /* No further mode starts; the run in flight is cancelled below, as any run is. */
+  if (compare_in_flight (self))
+    {
+      unfreeze_compare_cancel (self->compare);
+      append_message (self, _("Comparison cancelled: no further mode starts."), FALSE);
+      update_run_action (self);
+    }
 
   if (self->run == NULL)
     return;
@@ -364,6 +385,9 @@ generate_big_tickers_action (GtkWidget  *widget,
   unfreeze_database_generate_big_tickers (UNFREEZE_WINDOW (widget)->database);
 }
 
+static UnfreezeRun *start_run (UnfreezeWindow     *self,
+                               const UnfreezeMode *mode);
+
 /**
  * unfreeze_window_start_run:
  *
@@ -375,17 +399,28 @@ generate_big_tickers_action (GtkWidget  *widget,
 UnfreezeRun *
 unfreeze_window_start_run (UnfreezeWindow *self)
 {
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
+
+  if (compare_in_flight (self))
+    return NULL;
+
+  return start_run (self, self->mode);
+}
+
+/* Run, with @mode: the window's, or the one a comparison is at. */
+static UnfreezeRun *
+start_run (UnfreezeWindow     *self,
+           const UnfreezeMode *mode)
+{
   g_autoptr(UnfreezeRun) run = NULL;
   g_autofree char *ticker = NULL;
   g_autofree char *started = NULL;
-
-  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
 
   if (!self->database_ready || run_in_flight (self))
     return NULL;
 
   ticker = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->ticker_entry))));
-  run = unfreeze_run_new (self->mode,
+  run = unfreeze_run_new (mode,
                           self->database,
                           ticker,
                           gtk_spin_button_get_value (self->delay_spin),
@@ -405,11 +440,11 @@ unfreeze_window_start_run (UnfreezeWindow *self)
 
   if (unfreeze_run_get_count (run) > 1)
     started = g_strdup_printf (_("Run: %s, %u queries at once, ticker %s, server delay %.1f s"),
-                               _(self->mode->title), unfreeze_run_get_count (run), ticker,
+                               _(mode->title), unfreeze_run_get_count (run), ticker,
                                unfreeze_run_get_delay (run));
   else
     started = g_strdup_printf (_("Run: %s, ticker %s, server delay %.1f s"),
-                               _(self->mode->title), ticker, unfreeze_run_get_delay (run));
+                               _(mode->title), ticker, unfreeze_run_get_delay (run));
   append_message (self, started, FALSE);
 
   g_set_object (&self->run, run);
@@ -430,6 +465,140 @@ run_action (GtkWidget  *widget,
   unfreeze_window_start_run (UNFREEZE_WINDOW (widget));
 }
 
+/* Compare ---------------------------------------------------------------------------- */
+
+static UnfreezeRun *
+compare_start_run (gpointer            user_data,
+                   const UnfreezeMode *mode)
+{
+  return start_run (UNFREEZE_WINDOW (user_data), mode);
+}
+
+/* "Ticker MSFT, server delay 1.0 s" (and the queries at once, and the analysis). */
+static char *
+dup_parameters (UnfreezeRun *run)
+{
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, _("Ticker %s, server delay %.1f s"),
+                          unfreeze_run_get_ticker (run), unfreeze_run_get_delay (run));
+  if (unfreeze_run_get_count (run) > 1)
+    {
+      g_string_append (text, ", ");
+      g_string_append_printf (text, _("%u queries at once"), unfreeze_run_get_count (run));
+    }
+  if (unfreeze_run_get_cpu_ms (run) > 0)
+    {
+      g_string_append (text, ", ");
+      g_string_append_printf (text, _("analysis %u ms per query"), unfreeze_run_get_cpu_ms (run));
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static void
+compare_run_finished_cb (UnfreezeWindow  *self,
+                         UnfreezeRun     *run,
+                         UnfreezeCompare *compare)
+{
+  guint n = unfreeze_compare_get_n_runs (compare);
+  guint n_modes;
+  g_autofree char *parameters = dup_parameters (run);
+  g_autofree char *heading = NULL;
+
+  unfreeze_modes_get_all (&n_modes);
+  unfreeze_comparison_view_add_run (self->comparison_view, run,
+                                    unfreeze_compare_get_samples (compare, n - 1));
+  /* Translators: the comparison's heading while it runs: the parameters, the modes done */
+  heading = g_strdup_printf (_("%s: %u of %u modes"), parameters, n, n_modes);
+  unfreeze_comparison_view_set_heading (self->comparison_view, heading);
+}
+
+static void
+compare_finished_cb (UnfreezeWindow  *self,
+                     UnfreezeCompare *compare)
+{
+  guint n = unfreeze_compare_get_n_runs (compare);
+  guint n_modes;
+  g_autofree char *status = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *parameters = NULL;
+
+  unfreeze_modes_get_all (&n_modes);
+  if (unfreeze_compare_get_cancelled (compare))
+    status = g_strdup_printf (_("Comparison cancelled after %u of %u modes."), n, n_modes);
+  else if (unfreeze_compare_get_as_expected (compare))
+    status = g_strdup_printf (_("Compared %u modes: each ended the way it is meant to."), n);
+  else
+    status = g_strdup_printf (_("Compared %u modes: not every one ended the way it is meant to."), n);
+
+  if (n > 0)
+    {
+      parameters = dup_parameters (unfreeze_compare_get_run (compare, 0));
+      heading = g_strdup_printf ("%s. %s", parameters, status);
+      unfreeze_comparison_view_set_heading (self->comparison_view, heading);
+    }
+  else
+    unfreeze_comparison_view_set_heading (self->comparison_view, status);
+
+  gtk_label_set_text (self->status_label, status);
+  append_message (self, status, FALSE);
+  update_run_action (self);
+}
+
+/**
+ * unfreeze_window_start_compare:
+ *
+ * Runs every mode in turn, as Run would with the window's parameters, and shows them side
+ * by side in the Comparison view.
+ *
+ * Returns: (transfer none) (nullable): the comparison, or %NULL when a run is in flight or
+ *   the database is not ready
+ */
+UnfreezeCompare *
+unfreeze_window_start_compare (UnfreezeWindow *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
+
+  if (!self->database_ready || run_in_flight (self) || compare_in_flight (self))
+    return NULL;
+
+  if (self->compare != NULL)
+    g_signal_handlers_disconnect_by_data (self->compare, self);
+  g_clear_object (&self->compare);
+  self->compare = unfreeze_compare_new (GTK_WIDGET (self), compare_start_run, self);
+  g_signal_connect_object (self->compare, "run-finished", G_CALLBACK (compare_run_finished_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->compare, "finished", G_CALLBACK (compare_finished_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  unfreeze_comparison_view_clear (self->comparison_view, _("Comparing the modes…"));
+  adw_view_stack_page_set_visible (self->comparison_page, TRUE);
+  adw_view_stack_set_visible_child_name (self->view_stack, "comparison");
+  append_message (self, _("Compare: every mode in turn, with the same parameters"), FALSE);
+
+  unfreeze_compare_start (self->compare);
+  update_run_action (self);
+
+  return self->compare;
+}
+
+static void
+compare_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  unfreeze_window_start_compare (UNFREEZE_WINDOW (widget));
+}
+
+UnfreezeCompare *
+unfreeze_window_get_last_compare (UnfreezeWindow *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
+
+  return self->compare;
+}
+
 UnfreezeRun *
 unfreeze_window_get_last_run (UnfreezeWindow *self)
 {
@@ -439,6 +608,15 @@ unfreeze_window_get_last_run (UnfreezeWindow *self)
 }
 
 /* Export ------------------------------------------------------------------------------ */
+
+/* An export saves what the window shows: the comparison on its page, once it has ended. */
+static gboolean
+showing_comparison (UnfreezeWindow *self)
+{
+  return self->compare != NULL && !compare_in_flight (self) &&
+         g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "comparison") == 0 &&
+         unfreeze_comparison_view_get_n_runs (self->comparison_view) > 0;
+}
 
 /**
  * unfreeze_window_dup_export:
@@ -459,6 +637,9 @@ unfreeze_window_dup_export (UnfreezeWindow *self)
   guint count;
 
   g_return_val_if_fail (UNFREEZE_IS_WINDOW (self), NULL);
+
+  if (showing_comparison (self))
+    return unfreeze_comparison_view_dup_export (self->comparison_view);
 
   if (self->run == NULL || !unfreeze_run_get_finished (self->run))
     return NULL;
@@ -632,7 +813,9 @@ export_action (GtkWidget  *widget,
   if (self->run == NULL || self->export_chooser != NULL || self->export_cancellable != NULL)
     return;
 
-  name = g_strdup_printf ("unfreeze-%s-%s.svg", unfreeze_run_get_mode (self->run)->id, stamp);
+  name = g_strdup_printf ("unfreeze-%s-%s.svg",
+                          showing_comparison (self) ? "compare" : unfreeze_run_get_mode (self->run)->id,
+                          stamp);
   self->export_chooser = gtk_file_chooser_native_new (_("Export Picture"), GTK_WINDOW (self),
                                                       GTK_FILE_CHOOSER_ACTION_SAVE,
                                                       _("_Export"), _("_Cancel"));
@@ -928,8 +1111,14 @@ view_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   UnfreezeWindow *self = UNFREEZE_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  GtkWidget *child = adw_view_stack_get_child_by_name (self->view_stack, name);
 
-  adw_view_stack_set_visible_child_name (self->view_stack, g_variant_get_string (parameter, NULL));
+  /* Alt+4 before the first comparison: there is no page to show yet. */
+  if (child == NULL || !adw_view_stack_page_get_visible (adw_view_stack_get_page (self->view_stack, child)))
+    return;
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
 static void
@@ -1319,6 +1508,13 @@ unfreeze_window_dispose (GObject *object)
    * handlers were connected with g_signal_connect_object(), so they go with us. */
   if (self->run != NULL)
     unfreeze_run_cancel (self->run);
+  /* A comparison someone else holds starts no further run of ours. */
+  if (self->compare != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->compare, self);
+      unfreeze_compare_cancel (self->compare);
+    }
+  g_clear_object (&self->compare);
 
   g_clear_handle_id (&self->counters_id, g_source_remove);
   if (self->export_chooser != NULL)
@@ -1407,6 +1603,7 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (UNFREEZE_TYPE_SOURCE_VIEW);
+  g_type_ensure (UNFREEZE_TYPE_COMPARISON_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/unfreeze/Unfreeze/unfreeze-window.ui");
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, window_title);
@@ -1423,6 +1620,8 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, count_spin);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, cpu_spin);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, run_button);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, comparison_page);
+  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, comparison_view);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, big_tickers_button);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, clock_label);
@@ -1432,6 +1631,7 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.compare", NULL, compare_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.generate-big-tickers", NULL,
                                    generate_big_tickers_action);
@@ -1445,6 +1645,7 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.view", "s", "rows");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.view", "s", "timeline");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.view", "s", "code");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.view", "s", "comparison");
   gtk_widget_class_install_property_action (widget_class, "win.mode", "mode");
 }
 
@@ -1465,6 +1666,7 @@ unfreeze_window_init (UnfreezeWindow *self)
 
   self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", FALSE);
   unfreeze_source_view_set_mode (self->source_view, self->mode);
   explain_mode (self);

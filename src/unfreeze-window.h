@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "unfreeze-compare.h"
 #include "unfreeze-export.h"
 #include "unfreeze-run.h"
 #include "unfreeze-types.h"
@@ -41,6 +42,8 @@ void            unfreeze_window_set_database_ready (UnfreezeWindow   *self,
                                                     const GError     *error);
 UnfreezeRun    *unfreeze_window_start_run          (UnfreezeWindow   *self);
 UnfreezeRun    *unfreeze_window_get_last_run       (UnfreezeWindow   *self);
+UnfreezeCompare *unfreeze_window_start_compare     (UnfreezeWindow   *self);
+UnfreezeCompare *unfreeze_window_get_last_compare  (UnfreezeWindow   *self);
 GListModel     *unfreeze_window_get_rows_model     (UnfreezeWindow   *self);
 gboolean        unfreeze_window_get_rows_settled   (UnfreezeWindow   *self);
 const char     *unfreeze_window_get_status_text    (UnfreezeWindow   *self);

@@ -2,7 +2,8 @@
  *
  * Export Picture: the last run's graph, thread timeline and summary as SVG or PNG, from the
  * real window (with the dark style: the picture must be light) and from the real program
- * (--export). Needs a display and PostgreSQL.
+ * (--export), and a comparison of every mode (--compare --export). Needs a display and
+ * PostgreSQL.
  */
 #define G_LOG_DOMAIN "Unfreeze-Test"
 
@@ -344,6 +345,51 @@ test_export_program (void)
   g_assert_nonnull (strstr (err, "no-such-dir"));
 }
 
+/* unfreeze --compare --export=FILE --quit-after-run: the comparison's picture, with every
+ * mode's name in the SVG's words (its <desc>), and as a PNG. */
+static void
+test_export_compare (void)
+{
+  g_autofree char *home = g_build_filename (tmpdir, "home", NULL);
+  g_autofree char *connection = g_strdup_printf ("--connection=%s",
+                                                 unfreeze_test_fixture_get_conninfo ());
+  g_autofree char *svg_path = g_build_filename (tmpdir, "compare.svg", NULL);
+  g_autofree char *png_path = g_build_filename (tmpdir, "compare.png", NULL);
+  g_autofree char *svg_option = g_strconcat ("--export=", svg_path, NULL);
+  g_autofree char *png_option = g_strconcat ("--export=", png_path, NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) env = unfreeze_test_program_environ (home);
+  const UnfreezeMode * const *modes;
+  guint n_modes;
+  int height;
+
+  {
+    const char * const args[] = { connection, "--compare", "--delay=0.2", svg_option, "--quit-after-run", NULL };
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (unfreeze_test_run_program (env, args, &out, NULL), ==, 0);
+  }
+  height = assert_svg_picture (svg_path);
+  g_assert_true (g_file_get_contents (svg_path, &contents, NULL, NULL));
+  modes = unfreeze_modes_get_all (&n_modes);
+  for (guint i = 0; i < n_modes; i++)
+    {
+      g_autofree char *escaped = g_markup_escape_text (modes[i]->title, -1);
+
+      g_assert_nonnull (strstr (contents, escaped));
+    }
+  /* Seven small multiples are taller than one run's picture. */
+  g_assert_cmpint (height, >, 1500);
+
+  {
+    const char * const args[] = { connection, "--compare", "--delay=0.2", png_option, "--quit-after-run", NULL };
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (unfreeze_test_run_program (env, args, &out, NULL), ==, 0);
+  }
+  assert_png_picture (png_path, -1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -354,6 +400,7 @@ main (int   argc,
   unfreeze_test_init_display (&argc, &argv);
   g_test_add_func ("/unfreeze/Export/window", test_export_window);
   g_test_add_func ("/unfreeze/Export/program", test_export_program);
+  g_test_add_func ("/unfreeze/Export/compare", test_export_compare);
 
   /* The pictures go in the fixture's temporary directory, which goes at the end. */
   if (!unfreeze_test_fixture_setup (&error))

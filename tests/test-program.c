@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "unfreeze-local-server.h"
+#include "unfreeze-mode.h"
 #include "unfreeze-test-fixture.h"
 #include "unfreeze-test-process.h"
 #include "unfreeze-test.h"
@@ -612,6 +613,61 @@ test_plain_launch_presents (void)
       g_setenv (kept[i], g_environ_getenv (env, kept[i]), TRUE);
 }
 
+/* The result each mode is meant to end with, with a delay of 1 s. */
+static const char *
+expected_result (const char *mode_id)
+{
+  if (g_str_equal (mode_id, "thread"))
+    return "refused";
+  if (g_str_equal (mode_id, "deadlock"))
+    return "deadlock";
+  return "ok";
+}
+
+/* --compare --quit-after-run: one summary line per mode, in the list's order, each with the
+ * result its mode is meant to have, and exit status 0. Cancelled, it stops: fewer lines, 3.
+ * With --run, refused at once. */
+static void
+test_compare (void)
+{
+  const char * const args[] = { "--compare", "--delay=1", "--quit-after-run", NULL };
+  const char * const cancel_args[] = { "--compare", "--delay=1", "--cancel-after=100", "--quit-after-run", NULL };
+  const char * const bad_args[] = { "--compare", "--run", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  const UnfreezeMode * const *modes;
+  guint n_modes;
+
+  modes = unfreeze_modes_get_all (&n_modes);
+  g_assert_cmpint (run_program (args, &out, NULL), ==, 0);
+  g_test_message ("%s", out);
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, n_modes);
+  for (guint i = 0; i < n_modes; i++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("mode=%s ticker=MSFT ", modes[i]->id);
+      g_autofree char *result = unfreeze_test_summary_value (lines[i], "result");
+
+      g_assert_true (g_str_has_prefix (lines[i], prefix));
+      g_assert_cmpstr (result, ==, expected_result (modes[i]->id));
+    }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&lines, g_strfreev);
+
+  /* Cancelled: the blocking run ends before the cancel can be seen; no mode after the one in
+   * flight then starts. */
+  g_assert_cmpint (run_program (cancel_args, &out, NULL), ==, 3);
+  g_test_message ("%s", out);
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >=, 1);
+  g_assert_cmpuint (g_strv_length (lines), <, n_modes);
+  g_assert_true (g_str_has_prefix (lines[0], "mode=blocking "));
+
+  g_assert_cmpint (run_program (bad_args, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--compare"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -626,6 +682,7 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Program/bad-options", test_bad_options);
   g_test_add_func ("/unfreeze/Program/embedded-first-run", test_embedded_first_run);
   g_test_add_func ("/unfreeze/Program/embedded-modes", test_embedded_modes);
+  g_test_add_func ("/unfreeze/Program/compare", test_compare);
   g_test_add_func ("/unfreeze/Program/bad-connection", test_bad_connection);
   g_test_add_func ("/unfreeze/Program/kill-leaves-no-server", test_kill_leaves_no_server);
   g_test_add_func ("/unfreeze/Program/options-win-without-bus", test_options_win_without_bus);

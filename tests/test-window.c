@@ -498,17 +498,25 @@ test_preferences_password (void)
 /* GNOME's narrow-window guideline: the window can be 360 px wide (its sidebar then folds
  * away). It once could not go below 524 px: the heading, the clock and the pulse bar sat
  * side by side at full size. */
-static void
-test_window_narrow (void)
+static GtkCssProvider *
+add_app_style (void)
 {
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-  UnfreezeWindow *window;
-  int minimum = 0;
+  GtkCssProvider *css = gtk_css_provider_new ();
 
   /* The app's style sheet, as the application loads it. */
   gtk_css_provider_load_from_resource (css, "/io/github/unfreeze/Unfreeze/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  return css;
+}
+
+static void
+test_window_narrow (void)
+{
+  g_autoptr(GtkCssProvider) css = add_app_style ();
+  UnfreezeWindow *window;
+  int minimum = 0;
+
   window = new_window ();
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
   g_test_message ("the window's minimum width: %d px", minimum);
@@ -614,6 +622,110 @@ test_window_input_wait (gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  UnfreezeWindow *window;
+  guint           n_started;
+  gboolean        cancel_at_third;
+  gboolean        finished;
+} Comparing;
+
+/* The third mode's run (gtask, which can be cancelled) has started: Cancel, as a click would. */
+static void
+compare_run_started_cb (UnfreezeCompare *compare,
+                        UnfreezeRun     *run,
+                        Comparing       *comparing)
+{
+  comparing->n_started++;
+  if (comparing->cancel_at_third && comparing->n_started == 3)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (comparing->window), "win.cancel", NULL));
+}
+
+static void
+compare_finished_cb (UnfreezeCompare *compare,
+                     Comparing       *comparing)
+{
+  comparing->finished = TRUE;
+}
+
+/* Compare runs the modes in the list's order through Run, and Cancel stops the sequence: the
+ * run in flight is cancelled, no further mode starts, the comparison shows what finished, the
+ * window's own mode is left alone, and Run works afterwards. */
+static void
+test_window_compare_cancel (void)
+{
+  UnfreezeWindow *window = new_window ();
+  const UnfreezeMode * const *modes;
+  Comparing comparing = { window, 0, TRUE, FALSE };
+  g_autoptr(UnfreezeExport) export = NULL;
+  UnfreezeCompare *compare;
+  UnfreezeRun *run;
+  guint n_modes;
+  int minimum = 0;
+  g_autoptr(GtkCssProvider) css = NULL;
+
+  modes = unfreeze_modes_get_all (&n_modes);
+  g_assert_cmpuint (n_modes, >, 3);
+  g_assert_cmpstr (modes[2]->id, ==, "gtask");
+  unfreeze_window_set_mode (window, "mainloop");
+  unfreeze_window_set_delay (window, 1);
+
+  /* The raw thread's refusal, the second mode's. */
+  g_test_expect_message ("Unfreeze-Guard", G_LOG_LEVEL_CRITICAL, "Cross-thread UI access: show rows*");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare", NULL));
+  compare = unfreeze_window_get_last_compare (window);
+  g_assert_nonnull (compare);
+  g_object_ref (compare);
+  /* The first run (blocking) is over before Compare returns. */
+  comparing.n_started = 1;
+  g_signal_connect (compare, "run-started", G_CALLBACK (compare_run_started_cb), &comparing);
+  g_signal_connect (compare, "finished", G_CALLBACK (compare_finished_cb), &comparing);
+
+  /* While it runs, Run and Compare are refused. */
+  g_assert_null (unfreeze_window_start_run (window));
+  g_assert_null (unfreeze_window_start_compare (window));
+
+  g_assert_true (unfreeze_test_wait_for (&comparing.finished, 60000));
+  g_test_assert_expected_messages ();
+
+  g_assert_true (unfreeze_compare_get_cancelled (compare));
+  g_assert_cmpuint (unfreeze_compare_get_n_runs (compare), ==, 3);
+  g_assert_false (unfreeze_compare_get_as_expected (compare));
+  for (guint i = 0; i < unfreeze_compare_get_n_runs (compare); i++)
+    g_assert_true (unfreeze_run_get_mode (unfreeze_compare_get_run (compare, i)) == modes[i]);
+  g_assert_cmpint (unfreeze_run_get_result (unfreeze_compare_get_run (compare, 0)), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpint (unfreeze_run_get_result (unfreeze_compare_get_run (compare, 1)), ==, UNFREEZE_RUN_RESULT_REFUSED);
+  g_assert_cmpint (unfreeze_run_get_result (unfreeze_compare_get_run (compare, 2)), ==, UNFREEZE_RUN_RESULT_CANCELLED);
+  g_test_message ("status: %s", unfreeze_window_get_status_text (window));
+  g_assert_nonnull (strstr (unfreeze_window_get_status_text (window), "cancelled"));
+  /* Nothing started after the cancel. */
+  g_assert_cmpuint (comparing.n_started, ==, 3);
+  unfreeze_test_iterate_for (500);
+  g_assert_cmpuint (unfreeze_compare_get_n_runs (compare), ==, 3);
+
+  /* Ctrl+E now exports the comparison the window shows. */
+  export = unfreeze_window_dup_export (window);
+  g_assert_nonnull (export);
+
+  /* The Comparison page, shown now, keeps the window as narrow as it can be without it (in
+   * the app's style, as in the narrow case). */
+  css = add_app_style ();
+  unfreeze_test_iterate_for (200);
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  g_test_message ("the window's minimum width with the comparison: %d px", minimum);
+  g_assert_cmpint (minimum, <=, 360);
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
+
+  /* The window's mode is the user's, and Run works. */
+  g_assert_cmpstr (unfreeze_window_get_mode (window), ==, "mainloop");
+  run = click_run (window, "gtask", 0.2);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+
+  g_signal_handlers_disconnect_by_data (compare, &comparing);
+  g_object_unref (compare);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -635,6 +747,7 @@ main (int   argc,
   g_test_add_data_func ("/unfreeze/Window/input-wait/blocking", "blocking", test_window_input_wait);
   g_test_add_data_func ("/unfreeze/Window/input-wait/gtask", "gtask", test_window_input_wait);
   g_test_add_func ("/unfreeze/Window/two-windows", test_two_windows);
+  g_test_add_func ("/unfreeze/Window/compare-cancel", test_window_compare_cancel);
 
   status = g_test_run ();
   unfreeze_test_fixture_teardown ();
