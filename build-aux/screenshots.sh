@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Renders the real window after a blocking, a raw-thread and a GTask run to PNG files in
-# data/screenshots/ (used by README.md and the AppStream metainfo). Re-run it to refresh them.
+# Renders the real window after a blocking, a raw-thread and a GTask run, and after a
+# comparison of every mode, to PNG files in data/screenshots/ (used by README.md and the
+# AppStream metainfo). Re-run it to refresh them.
 #
 #   build-aux/screenshots.sh            (builds first; uses Xvfb when there is no display)
 #
 # Each picture is the app's own rendering of its window (unfreeze --screenshot=FILE), taken
-# 1.5 s after the run ended, with the built-in PostgreSQL server.
+# 1.5 s after the run (or comparison) ended, with the built-in PostgreSQL server.
 set -euo pipefail
 
 # shellcheck source=build-aux/lib.sh
@@ -31,20 +32,22 @@ shots=$(mktemp -d /tmp/unfreeze-shots.XXXXXX)
 trap 'rm -rf "$shots"' EXIT
 chmod 0777 "$shots"
 
+# take NAME ARGS...: ARGS start the run (--run ...) or the comparison (--compare ...).
 take() {
   local name=$1
   shift
   "${run_as[@]}" env GSETTINGS_SCHEMA_DIR="$builddir/data" GSETTINGS_BACKEND=memory \
     GSK_RENDERER="${GSK_RENDERER:-cairo}" \
-    "$builddir/src/unfreeze" --run --quit-after-run --screenshot="$shots/$name.png" "$@" || true
+    "$builddir/src/unfreeze" --quit-after-run --screenshot="$shots/$name.png" "$@" || true
   install -m 0644 "$shots/$name.png" "$out/$name.png"
   echo "screenshots.sh: wrote data/screenshots/$name.png"
 }
 
 all() {
-  take blocking --mode=blocking --delay=2
-  take thread --mode=thread --delay=2
-  take gtask --mode=gtask --delay=2
+  take blocking --run --mode=blocking --delay=2
+  take thread --run --mode=thread --delay=2
+  take gtask --run --mode=gtask --delay=2
+  take compare --compare --delay=1
 }
 
 if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
