@@ -230,13 +230,3 @@ unfreeze_test_count_active_queries (void)
 
   return (guint) g_ascii_strtoull (value, NULL, 10);
 }
-
-gboolean
-unfreeze_test_timing_is_reliable (void)
-{
-#if defined (__SANITIZE_ADDRESS__) || defined (__SANITIZE_THREAD__)
-  return FALSE;
-#else
-  return g_getenv ("UNFREEZE_TEST_NO_TIMING") == NULL;
-#endif
-}

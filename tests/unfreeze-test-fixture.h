@@ -50,10 +50,4 @@ void              unfreeze_test_assert_rows_are      (UnfreezeRows *rows,
 /* Queries of ours (application_name=Unfreeze) the fixture's server is running now. */
 guint             unfreeze_test_count_active_queries (void);
 
-/* FALSE when a sanitizer or Valgrind checks this run: each allocation then costs many times
- * what it normally does, so an upper bound on a stall would measure the checker, not the code.
- * Such bounds are asserted only when this is TRUE; every other check always is. Set
- * UNFREEZE_TEST_NO_TIMING=1 to say so from outside (build-aux/test-valgrind.sh does). */
-gboolean          unfreeze_test_timing_is_reliable   (void);
-
 G_END_DECLS

@@ -65,6 +65,16 @@ unfreeze_test_env_restore (const char * const *names,
   g_free (saved);
 }
 
+gboolean
+unfreeze_test_timing_is_reliable (void)
+{
+#if defined (__SANITIZE_ADDRESS__) || defined (__SANITIZE_THREAD__)
+  return FALSE;
+#else
+  return g_getenv ("UNFREEZE_TEST_NO_TIMING") == NULL;
+#endif
+}
+
 void
 unfreeze_test_send_query (UnfreezeRun *run)
 {

@@ -30,6 +30,12 @@ void   unfreeze_test_env_restore    (const char * const *names,
                                      guint               n_names,
                                      char              **saved);
 
+/* FALSE when a sanitizer or Valgrind checks this run: each allocation then costs many times
+ * what it normally does, so an upper bound on a stall would measure the checker, not the code.
+ * Such bounds are asserted only when this is TRUE; every other check always is. Set
+ * UNFREEZE_TEST_NO_TIMING=1 to say so from outside (build-aux/test-valgrind.sh does). */
+gboolean unfreeze_test_timing_is_reliable (void);
+
 /* Runs the default main context for @ms milliseconds, as the app's main loop would. It
  * blocks in each iteration: something must wake it (the stall meter's heartbeat does, every
  * 10 ms), or it may sleep past the end. */
