@@ -137,6 +137,33 @@ set_status (UnfreezeDatabase *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
 }
 
+/* Where connections go from now on. @conninfo: (transfer full) */
+static void
+set_conninfo (UnfreezeDatabase *self,
+              char             *conninfo)
+{
+  g_mutex_lock (&self->lock);
+  g_free (self->conninfo);
+  self->conninfo = conninfo;
+  g_mutex_unlock (&self->lock);
+}
+
+/* Preparing failed: until it is prepared again, a connect says @error (instead of "not
+ * ready yet"), as the status line does; @task returns it. @error: (transfer full) */
+static void
+fail_prepare (UnfreezeDatabase *self,
+              GTask            *task,
+              GError           *error)
+{
+  g_mutex_lock (&self->lock);
+  g_clear_error (&self->setup_error);
+  self->setup_error = g_error_copy (error);
+  g_mutex_unlock (&self->lock);
+
+  set_status (self, error->message);
+  g_task_return_error (task, error);
+}
+
 static char *
 dup_conninfo (UnfreezeDatabase *self)
 {
@@ -859,21 +886,11 @@ server_started_cb (GObject      *object,
 
   if (!unfreeze_local_server_start_finish (server, result, &error))
     {
-      g_mutex_lock (&self->lock);
-      g_clear_error (&self->setup_error);
-      self->setup_error = g_error_copy (error);
-      g_mutex_unlock (&self->lock);
-
-      set_status (self, error->message);
-      g_task_return_error (task, g_steal_pointer (&error));
+      fail_prepare (self, task, g_steal_pointer (&error));
       return;
     }
 
-  g_mutex_lock (&self->lock);
-  g_free (self->conninfo);
-  self->conninfo = unfreeze_local_server_dup_conninfo (server);
-  g_mutex_unlock (&self->lock);
-
+  set_conninfo (self, unfreeze_local_server_dup_conninfo (server));
   start_seeding (self, task);
 }
 
@@ -896,11 +913,7 @@ server_restarted_cb (GObject      *object,
       return;
     }
 
-  g_mutex_lock (&self->lock);
-  g_free (self->conninfo);
-  self->conninfo = unfreeze_local_server_dup_conninfo (self->server);
-  g_mutex_unlock (&self->lock);
-
+  set_conninfo (self, unfreeze_local_server_dup_conninfo (self->server));
   set_status (self, _("The built-in PostgreSQL server was restarted: the next run will work."));
 }
 
@@ -976,12 +989,7 @@ unfreeze_database_prepare_async (UnfreezeDatabase    *self,
                          _("The connection string is not valid: %s"), text);
 
           PQfreemem (message);
-          g_mutex_lock (&self->lock);
-          g_clear_error (&self->setup_error);
-          self->setup_error = g_error_copy (error);
-          g_mutex_unlock (&self->lock);
-          set_status (self, error->message);
-          g_task_return_error (task, g_steal_pointer (&error));
+          fail_prepare (self, task, g_steal_pointer (&error));
           return;
         }
       PQconninfoFree (options);
