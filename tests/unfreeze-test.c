@@ -113,6 +113,35 @@ unfreeze_test_iterate_for (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+unfreeze_test_iterate_until (UnfreezeTestDone done,
+                             gpointer         data,
+                             guint            timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, set_flag_cb, &timed_out);
+
+  while (!done (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+
+  return done (data);
+}
+
+gboolean
+unfreeze_test_flag_is_set (gpointer flag)
+{
+  return *(gboolean *) flag;
+}
+
 void
 unfreeze_test_async_result_cb (GObject      *object,
                                GAsyncResult *result,

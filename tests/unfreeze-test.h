@@ -41,6 +41,16 @@ gboolean unfreeze_test_timing_is_reliable (void);
  * 10 ms), or it may sleep past the end. */
 void   unfreeze_test_iterate_for    (guint               ms);
 
+/* Runs the default main context, blocking in each iteration, until @done holds for @data
+ * or @timeout_ms passes; returns whether @done holds. */
+typedef gboolean (*UnfreezeTestDone) (gpointer data);
+gboolean unfreeze_test_iterate_until (UnfreezeTestDone    done,
+                                      gpointer            data,
+                                      guint               timeout_ms);
+
+/* An UnfreezeTestDone for a gboolean: whether the one @flag points to is set. */
+gboolean unfreeze_test_flag_is_set  (gpointer            flag);
+
 /* A GAsyncReadyCallback that keeps a reference to @result in the GAsyncResult pointer
  * @user_data points to, for a test that iterates until it is set. */
 void   unfreeze_test_async_result_cb (GObject           *object,
