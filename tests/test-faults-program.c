@@ -29,14 +29,7 @@ static char *home;      /* a private XDG home for the program */
 static char **
 program_env (const char *dir)
 {
-  g_auto(GStrv) env = unfreeze_test_program_environ (dir);
-  g_autofree char *pgpass = g_build_filename (dir, "no-pgpass", NULL);
-
-  env = g_environ_setenv (env, "PGPASSFILE", pgpass, TRUE);
-  env = g_environ_unsetenv (env, "PGSERVICEFILE");
-  env = g_environ_unsetenv (env, "PGCONNECT_TIMEOUT");
-
-  return g_steal_pointer (&env);
+  return unfreeze_test_environ_no_libpq (unfreeze_test_program_environ (dir), dir);
 }
 
 static GSubprocess *

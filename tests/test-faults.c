@@ -1860,14 +1860,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const char * const pg_vars[] = {
-    "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGPASSWORD",
-    "PGSERVICEFILE", "PGCONNECT_TIMEOUT",
-  };
   g_autoptr(GError) error = NULL;
   g_autofree char *cache = NULL;
   g_autofree char *runtime = NULL;
-  g_autofree char *pgpass = NULL;
   int status;
 
   /* Before anything asks GLib for these directories: it remembers the first answer. The
@@ -1876,7 +1871,6 @@ main (int   argc,
   g_assert_no_error (error);
   cache = g_build_filename (home, "cache", NULL);
   runtime = g_build_filename (home, "run", NULL);
-  pgpass = g_build_filename (home, "no-pgpass", NULL);
   g_mkdir_with_parents (runtime, 0700);
   {
     /* A Wayland socket named relative to the runtime directory that is about to change. */
@@ -1887,9 +1881,7 @@ main (int   argc,
   }
   g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
-  g_setenv ("PGPASSFILE", pgpass, TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (pg_vars); i++)
-    g_unsetenv (pg_vars[i]);
+  unfreeze_test_unset_libpq_env (home);
   /* The fixture fills the BIG and HUGE tickers, for the huge results. */
   g_setenv ("UNFREEZE_TEST_BIG_TICKERS", "1", TRUE);
 

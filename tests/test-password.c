@@ -741,26 +741,18 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const char * const pg_vars[] = {
-    "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGPASSWORD",
-    "PGPASSFILE",
-  };
   static const char * const switch_modes[] = { "thread", "gtask", "mainloop" };
   g_autoptr(GError) error = NULL;
   g_autofree char *data = NULL;
-  g_autofree char *no_pgpass = NULL;
   int status;
 
   /* A private home: the keyring daemon keeps its files there, and no ~/.pgpass is read. */
   home = g_dir_make_tmp ("unfreeze-password-XXXXXX", &error);
   g_assert_no_error (error);
   data = g_build_filename (home, "data", NULL);
-  no_pgpass = g_build_filename (home, "no-pgpass", NULL);
   g_setenv ("HOME", home, TRUE);
   g_setenv ("XDG_DATA_HOME", data, TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (pg_vars); i++)
-    g_unsetenv (pg_vars[i]);
-  g_setenv ("PGPASSFILE", no_pgpass, TRUE);
+  unfreeze_test_unset_libpq_env (home);
 
   logged = g_string_new (NULL);
   unfreeze_test_init_display (&argc, &argv);

@@ -65,6 +65,33 @@ unfreeze_test_env_restore (const char * const *names,
   g_free (saved);
 }
 
+static const char * const libpq_vars[] = {
+  "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGPASSWORD",
+  "PGSERVICEFILE", "PGCONNECT_TIMEOUT",
+};
+
+void
+unfreeze_test_unset_libpq_env (const char *home)
+{
+  g_autofree char *no_pgpass = g_build_filename (home, "no-pgpass", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (libpq_vars); i++)
+    g_unsetenv (libpq_vars[i]);
+  g_setenv ("PGPASSFILE", no_pgpass, TRUE);
+}
+
+char **
+unfreeze_test_environ_no_libpq (char       **env,
+                                const char  *home)
+{
+  g_autofree char *no_pgpass = g_build_filename (home, "no-pgpass", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (libpq_vars); i++)
+    env = g_environ_unsetenv (env, libpq_vars[i]);
+
+  return g_environ_setenv (env, "PGPASSFILE", no_pgpass, TRUE);
+}
+
 gboolean
 unfreeze_test_timing_is_reliable (void)
 {

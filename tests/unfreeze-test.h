@@ -30,6 +30,14 @@ void   unfreeze_test_env_restore    (const char * const *names,
                                      guint               n_names,
                                      char              **saved);
 
+/* For a test that must reach only the servers it names: none of the PG* variables through
+ * which libpq would pick a server, a password, a service or a timeout from outside, and
+ * PGPASSFILE at a file that does not exist in @home, so no ~/.pgpass is read either. In
+ * this process, or in the environment @env for a program it starts (returned). */
+void   unfreeze_test_unset_libpq_env  (const char         *home);
+char **unfreeze_test_environ_no_libpq (char              **env,
+                                       const char         *home);
+
 /* FALSE when a sanitizer or Valgrind checks this run: each allocation then costs many times
  * what it normally does, so an upper bound on a stall would measure the checker, not the code.
  * Such bounds are asserted only when this is TRUE; every other check always is. Set
