@@ -861,15 +861,34 @@ test_backend_killed (gconstpointer data)
   assert_run_worked (target->window, next, mode, 2600);
 }
 
+typedef struct
+{
+  Target     *target;
+  const char *text;
+} StatusWait;
+
+static gboolean
+statuses_have_text (gpointer data)
+{
+  StatusWait *wait = data;
+
+  return strstr (wait->target->statuses->str, wait->text) != NULL;
+}
+
+/* Runs the main loop until @target's database has announced a status that says @text, or
+ * @timeout_ms passes; FALSE then. */
+static gboolean
+wait_for_status (Target     *target,
+                 const char *text,
+                 guint       timeout_ms)
+{
+  StatusWait wait = { target, text };
+
+  return wait_until (statuses_have_text, &wait, timeout_ms);
+}
+
 /* (b) SIGKILL to the built-in server's postmaster: the database says the server stopped
  * and is being restarted, then that it was; the next run works. */
-static gboolean
-status_says_restarted (gpointer data)
-{
-  Target *target = data;
-
-  return strstr (target->statuses->str, "was restarted") != NULL;
-}
 
 static void
 test_postmaster_killed (gconstpointer data)
@@ -898,7 +917,7 @@ test_postmaster_killed (gconstpointer data)
   assert_run_failed_full (target->window, run, mode, connection_lost, TRUE);
   g_assert_cmpint (unfreeze_run_get_elapsed_us (run), <, KILL_DELAY_S * G_USEC_PER_SEC);
 
-  if (!wait_until (status_says_restarted, target, 60000))
+  if (!wait_for_status (target, "was restarted", 60000))
     g_error ("The built-in server was not restarted within 60 s; the statuses were:\n%s",
              target->statuses->str);
   g_test_message ("%s", target->statuses->str);
@@ -947,14 +966,6 @@ test_server_stopped (gconstpointer data)
   assert_run_worked (target->window, next, mode, 2600);
 }
 
-static gboolean
-status_says_stopped (gpointer data)
-{
-  Target *target = data;
-
-  return strstr (target->statuses->str, "stopped unexpectedly") != NULL;
-}
-
 /* The built-in server, shut down from outside (pg_ctl stop sends SIGINT): the app restarts
  * it. A run meanwhile says so; once restarted, the next run works. */
 static void
@@ -977,7 +988,7 @@ test_embedded_server_stopped (gconstpointer data)
   g_string_truncate (target->statuses, 0);
   fill_pool (target->database, 3);
   g_assert_cmpint (kill (unfreeze_local_server_get_pid (server), SIGINT), ==, 0);
-  g_assert_true (wait_until (status_says_stopped, target, 30000));
+  g_assert_true (wait_for_status (target, "stopped unexpectedly", 30000));
 
   /* Pressed while it restarts: a clear error, or (a worker being slower than the restart)
    * the rows. */
@@ -987,7 +998,7 @@ test_embedded_server_stopped (gconstpointer data)
   else
     assert_run_worked (target->window, run, mode, 2600);
 
-  g_assert_true (wait_until (status_says_restarted, target, 60000));
+  g_assert_true (wait_for_status (target, "was restarted", 60000));
   g_assert_cmpint (g_atomic_int_get (&n_server_exits), ==, exits + 1);
   next = click_run (target->window, mode, "MSFT", 0);
   assert_run_worked (target->window, next, mode, 2600);
