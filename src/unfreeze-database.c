@@ -148,20 +148,29 @@ set_conninfo (UnfreezeDatabase *self,
   g_mutex_unlock (&self->lock);
 }
 
-/* Preparing failed: until it is prepared again, a connect says @error (instead of "not
- * ready yet"), as the status line does; @task returns it. @error: (transfer full) */
+/* Preparing failed: the status line says why, and @task returns it. @error: (transfer full) */
 static void
 fail_prepare (UnfreezeDatabase *self,
               GTask            *task,
               GError           *error)
+{
+  set_status (self, error->message);
+  g_task_return_error (task, error);
+}
+
+/* Preparing failed with no connection string to use: until it is prepared again, a connect
+ * says why too (instead of "not ready yet"). @error: (transfer full) */
+static void
+fail_prepare_no_conninfo (UnfreezeDatabase *self,
+                          GTask            *task,
+                          GError           *error)
 {
   g_mutex_lock (&self->lock);
   g_clear_error (&self->setup_error);
   self->setup_error = g_error_copy (error);
   g_mutex_unlock (&self->lock);
 
-  set_status (self, error->message);
-  g_task_return_error (task, error);
+  fail_prepare (self, task, error);
 }
 
 static char *
@@ -823,8 +832,7 @@ seed_done_cb (GObject      *object,
   outcome = g_task_propagate_int (G_TASK (result), &error);
   if (error != NULL)
     {
-      set_status (self, error->message);
-      g_task_return_error (task, g_steal_pointer (&error));
+      fail_prepare (self, task, g_steal_pointer (&error));
       return;
     }
 
@@ -886,7 +894,7 @@ server_started_cb (GObject      *object,
 
   if (!unfreeze_local_server_start_finish (server, result, &error))
     {
-      fail_prepare (self, task, g_steal_pointer (&error));
+      fail_prepare_no_conninfo (self, task, g_steal_pointer (&error));
       return;
     }
 
@@ -989,7 +997,7 @@ unfreeze_database_prepare_async (UnfreezeDatabase    *self,
                          _("The connection string is not valid: %s"), text);
 
           PQfreemem (message);
-          fail_prepare (self, task, g_steal_pointer (&error));
+          fail_prepare_no_conninfo (self, task, g_steal_pointer (&error));
           return;
         }
       PQconninfoFree (options);
