@@ -1872,26 +1872,10 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *cache = NULL;
-  g_autofree char *runtime = NULL;
   int status;
 
-  /* Before anything asks GLib for these directories: it remembers the first answer. The
-   * built-in server's cluster and socket directory then live in here. */
-  home = g_dir_make_tmp ("unfreeze-faults-XXXXXX", &error);
-  g_assert_no_error (error);
-  cache = g_build_filename (home, "cache", NULL);
-  runtime = g_build_filename (home, "run", NULL);
-  g_mkdir_with_parents (runtime, 0700);
-  {
-    /* A Wayland socket named relative to the runtime directory that is about to change. */
-    g_auto(GStrv) env = unfreeze_test_environ_keep_wayland (g_get_environ ());
-
-    if (g_environ_getenv (env, "WAYLAND_DISPLAY") != NULL)
-      g_setenv ("WAYLAND_DISPLAY", g_environ_getenv (env, "WAYLAND_DISPLAY"), TRUE);
-  }
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
-  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  /* First thing: the built-in server's cluster and socket directory live in here. */
+  home = unfreeze_test_private_server_dirs ("unfreeze-faults-XXXXXX");
   unfreeze_test_unset_libpq_env (home);
   /* The fixture fills the BIG and HUGE tickers, for the huge results. */
   g_setenv ("UNFREEZE_TEST_BIG_TICKERS", "1", TRUE);
