@@ -147,6 +147,12 @@ set_flag_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+wake_up_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 gboolean
 unfreeze_test_iterate_until (UnfreezeTestDone done,
                              gpointer         data,
@@ -154,11 +160,13 @@ unfreeze_test_iterate_until (UnfreezeTestDone done,
 {
   gboolean timed_out = FALSE;
   guint id = g_timeout_add (timeout_ms, set_flag_cb, &timed_out);
+  guint wake_up = g_timeout_add (20, wake_up_cb, NULL);
 
   while (!done (data) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (id);
+  g_source_remove (wake_up);
 
   return done (data);
 }
@@ -167,6 +175,28 @@ gboolean
 unfreeze_test_flag_is_set (gpointer flag)
 {
   return *(gboolean *) flag;
+}
+
+GtkWidget *
+unfreeze_test_find_widget (GtkWidget  *widget,
+                           GType       type,
+                           const char *name)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (name == NULL || g_strcmp0 (gtk_widget_get_name (widget), name) == 0))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = unfreeze_test_find_widget (child, type, name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
 }
 
 void

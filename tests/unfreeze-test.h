@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
@@ -49,8 +49,10 @@ gboolean unfreeze_test_timing_is_reliable (void);
  * 10 ms), or it may sleep past the end. */
 void   unfreeze_test_iterate_for    (guint               ms);
 
-/* Runs the default main context, blocking in each iteration, until @done holds for @data
- * or @timeout_ms passes; returns whether @done holds. */
+/* Runs the default main context until @done holds for @data or @timeout_ms passes; returns
+ * whether @done holds. It sleeps between events rather than spinning (on a loaded machine a
+ * spinning test takes the CPU the X server needs), and asks @done again at least every
+ * 20 ms. */
 typedef gboolean (*UnfreezeTestDone) (gpointer data);
 gboolean unfreeze_test_iterate_until (UnfreezeTestDone    done,
                                       gpointer            data,
@@ -64,6 +66,12 @@ gboolean unfreeze_test_flag_is_set  (gpointer            flag);
 void   unfreeze_test_async_result_cb (GObject           *object,
                                       GAsyncResult      *result,
                                       gpointer           user_data);
+
+/* The first widget of @type under @widget (itself included), in depth-first order, and with
+ * @name (gtk_widget_set_name()) when @name is not %NULL; %NULL if there is none. */
+GtkWidget *unfreeze_test_find_widget (GtkWidget          *widget,
+                                      GType               type,
+                                      const char         *name);
 
 /* For runs with fake modes: a query that reached the server (the span every real mode
  * opens once connected), and a mode whose queries reach it and are then cancelled from the
