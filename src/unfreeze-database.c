@@ -138,6 +138,42 @@ set_status (UnfreezeDatabase *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
 }
 
+/* Where connections go from now on. @conninfo: (transfer full) */
+static void
+set_conninfo (UnfreezeDatabase *self,
+              char             *conninfo)
+{
+  g_mutex_lock (&self->lock);
+  g_free (self->conninfo);
+  self->conninfo = conninfo;
+  g_mutex_unlock (&self->lock);
+}
+
+/* Preparing failed: the status line says why, and @task returns it. @error: (transfer full) */
+static void
+fail_prepare (UnfreezeDatabase *self,
+              GTask            *task,
+              GError           *error)
+{
+  set_status (self, error->message);
+  g_task_return_error (task, error);
+}
+
+/* Preparing failed with no connection string to use: until it is prepared again, a connect
+ * says why too (instead of "not ready yet"). @error: (transfer full) */
+static void
+fail_prepare_no_conninfo (UnfreezeDatabase *self,
+                          GTask            *task,
+                          GError           *error)
+{
+  g_mutex_lock (&self->lock);
+  g_clear_error (&self->setup_error);
+  self->setup_error = g_error_copy (error);
+  g_mutex_unlock (&self->lock);
+
+  fail_prepare (self, task, error);
+}
+
 static char *
 dup_conninfo (UnfreezeDatabase *self)
 {
@@ -797,8 +833,7 @@ seed_done_cb (GObject      *object,
   outcome = g_task_propagate_int (G_TASK (result), &error);
   if (error != NULL)
     {
-      set_status (self, error->message);
-      g_task_return_error (task, g_steal_pointer (&error));
+      fail_prepare (self, task, g_steal_pointer (&error));
       return;
     }
 
@@ -860,21 +895,11 @@ server_started_cb (GObject      *object,
 
   if (!unfreeze_local_server_start_finish (server, result, &error))
     {
-      g_mutex_lock (&self->lock);
-      g_clear_error (&self->setup_error);
-      self->setup_error = g_error_copy (error);
-      g_mutex_unlock (&self->lock);
-
-      set_status (self, error->message);
-      g_task_return_error (task, g_steal_pointer (&error));
+      fail_prepare_no_conninfo (self, task, g_steal_pointer (&error));
       return;
     }
 
-  g_mutex_lock (&self->lock);
-  g_free (self->conninfo);
-  self->conninfo = unfreeze_local_server_dup_conninfo (server);
-  g_mutex_unlock (&self->lock);
-
+  set_conninfo (self, unfreeze_local_server_dup_conninfo (server));
   start_seeding (self, task);
 }
 
@@ -897,11 +922,7 @@ server_restarted_cb (GObject      *object,
       return;
     }
 
-  g_mutex_lock (&self->lock);
-  g_free (self->conninfo);
-  self->conninfo = unfreeze_local_server_dup_conninfo (self->server);
-  g_mutex_unlock (&self->lock);
-
+  set_conninfo (self, unfreeze_local_server_dup_conninfo (self->server));
   set_status (self, _("The built-in PostgreSQL server was restarted: the next run will work."));
 }
 
@@ -977,12 +998,7 @@ unfreeze_database_prepare_async (UnfreezeDatabase    *self,
                          _("The connection string is not valid: %s"), text);
 
           PQfreemem (message);
-          g_mutex_lock (&self->lock);
-          g_clear_error (&self->setup_error);
-          self->setup_error = g_error_copy (error);
-          g_mutex_unlock (&self->lock);
-          set_status (self, error->message);
-          g_task_return_error (task, g_steal_pointer (&error));
+          fail_prepare_no_conninfo (self, task, g_steal_pointer (&error));
           return;
         }
       PQconninfoFree (options);

@@ -29,14 +29,7 @@ static char *home;      /* a private XDG home for the program */
 static char **
 program_env (const char *dir)
 {
-  g_auto(GStrv) env = unfreeze_test_program_environ (dir);
-  g_autofree char *pgpass = g_build_filename (dir, "no-pgpass", NULL);
-
-  env = g_environ_setenv (env, "PGPASSFILE", pgpass, TRUE);
-  env = g_environ_unsetenv (env, "PGSERVICEFILE");
-  env = g_environ_unsetenv (env, "PGCONNECT_TIMEOUT");
-
-  return g_steal_pointer (&env);
+  return unfreeze_test_environ_no_libpq (unfreeze_test_program_environ (dir), dir);
 }
 
 static GSubprocess *
@@ -73,29 +66,15 @@ wait_done_cb (GObject      *object,
   *(gboolean *) user_data = TRUE;
 }
 
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* Waits (bounded) for @process to end; kills it and fails if it does not. */
 static void
 wait_process (GSubprocess *process,
               guint        timeout_s)
 {
   gboolean done = FALSE;
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (timeout_s, timeout_cb, &timed_out);
 
   g_subprocess_wait_async (process, NULL, wait_done_cb, &done);
-  while (!done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-
-  if (!done)
+  if (!unfreeze_test_iterate_until (unfreeze_test_flag_is_set, &done, timeout_s * 1000))
     {
       g_subprocess_force_exit (process);
       while (!done)

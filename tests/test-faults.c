@@ -861,15 +861,34 @@ test_backend_killed (gconstpointer data)
   assert_run_worked (target->window, next, mode, 2600);
 }
 
+typedef struct
+{
+  Target     *target;
+  const char *text;
+} StatusWait;
+
+static gboolean
+statuses_have_text (gpointer data)
+{
+  StatusWait *wait = data;
+
+  return strstr (wait->target->statuses->str, wait->text) != NULL;
+}
+
+/* Runs the main loop until @target's database has announced a status that says @text, or
+ * @timeout_ms passes; FALSE then. */
+static gboolean
+wait_for_status (Target     *target,
+                 const char *text,
+                 guint       timeout_ms)
+{
+  StatusWait wait = { target, text };
+
+  return wait_until (statuses_have_text, &wait, timeout_ms);
+}
+
 /* (b) SIGKILL to the built-in server's postmaster: the database says the server stopped
  * and is being restarted, then that it was; the next run works. */
-static gboolean
-status_says_restarted (gpointer data)
-{
-  Target *target = data;
-
-  return strstr (target->statuses->str, "was restarted") != NULL;
-}
 
 static void
 test_postmaster_killed (gconstpointer data)
@@ -898,7 +917,7 @@ test_postmaster_killed (gconstpointer data)
   assert_run_failed_full (target->window, run, mode, connection_lost, TRUE);
   g_assert_cmpint (unfreeze_run_get_elapsed_us (run), <, KILL_DELAY_S * G_USEC_PER_SEC);
 
-  if (!wait_until (status_says_restarted, target, 60000))
+  if (!wait_for_status (target, "was restarted", 60000))
     g_error ("The built-in server was not restarted within 60 s; the statuses were:\n%s",
              target->statuses->str);
   g_test_message ("%s", target->statuses->str);
@@ -947,14 +966,6 @@ test_server_stopped (gconstpointer data)
   assert_run_worked (target->window, next, mode, 2600);
 }
 
-static gboolean
-status_says_stopped (gpointer data)
-{
-  Target *target = data;
-
-  return strstr (target->statuses->str, "stopped unexpectedly") != NULL;
-}
-
 /* The built-in server, shut down from outside (pg_ctl stop sends SIGINT): the app restarts
  * it. A run meanwhile says so; once restarted, the next run works. */
 static void
@@ -977,7 +988,7 @@ test_embedded_server_stopped (gconstpointer data)
   g_string_truncate (target->statuses, 0);
   fill_pool (target->database, 3);
   g_assert_cmpint (kill (unfreeze_local_server_get_pid (server), SIGINT), ==, 0);
-  g_assert_true (wait_until (status_says_stopped, target, 30000));
+  g_assert_true (wait_for_status (target, "stopped unexpectedly", 30000));
 
   /* Pressed while it restarts: a clear error, or (a worker being slower than the restart)
    * the rows. */
@@ -987,7 +998,7 @@ test_embedded_server_stopped (gconstpointer data)
   else
     assert_run_worked (target->window, run, mode, 2600);
 
-  g_assert_true (wait_until (status_says_restarted, target, 60000));
+  g_assert_true (wait_for_status (target, "was restarted", 60000));
   g_assert_cmpint (g_atomic_int_get (&n_server_exits), ==, exits + 1);
   next = click_run (target->window, mode, "MSFT", 0);
   assert_run_worked (target->window, next, mode, 2600);
@@ -1505,31 +1516,11 @@ collect_labels (GtkWidget *widget,
     }
 }
 
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* The texts the rows view shows now (column titles included). */
 static GPtrArray *
 dup_cell_texts (UnfreezeWindow *window)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *view = unfreeze_test_find_widget (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL);
   GPtrArray *texts = g_ptr_array_new ();
 
   g_assert_nonnull (view);
@@ -1868,36 +1859,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const char * const pg_vars[] = {
-    "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGPASSWORD",
-    "PGSERVICEFILE", "PGCONNECT_TIMEOUT",
-  };
   g_autoptr(GError) error = NULL;
-  g_autofree char *cache = NULL;
-  g_autofree char *runtime = NULL;
-  g_autofree char *pgpass = NULL;
   int status;
 
-  /* Before anything asks GLib for these directories: it remembers the first answer. The
-   * built-in server's cluster and socket directory then live in here. */
-  home = g_dir_make_tmp ("unfreeze-faults-XXXXXX", &error);
-  g_assert_no_error (error);
-  cache = g_build_filename (home, "cache", NULL);
-  runtime = g_build_filename (home, "run", NULL);
-  pgpass = g_build_filename (home, "no-pgpass", NULL);
-  g_mkdir_with_parents (runtime, 0700);
-  {
-    /* A Wayland socket named relative to the runtime directory that is about to change. */
-    g_auto(GStrv) env = unfreeze_test_environ_keep_wayland (g_get_environ ());
-
-    if (g_environ_getenv (env, "WAYLAND_DISPLAY") != NULL)
-      g_setenv ("WAYLAND_DISPLAY", g_environ_getenv (env, "WAYLAND_DISPLAY"), TRUE);
-  }
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
-  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
-  g_setenv ("PGPASSFILE", pgpass, TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (pg_vars); i++)
-    g_unsetenv (pg_vars[i]);
+  /* First thing: the built-in server's cluster and socket directory live in here. */
+  home = unfreeze_test_private_server_dirs ("unfreeze-faults-XXXXXX");
+  unfreeze_test_unset_libpq_env (home);
   /* The fixture fills the BIG and HUGE tickers, for the huge results. */
   g_setenv ("UNFREEZE_TEST_BIG_TICKERS", "1", TRUE);
 

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "unfreeze-local-server.h"
+#include "unfreeze-test-process.h"
 #include "unfreeze-test.h"
 
 #include <errno.h>
@@ -430,21 +431,10 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *runtime_dir = NULL;
-  g_autofree char *cache_dir = NULL;
   int status;
 
   unfreeze_test_init (&argc, &argv);
-
-  /* Before anything asks GLib for these directories: it caches them. */
-  test_dir = g_dir_make_tmp ("unfreeze-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  runtime_dir = g_build_filename (test_dir, "runtime", NULL);
-  cache_dir = g_build_filename (test_dir, "cache", NULL);
-  g_assert_cmpint (g_mkdir (runtime_dir, 0700), ==, 0);
-  g_setenv ("XDG_RUNTIME_DIR", runtime_dir, TRUE);
-  g_setenv ("XDG_CACHE_HOME", cache_dir, TRUE);
+  test_dir = unfreeze_test_private_server_dirs ("unfreeze-test-XXXXXX");
 
   g_test_add_func ("/unfreeze/LocalServer/check-user", test_check_user);
   g_test_add_func ("/unfreeze/LocalServer/cold-start", test_cold_start);

@@ -193,6 +193,20 @@ present_window (void)
   return window;
 }
 
+/* Ends @watch; returns the frames it counted as missed, logged as @what's. */
+static gint64
+end_watch_frames_missed (UnfreezeStallMeter *meter,
+                         UnfreezeStallWatch *watch,
+                         const char         *what)
+{
+  gint64 missed = unfreeze_stall_meter_watch_get_frames_missed (meter, watch);
+
+  unfreeze_stall_meter_watch_end (meter, watch);
+  g_test_message ("%s: %" G_GINT64_FORMAT " frames missed", what, missed);
+
+  return missed;
+}
+
 static void
 test_frames_missed (void)
 {
@@ -219,9 +233,7 @@ test_frames_missed (void)
   /* An idle window ticks along with no frame missed. */
   watch = unfreeze_stall_meter_watch_begin (meter);
   unfreeze_test_iterate_for (500);
-  missed = unfreeze_stall_meter_watch_get_frames_missed (meter, watch);
-  unfreeze_stall_meter_watch_end (meter, watch);
-  g_test_message ("idle 500 ms: %" G_GINT64_FORMAT " frames missed", missed);
+  missed = end_watch_frames_missed (meter, watch, "idle 500 ms");
   /* None, or a few on a busy machine; 30 would be the whole 500 ms. */
   g_assert_cmpint (missed, >=, 0);
   g_assert_cmpint (missed, <=, 15);
@@ -237,10 +249,8 @@ test_frames_missed (void)
   unfreeze_test_iterate_for (1300);
   g_assert_true (block.done);
 
-  missed = unfreeze_stall_meter_watch_get_frames_missed (meter, watch);
-  unfreeze_stall_meter_watch_end (meter, watch);
-  g_test_message ("blocked 1000 ms: %" G_GINT64_FORMAT " frames missed, %" G_GINT64_FORMAT
-                  " counted inside the block", missed, block.frames_in_block);
+  missed = end_watch_frames_missed (meter, watch, "blocked 1000 ms");
+  g_test_message ("%" G_GINT64_FORMAT " counted inside the block", block.frames_in_block);
   g_assert_cmpint (missed, >=, 30);
   g_assert_cmpint (missed, <=, 90);
   g_assert_cmpint (block.frames_in_block, >=, 30);
@@ -258,9 +268,7 @@ test_frames_missed (void)
   unfreeze_test_iterate_for (500);
   gtk_widget_set_visible (window, TRUE);
   unfreeze_test_iterate_for (300);
-  missed = unfreeze_stall_meter_watch_get_frames_missed (meter, watch);
-  unfreeze_stall_meter_watch_end (meter, watch);
-  g_test_message ("hidden 500 ms: %" G_GINT64_FORMAT " frames missed", missed);
+  missed = end_watch_frames_missed (meter, watch, "hidden 500 ms");
   /* Showing the window again costs a frame or a few (more on a busy machine); counting the
    * time it was hidden would be 30 or more. */
   g_assert_cmpint (missed, >=, 0);

@@ -165,32 +165,10 @@ assert_run_ok (UnfreezeRun *run,
   assert_no_password (summary);
 }
 
-/* Finds the first widget of @type under @widget (itself included). */
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type,
-             const char *name)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
-      (name == NULL || g_strcmp0 (gtk_widget_get_name (widget), name) == 0))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type, name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static const char *
 window_subtitle (UnfreezeWindow *window)
 {
-  GtkWidget *title = find_widget (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE, NULL);
+  GtkWidget *title = unfreeze_test_find_widget (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE, NULL);
 
   g_assert_nonnull (title);
   return adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title));
@@ -491,8 +469,8 @@ answer_dialog (Driver           *driver,
                AdwMessageDialog *dialog)
 {
   GtkWidget *extra = adw_message_dialog_get_extra_child (dialog);
-  GtkWidget *entry = find_widget (extra, GTK_TYPE_PASSWORD_ENTRY, UNFREEZE_PASSWORD_DIALOG_ENTRY);
-  GtkWidget *remember = find_widget (extra, GTK_TYPE_CHECK_BUTTON, UNFREEZE_PASSWORD_DIALOG_REMEMBER);
+  GtkWidget *entry = unfreeze_test_find_widget (extra, GTK_TYPE_PASSWORD_ENTRY, UNFREEZE_PASSWORD_DIALOG_ENTRY);
+  GtkWidget *remember = unfreeze_test_find_widget (extra, GTK_TYPE_CHECK_BUTTON, UNFREEZE_PASSWORD_DIALOG_REMEMBER);
   const char *answer = driver->answers != NULL ? driver->answers[driver->n_asked] : NULL;
 
   g_assert_nonnull (entry);
@@ -524,7 +502,7 @@ apply_in_preferences (Driver *driver)
   g_action_group_activate_action (G_ACTION_GROUP (driver->app), "preferences", NULL);
   preferences = find_toplevel (UNFREEZE_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (preferences);
-  row = find_widget (GTK_WIDGET (preferences), ADW_TYPE_ENTRY_ROW, NULL);
+  row = unfreeze_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_ENTRY_ROW, NULL);
   g_assert_nonnull (row);
 
   driver->before_apply = unfreeze_application_get_database (driver->app);
@@ -698,7 +676,7 @@ test_preferences (void)
 {
   g_autoptr(GSettings) settings = g_settings_new ("io.github.unfreeze.Unfreeze");
   GtkWidget *preferences = unfreeze_preferences_window_new (NULL, settings);
-  GtkWidget *row = find_widget (preferences, ADW_TYPE_ENTRY_ROW, NULL);
+  GtkWidget *row = unfreeze_test_find_widget (preferences, ADW_TYPE_ENTRY_ROW, NULL);
   g_autofree char *stored = NULL;
   char *got[2] = { NULL, NULL };
 
@@ -741,26 +719,18 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const char * const pg_vars[] = {
-    "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGPASSWORD",
-    "PGPASSFILE",
-  };
   static const char * const switch_modes[] = { "thread", "gtask", "mainloop" };
   g_autoptr(GError) error = NULL;
   g_autofree char *data = NULL;
-  g_autofree char *no_pgpass = NULL;
   int status;
 
   /* A private home: the keyring daemon keeps its files there, and no ~/.pgpass is read. */
   home = g_dir_make_tmp ("unfreeze-password-XXXXXX", &error);
   g_assert_no_error (error);
   data = g_build_filename (home, "data", NULL);
-  no_pgpass = g_build_filename (home, "no-pgpass", NULL);
   g_setenv ("HOME", home, TRUE);
   g_setenv ("XDG_DATA_HOME", data, TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (pg_vars); i++)
-    g_unsetenv (pg_vars[i]);
-  g_setenv ("PGPASSFILE", no_pgpass, TRUE);
+  unfreeze_test_unset_libpq_env (home);
 
   logged = g_string_new (NULL);
   unfreeze_test_init_display (&argc, &argv);

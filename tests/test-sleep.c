@@ -51,10 +51,9 @@ count_threads_named (const char *name)
 }
 
 static gboolean
-timeout_cb (gpointer user_data)
+threads_gone (gpointer before)
 {
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
+  return unfreeze_test_count_new_threads (before) == 0;
 }
 
 /* Runs the main loop (the workers are joined from idles) until no thread is left that was
@@ -63,15 +62,7 @@ static gboolean
 wait_for_threads_gone (GHashTable *before,
                        guint       timeout_ms)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
-
-  while (unfreeze_test_count_new_threads (before) > 0 && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-
-  return unfreeze_test_count_new_threads (before) == 0;
+  return unfreeze_test_iterate_until (threads_gone, before, timeout_ms);
 }
 
 static gint64

@@ -20,26 +20,12 @@
 #define PANEL_WIDTH  360
 #define PANEL_HEIGHT 420
 
-static gboolean
-wake_up_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until done() or 10 s have passed. It sleeps between events rather than
- * spinning: on a loaded machine a spinning test takes the CPU the X server needs to show
- * the window. The timer makes sure done() is asked again at least every 20 ms. */
+/* Runs the main loop until done() or 10 s have passed. */
 static void
-iterate_until (gboolean (*done) (gpointer),
-               gpointer   data)
+iterate_until (UnfreezeTestDone done,
+               gpointer         data)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  guint wake_up = g_timeout_add (20, wake_up_cb, NULL);
-
-  while (!done (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake_up);
+  unfreeze_test_iterate_until (done, data, 10000);
 }
 
 static gboolean
@@ -72,20 +58,7 @@ new_window (UnfreezeSourceView **view)
 static GtkTextView *
 find_text_view (GtkWidget *widget)
 {
-  if (GTK_IS_TEXT_VIEW (widget))
-    return GTK_TEXT_VIEW (widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkTextView *found = find_text_view (child);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return GTK_TEXT_VIEW (unfreeze_test_find_widget (widget, GTK_TYPE_TEXT_VIEW, NULL));
 }
 
 static char *

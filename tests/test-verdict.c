@@ -61,36 +61,39 @@ dup_verdict (gint64 stall_us,
   return unfreeze_verdict_dup_text (&facts);
 }
 
-static void
-assert_verdict (gint64      stall_us,
-                gint64      frames_missed,
-                const char *expected)
-{
-  g_autofree char *text = dup_verdict (stall_us, frames_missed);
-
-  g_assert_cmpstr (text, ==, expected);
-}
-
 /* One wording per band, the frames in the right number, and never "responsive". */
-static void
-test_wording (void)
-{
-  assert_verdict (MS (4.2), 0, "Smooth: no frame missed, longest stall 4 ms");
-  assert_verdict (MS (16.6), 0, "Smooth: no frame missed, longest stall 16 ms");
-  assert_verdict (MS (16.6), 1, "1 frame missed, longest stall 16 ms: a stutter");
-  assert_verdict (MS (16.7), 0, "Longest stall 16 ms: over a frame");
-  assert_verdict (MS (32), 2, "2 frames missed, longest stall 32 ms: a stutter");
-  assert_verdict (MS (50), 1, "1 frame missed, longest stall 50 ms: a long task");
-  assert_verdict (MS (52), 3, "3 frames missed, longest stall 52 ms: a long task");
-  assert_verdict (MS (100), 6, "UI frozen for 100 ms (6 frames missed)");
-  assert_verdict (MS (2004), 119, "UI frozen for 2,004 ms (119 frames missed)");
-  assert_verdict (MS (230), 1, "UI frozen for 230 ms (1 frame missed)");
+static const struct {
+  double      stall_ms;
+  gint64      frames_missed;
+  const char *expected;
+} wordings[] = {
+  { 4.2, 0, "Smooth: no frame missed, longest stall 4 ms" },
+  { 16.6, 0, "Smooth: no frame missed, longest stall 16 ms" },
+  { 16.6, 1, "1 frame missed, longest stall 16 ms: a stutter" },
+  { 16.7, 0, "Longest stall 16 ms: over a frame" },
+  { 32, 2, "2 frames missed, longest stall 32 ms: a stutter" },
+  { 50, 1, "1 frame missed, longest stall 50 ms: a long task" },
+  { 52, 3, "3 frames missed, longest stall 52 ms: a long task" },
+  { 100, 6, "UI frozen for 100 ms (6 frames missed)" },
+  { 2004, 119, "UI frozen for 2,004 ms (119 frames missed)" },
+  { 230, 1, "UI frozen for 230 ms (1 frame missed)" },
 
   /* No frame counted (no window drawing, or a freeze still on when the run ended): the
    * stall alone, never "0 frames missed". */
-  assert_verdict (MS (52), 0, "Longest stall 52 ms: a long task");
-  assert_verdict (MS (495), 0, "UI frozen for 495 ms");
-  assert_verdict (MS (495), -1, "UI frozen for 495 ms");
+  { 52, 0, "Longest stall 52 ms: a long task" },
+  { 495, 0, "UI frozen for 495 ms" },
+  { 495, -1, "UI frozen for 495 ms" },
+};
+
+static void
+test_wording (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (wordings); i++)
+    {
+      g_autofree char *text = dup_verdict (MS (wordings[i].stall_ms), wordings[i].frames_missed);
+
+      g_assert_cmpstr (text, ==, wordings[i].expected);
+    }
 }
 
 /* Waiting and showing the rows are told apart when the wait was better than the run. */

@@ -404,25 +404,6 @@ test_window_soak (void)
   g_assert_cmpuint (n_alive, ==, 0);
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* The value libpq reads for KEYWORD in CONNINFO; NULL when unset. */
 static char *
 conninfo_value (const char *conninfo,
@@ -451,7 +432,7 @@ test_preferences_password (void)
   };
   g_autoptr(GSettings) settings = g_settings_new ("io.github.unfreeze.Unfreeze");
   GtkWidget *preferences = unfreeze_preferences_window_new (NULL, settings);
-  GtkWidget *row = find_descendant (preferences, ADW_TYPE_ENTRY_ROW);
+  GtkWidget *row = unfreeze_test_find_widget (preferences, ADW_TYPE_ENTRY_ROW, NULL);
 
   g_assert_nonnull (row);
   gtk_window_present (GTK_WINDOW (preferences));

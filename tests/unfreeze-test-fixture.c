@@ -21,13 +21,6 @@ static UnfreezeLocalServer *server;
 static UnfreezeDatabase *database;
 static char *conninfo;
 
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* How much longer a wait may take under a checker (see unfreeze_test_wait_for()). */
 #define CHECKER_SLOWDOWN 5
 
@@ -35,22 +28,12 @@ gboolean
 unfreeze_test_wait_for (gboolean *flag,
                         guint     timeout_ms)
 {
-  gboolean timed_out = FALSE;
-  guint id;
-
   /* Under the checkers (Valgrind, the sanitizers) everything runs many times slower: the
    * bound is there to end a hung test, not to time a working one. */
   if (!unfreeze_test_timing_is_reliable ())
     timeout_ms = MIN (timeout_ms, G_MAXUINT / CHECKER_SLOWDOWN) * CHECKER_SLOWDOWN;
-  id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
 
-  while (!*flag && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (id);
-
-  return *flag;
+  return unfreeze_test_iterate_until (unfreeze_test_flag_is_set, flag, timeout_ms);
 }
 
 gboolean

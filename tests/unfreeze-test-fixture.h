@@ -50,5 +50,4 @@ void              unfreeze_test_assert_rows_are      (UnfreezeRows *rows,
 /* Queries of ours (application_name=Unfreeze) the fixture's server is running now. */
 guint             unfreeze_test_count_active_queries (void);
 
-
 G_END_DECLS

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The real program as a test starts it: a private home, its environment and argument
- * vector, the summary line, the built-in server's processes, and the threads of this one.
+ * vector, the summary line, the built-in server's processes, and the threads of this one;
+ * and the same private directories for a built-in server a test runs in its own process.
  */
 #define G_LOG_DOMAIN "Unfreeze-Test"
 
@@ -35,6 +36,30 @@ unfreeze_test_environ_keep_wayland (char **env)
   path = g_build_filename (runtime, display, NULL);
 
   return g_environ_setenv (env, "WAYLAND_DISPLAY", path, TRUE);
+}
+
+char *
+unfreeze_test_private_server_dirs (const char *tmpl)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp (tmpl, &error);
+  g_autofree char *cache = NULL;
+  g_autofree char *runtime = NULL;
+  g_auto(GStrv) env = NULL;
+
+  g_assert_no_error (error);
+  cache = g_build_filename (dir, "cache", NULL);
+  runtime = g_build_filename (dir, "run", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
+
+  /* A Wayland socket named relative to the runtime directory that is about to change. */
+  env = unfreeze_test_environ_keep_wayland (g_get_environ ());
+  if (g_environ_getenv (env, "WAYLAND_DISPLAY") != NULL)
+    g_setenv ("WAYLAND_DISPLAY", g_environ_getenv (env, "WAYLAND_DISPLAY"), TRUE);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+
+  return g_steal_pointer (&dir);
 }
 
 char **

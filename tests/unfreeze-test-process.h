@@ -18,6 +18,11 @@ char       *unfreeze_test_program_home_or_skip (const char     *tmpl);
 /* The program's environment: its own XDG directories under @home, settings in memory and no
  * PG* variable that would pick a server (callers add what else they need). */
 char      **unfreeze_test_program_environ   (const char          *home);
+/* For a test that runs a built-in server of its own in this process: a new temporary
+ * directory made from @tmpl (returned) holding its clusters (XDG_CACHE_HOME) and socket
+ * directories (XDG_RUNTIME_DIR), a Wayland socket named by its full path. Call it before
+ * anything asks GLib for these directories: it remembers the first answer. */
+char       *unfreeze_test_private_server_dirs (const char       *tmpl);
 /* @env with WAYLAND_DISPLAY named by its full path, so that the socket is found from any
  * runtime directory. */
 char      **unfreeze_test_environ_keep_wayland (char              **env);
