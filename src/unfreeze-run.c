@@ -249,7 +249,9 @@ unfreeze_run_mark (UnfreezeRun      *self,
 /**
  * unfreeze_run_note_call:
  * @call: (not nullable): the call's name, a static string
- * @begin: the calling thread's clocks just before the call (unfreeze_call_clock_read())
+ * @begin: the calling thread's clocks before the call: its wall time just before it, its
+ *   counters then or earlier in the same stretch of work (unfreeze_call_clock_read()); the
+ *   earlier they were read, the stricter the judgement
  *
  * Ends the timing of a call that should not block (the main-loop mode's calls into libpq).
  * One that took %UNFREEZE_RUN_BLOCKING_CALL_US or more because it waited or computed is
@@ -269,6 +271,10 @@ unfreeze_run_note_call (UnfreezeRun             *self,
   g_return_val_if_fail (UNFREEZE_IS_RUN (self), FALSE);
   g_return_val_if_fail (call != NULL, FALSE);
   g_return_val_if_fail (begin != NULL, FALSE);
+
+  /* Most calls are quick: the thread's counters (system calls) only for a slow one. */
+  if (g_get_monotonic_time () - begin->wall_us < UNFREEZE_RUN_BLOCKING_CALL_US)
+    return FALSE;
 
   unfreeze_call_clock_read (&end);
   switch (unfreeze_call_clock_judge (begin, &end))
