@@ -205,15 +205,32 @@ connecting_end (Query *query)
   pump_waiting ();
 }
 
+/* Socket work begins in this callback: the thread's counters are read once, here, and each
+ * call made until work_end() is judged against them (see call_begin()). */
+static gboolean
+work_begin (void)
+{
+  gboolean was_in_turn = loop.in_turn;
+
+  if (!was_in_turn)
+    unfreeze_call_clock_read (&loop.turn_clock);
+  loop.in_turn = TRUE;
+
+  return was_in_turn;
+}
+
+static void
+work_end (gboolean was_in_turn)
+{
+  loop.in_turn = was_in_turn;
+}
+
 static void
 run_ready (void)
 {
-  gboolean was_in_turn = loop.in_turn;
+  gboolean was_in_turn = work_begin ();
   GList *link;
 
-  /* The thread's counters, once a turn: each call's are these (see call_begin()). */
-  unfreeze_call_clock_read (&loop.turn_clock);
-  loop.in_turn = TRUE;
   while (have_time () && (link = g_queue_pop_head_link (&loop.ready)) != NULL)
     {
       Query *query = link->data;
@@ -221,7 +238,7 @@ run_ready (void)
       link->data = NULL;
       step (query);
     }
-  loop.in_turn = was_in_turn;
+  work_end (was_in_turn);
 }
 
 /* LESSON: a turn of the main loop begins: its sources get ready to be polled. Ours starts
@@ -337,7 +354,7 @@ call_begin (void)
 {
   UnfreezeCallClock clock;
 
-  /* In a turn, a call takes the turn's counters and its own start time: reading the
+  /* In socket work (work_begin()), a call takes its counters and its own start time: reading the
    * thread's counters costs two system calls, and a run of 200 queries makes hundreds of
    * thousands of calls (a PQgetResult per row). A call judged against them answers for the
    * turn so far: if anything before it in the turn waited, it counts as waiting too. */
@@ -382,7 +399,12 @@ socket_ready_cb (int           fd,
 
   clear_source (&query->socket_source);
   if (have_time ())
-    step (query);
+    {
+      gboolean was_in_turn = work_begin ();
+
+      step (query);
+      work_end (was_in_turn);
+    }
   else
     queue_ready (query);   /* the turn's time is spent: wait in line for the next one */
 
