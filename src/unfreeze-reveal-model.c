@@ -31,6 +31,13 @@
 
 #define FIRST_BATCH 4   /* items per step after a change of source */
 
+/* What a frame that takes in rows may cost in all, and the bounds of a step's budget in it.
+ * Half a 60 Hz frame: the rest is for the main loop's other work (a run's sockets, the
+ * meter's heartbeat), so neither waits a frame for the table. */
+#define FRAME_TARGET_US   8000
+#define BUDGET_MIN_US     500
+#define BUDGET_MAX_US     4000
+
 struct _UnfreezeRevealModel
 {
   GObject     parent_instance;
@@ -384,4 +391,29 @@ unfreeze_reveal_model_step (UnfreezeRevealModel *self,
     }
 
   return !unfreeze_reveal_model_is_settled (self);
+}
+
+/**
+ * unfreeze_reveal_model_next_budget:
+ * @budget_us: the budget the last frame's unfreeze_reveal_model_step() had
+ * @frame_us: what that whole frame cost, from its tick until it was drawn
+ *
+ * The rows a step takes in cost more after it than in it: the frame lays them out and draws
+ * them. So the budget follows the whole frame: it shrinks when a frame cost more than half a
+ * 60 Hz frame and grows back when it cost less, in proportion, within 0.5 to 4 ms.
+ *
+ * Returns: the budget for the next frame's step
+ */
+gint64
+unfreeze_reveal_model_next_budget (gint64 budget_us,
+                                   gint64 frame_us)
+{
+  gint64 next;
+
+  if (frame_us <= 0)
+    return BUDGET_MAX_US;
+
+  next = budget_us * FRAME_TARGET_US / frame_us;
+
+  return CLAMP (next, BUDGET_MIN_US, BUDGET_MAX_US);
 }

@@ -19,4 +19,7 @@ gboolean             unfreeze_reveal_model_step         (UnfreezeRevealModel *se
                                                          gint64               budget_us);
 gboolean             unfreeze_reveal_model_is_settled   (UnfreezeRevealModel *self);
 
+gint64               unfreeze_reveal_model_next_budget  (gint64               budget_us,
+                                                         gint64               frame_us);
+
 G_END_DECLS

@@ -28,9 +28,11 @@
 #include "unfreeze-timeline.h"
 #include "unfreeze-ui-guard.h"
 
-/* How long, per frame, the table may spend taking in new rows (or letting old ones go):
- * a quarter of a 60 Hz frame, since laying the new rows out and drawing them comes on top
- * within the same frame. See unfreeze-reveal-model.c. */
+/* How long, per frame, the table may spend taking in new rows (or letting old ones go) at
+ * first. Laying the new rows out and drawing them comes on top within the same frame, and
+ * costs more than making them (perf: about 0.4 ms a row to make, 1.5 ms a row in all), so
+ * the budget then follows what whole frames cost: see unfreeze_reveal_model_next_budget()
+ * and unfreeze-reveal-model.c. */
 #define REVEAL_BUDGET_US 4000
 /* A run whose rows are being put on screen is held no longer than this: a window that stops
  * drawing (minimised) must not keep a run from finishing. */
@@ -89,6 +91,10 @@ struct _UnfreezeWindow
   UnfreezeRun          *held_run;    /* its finish waits until the table has its rows */
   guint                 hold_timeout_id;
   guint                 tick_id;
+  GdkFrameClock        *frame_clock;   /* weak: the one after_paint_cb() is connected to */
+  gint64                frame_start_us;  /* when this frame's tick began */
+  gint64                reveal_budget_us;
+  gboolean              revealed_in_frame;  /* this frame's tick took in or let go rows */
   guint                 counters_id;
   gboolean              database_ready;
   GtkFileChooserNative *export_chooser;   /* while it is open */
@@ -1025,6 +1031,36 @@ add_mode_rows (UnfreezeWindow *self)
 
 static void update_column_widths (UnfreezeWindow *self);
 
+/* After a frame is drawn: what it cost, from its tick to here, sets how much of the next
+ * frame the table may spend on new rows. */
+static void
+after_paint_cb (GdkFrameClock  *frame_clock,
+                UnfreezeWindow *self)
+{
+  if (!self->revealed_in_frame)
+    return;
+
+  self->revealed_in_frame = FALSE;
+  self->reveal_budget_us = unfreeze_reveal_model_next_budget (self->reveal_budget_us,
+                                                              g_get_monotonic_time () - self->frame_start_us);
+}
+
+static void
+watch_frame_clock (UnfreezeWindow *self,
+                   GdkFrameClock  *frame_clock)
+{
+  if (frame_clock == self->frame_clock)
+    return;
+
+  /* A frame clock that goes away takes its handlers with it: hence no handler id, and a
+   * weak pointer. */
+  if (self->frame_clock != NULL)
+    g_signal_handlers_disconnect_by_func (self->frame_clock, after_paint_cb, self);
+  g_set_weak_pointer (&self->frame_clock, frame_clock);
+  if (frame_clock != NULL)
+    g_signal_connect_object (frame_clock, "after-paint", G_CALLBACK (after_paint_cb), self, 0);
+}
+
 /* Runs once per frame, from the frame clock. When the main loop is stuck, it does not run,
  * and the clock and bar stand still: that is the freeze, visible. */
 static gboolean
@@ -1038,11 +1074,16 @@ tick_cb (GtkWidget     *widget,
   gint64 frame_us = gdk_frame_clock_get_frame_time (frame_clock);
   double phase = (frame_us % 2000000) / 1000000.0;   /* 0..2 over two seconds */
 
+  self->frame_start_us = g_get_monotonic_time ();
+  watch_frame_clock (self, frame_clock);
   update_column_widths (self);
 
   /* New rows enter the table a few per frame, before this frame's layout. */
   if (!unfreeze_reveal_model_is_settled (self->reveal))
-    unfreeze_reveal_model_step (self->reveal, REVEAL_BUDGET_US);
+    {
+      unfreeze_reveal_model_step (self->reveal, self->reveal_budget_us);
+      self->revealed_in_frame = TRUE;
+    }
   else if (self->held_run != NULL)
     release_run (self);
 
@@ -1533,6 +1574,7 @@ unfreeze_window_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
       self->tick_id = 0;
     }
+  watch_frame_clock (self, NULL);
 
   g_clear_object (&self->input_meter);
   gtk_widget_dispose_template (GTK_WIDGET (self), UNFREEZE_TYPE_WINDOW);
@@ -1664,6 +1706,7 @@ unfreeze_window_init (UnfreezeWindow *self)
   buffer = gtk_text_view_get_buffer (self->messages_view);
   gtk_text_buffer_create_tag (buffer, "error", "foreground", "#c01c28", NULL);
 
+  self->reveal_budget_us = REVEAL_BUDGET_US;
   self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare", FALSE);

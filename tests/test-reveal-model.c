@@ -275,6 +275,27 @@ test_property_and_budget (void)
   g_assert_finalize_object (store);
 }
 
+/* The budget follows what whole frames cost: less after a dear frame, more after a cheap
+ * one, in proportion, within its bounds, whatever the step itself took. */
+static void
+test_budget_follows_frames (void)
+{
+  gint64 budget = 4000;
+
+  /* A frame of 16 ms, twice the half frame aimed at: half the budget. */
+  budget = unfreeze_reveal_model_next_budget (budget, 16000);
+  g_assert_cmpint (budget, ==, 2000);
+  /* Then 8 ms, just right: it stays. */
+  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 8000), ==, 2000);
+  /* A cheap frame lets it grow, never past 4 ms. */
+  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 5000), ==, 3200);
+  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 1000), ==, 4000);
+  /* A frame of 200 ms (a busy machine) does not stop the rows: at least 0.5 ms. */
+  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 200000), ==, 500);
+  /* A frame the clock says took nothing (it cannot be judged): the full budget. */
+  g_assert_cmpint (unfreeze_reveal_model_next_budget (500, 0), ==, 4000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -286,6 +307,7 @@ main (int   argc,
   g_test_add_func ("/unfreeze/RevealModel/source-changes", test_follows_source_changes);
   g_test_add_func ("/unfreeze/RevealModel/removal-jumps", test_removal_jumps_rows_without_widgets);
   g_test_add_func ("/unfreeze/RevealModel/property-and-budget", test_property_and_budget);
+  g_test_add_func ("/unfreeze/RevealModel/budget-follows-frames", test_budget_follows_frames);
 
   return g_test_run ();
 }
