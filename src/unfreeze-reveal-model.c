@@ -32,10 +32,12 @@
 #define FIRST_BATCH 4   /* items per step after a change of source */
 
 /* What a frame that takes in rows may cost in all, and the bounds of a step's budget in it.
- * Half a 60 Hz frame: the rest is for the main loop's other work (a run's sockets, the
- * meter's heartbeat), so neither waits a frame for the table. */
-#define FRAME_TARGET_US   8000
-#define BUDGET_MIN_US     500
+ * Three quarters of a 60 Hz frame: the rest is for the main loop's other work (a run's
+ * sockets, the meter's heartbeat). The floor keeps the table filling at a few rows a frame
+ * when frames are dear for other reasons (a busy machine, a run's own work): below it, 200
+ * rows took seconds, and a run is held until its rows are in. */
+#define FRAME_TARGET_US   12000
+#define BUDGET_MIN_US     1500
 #define BUDGET_MAX_US     4000
 
 struct _UnfreezeRevealModel
@@ -399,8 +401,9 @@ unfreeze_reveal_model_step (UnfreezeRevealModel *self,
  * @frame_us: what that whole frame cost, from its tick until it was drawn
  *
  * The rows a step takes in cost more after it than in it: the frame lays them out and draws
- * them. So the budget follows the whole frame: it shrinks when a frame cost more than half a
- * 60 Hz frame and grows back when it cost less, in proportion, within 0.5 to 4 ms.
+ * them. So the budget follows the whole frame: it shrinks when a frame cost more than 12 ms
+ * (three quarters of a 60 Hz frame) and grows back when it cost less, in proportion, within
+ * 1.5 to 4 ms.
  *
  * Returns: the budget for the next frame's step
  */

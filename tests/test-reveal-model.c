@@ -282,18 +282,18 @@ test_budget_follows_frames (void)
 {
   gint64 budget = 4000;
 
-  /* A frame of 16 ms, twice the half frame aimed at: half the budget. */
+  /* A frame of 16 ms, a third over the 12 ms aimed at: a quarter less. */
   budget = unfreeze_reveal_model_next_budget (budget, 16000);
-  g_assert_cmpint (budget, ==, 2000);
-  /* Then 8 ms, just right: it stays. */
-  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 8000), ==, 2000);
+  g_assert_cmpint (budget, ==, 3000);
+  /* Then 12 ms, just right: it stays. */
+  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 12000), ==, 3000);
   /* A cheap frame lets it grow, never past 4 ms. */
-  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 5000), ==, 3200);
+  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 10000), ==, 3600);
   g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 1000), ==, 4000);
-  /* A frame of 200 ms (a busy machine) does not stop the rows: at least 0.5 ms. */
-  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 200000), ==, 500);
+  /* A frame of 200 ms (a busy machine) does not stop the rows: at least 1.5 ms. */
+  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 200000), ==, 1500);
   /* A frame the clock says took nothing (it cannot be judged): the full budget. */
-  g_assert_cmpint (unfreeze_reveal_model_next_budget (500, 0), ==, 4000);
+  g_assert_cmpint (unfreeze_reveal_model_next_budget (1500, 0), ==, 4000);
 }
 
 int
