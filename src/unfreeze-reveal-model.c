@@ -35,10 +35,10 @@
  * Three quarters of a 60 Hz frame: the rest is for the main loop's other work (a run's
  * sockets, the meter's heartbeat). The floor keeps the table filling at a few rows a frame
  * when frames are dear for other reasons (a busy machine, a run's own work): below it, 200
- * rows took seconds, and a run is held until its rows are in. */
+ * rows took seconds, and a run is held until its rows are in. The ceiling is
+ * UNFREEZE_REVEAL_MODEL_BUDGET_MAX_US. */
 #define FRAME_TARGET_US   12000
 #define BUDGET_MIN_US     1500
-#define BUDGET_MAX_US     4000
 
 struct _UnfreezeRevealModel
 {
@@ -414,9 +414,9 @@ unfreeze_reveal_model_next_budget (gint64 budget_us,
   gint64 next;
 
   if (frame_us <= 0)
-    return BUDGET_MAX_US;
+    return UNFREEZE_REVEAL_MODEL_BUDGET_MAX_US;
 
   next = budget_us * FRAME_TARGET_US / frame_us;
 
-  return CLAMP (next, BUDGET_MIN_US, BUDGET_MAX_US);
+  return CLAMP (next, BUDGET_MIN_US, UNFREEZE_REVEAL_MODEL_BUDGET_MAX_US);
 }

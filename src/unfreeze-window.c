@@ -28,12 +28,6 @@
 #include "unfreeze-timeline.h"
 #include "unfreeze-ui-guard.h"
 
-/* How long, per frame, the table may spend taking in new rows (or letting old ones go) at
- * first. Laying the new rows out and drawing them comes on top within the same frame, and
- * costs more than making them (perf: about 0.4 ms a row to make, 1.5 ms a row in all), so
- * the budget then follows what whole frames cost: see unfreeze_reveal_model_next_budget()
- * and unfreeze-reveal-model.c. */
-#define REVEAL_BUDGET_US 4000
 /* A run whose rows are being put on screen is held no longer than this: a window that stops
  * drawing (minimised) must not keep a run from finishing. */
 #define HOLD_MAX_MS 3000
@@ -93,6 +87,10 @@ struct _UnfreezeWindow
   guint                 tick_id;
   GdkFrameClock        *frame_clock;   /* weak: the one after_paint_cb() is connected to */
   gint64                frame_start_us;  /* when this frame's tick began */
+  /* How long the next frame may spend taking in new rows (or letting old ones go). Laying
+   * them out and drawing them comes on top within the same frame, and costs more than making
+   * them (perf: about 0.4 ms a row to make, 1.5 ms a row in all), so the budget follows what
+   * whole frames cost: see unfreeze_reveal_model_next_budget(). */
   gint64                reveal_budget_us;
   gboolean              revealed_in_frame;  /* this frame's tick took in or let go rows */
   guint                 counters_id;
@@ -1706,7 +1704,7 @@ unfreeze_window_init (UnfreezeWindow *self)
   buffer = gtk_text_view_get_buffer (self->messages_view);
   gtk_text_buffer_create_tag (buffer, "error", "foreground", "#c01c28", NULL);
 
-  self->reveal_budget_us = REVEAL_BUDGET_US;
+  self->reveal_budget_us = UNFREEZE_REVEAL_MODEL_BUDGET_MAX_US;
   self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare", FALSE);
