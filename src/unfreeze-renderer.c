@@ -14,6 +14,13 @@
  *   - OpenGL unavailable, or its renderer string names a software rasteriser: Cairo;
  *   - otherwise GTK's own choice.
  *
+ * The first two are decided before GTK opens the display (unfreeze_renderer_prepare()).
+ * Opening it loads and starts OpenGL (GDK picks its visuals with it): without a GPU that is
+ * Mesa's software rasteriser, about 200 of the 500 ms from launch to the first frame on
+ * the reference machine, for a renderer the app then does not use. So with no GPU device
+ * GDK is told not to load OpenGL at all: GDK_DEBUG=gl-disable, which GTK 4.16 renamed
+ * GDK_DISABLE=gl.
+ *
  * The About window's troubleshooting information and the benchmark say which renderer
  * drew the window, and why.
  */
@@ -28,6 +35,7 @@
 #include <string.h>
 
 static UnfreezeRendererReason reason = UNFREEZE_RENDERER_GTK_DEFAULT;
+static gboolean prepared;   /* unfreeze_renderer_prepare() decided already */
 static char *gl_renderer;   /* what OpenGL called itself, when asked */
 
 gboolean
@@ -84,11 +92,72 @@ dup_gl_renderer (GdkDisplay *display)
   return g_strdup (name);
 }
 
+/* Adds @word to the comma-separated list in the environment variable @name (GTK reads
+ * it with g_parse_debug_string(), and a user may have put other words there). */
+static void
+add_to_list_variable (const char *name,
+                      const char *word)
+{
+  const char *value = g_getenv (name);
+  g_auto(GStrv) words = NULL;
+  g_autofree char *joined = NULL;
+
+  if (value == NULL || *value == '\0')
+    {
+      g_setenv (name, word, TRUE);
+      return;
+    }
+
+  words = g_strsplit_set (value, ",:; \t", -1);
+  if (g_strv_contains ((const char * const *) words, word))
+    return;
+  joined = g_strconcat (value, ",", word, NULL);
+  g_setenv (name, joined, TRUE);
+}
+
+/**
+ * unfreeze_renderer_prepare:
+ *
+ * The part of the choice that must come before GTK opens a display (see the top of this
+ * file): a user's GSK_RENDERER is kept, and without a GPU device Cairo is chosen and GDK
+ * told not to load OpenGL. Call it once, before gtk_init(); unfreeze_renderer_choose()
+ * then keeps what was decided here.
+ *
+ * Returns: why the renderer is the one it is, or %UNFREEZE_RENDERER_GTK_DEFAULT while the
+ *   choice waits for the display (a GPU device is there)
+ */
+UnfreezeRendererReason
+unfreeze_renderer_prepare (void)
+{
+  const char *user = g_getenv ("GSK_RENDERER");
+
+  if (user != NULL && *user != '\0')
+    {
+      prepared = TRUE;
+      return reason = UNFREEZE_RENDERER_USER;
+    }
+
+  if (have_gpu_device ())
+    return reason = UNFREEZE_RENDERER_GTK_DEFAULT;
+
+  prepared = TRUE;
+  reason = UNFREEZE_RENDERER_NO_GPU;
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  if (gtk_get_major_version () == 4 && gtk_get_minor_version () < 16)
+    add_to_list_variable ("GDK_DEBUG", "gl-disable");
+  else
+    add_to_list_variable ("GDK_DISABLE", "gl");
+  g_debug ("Renderer: cairo, no GPU device; OpenGL not loaded");
+
+  return reason;
+}
+
 /**
  * unfreeze_renderer_choose:
  *
  * Chooses the renderer for the windows of @display (see the top of this file). Call it
- * once, before any window is realized.
+ * once, before any window is realized. After unfreeze_renderer_prepare() it asks OpenGL
+ * only where that could not decide (a GPU device is there).
  *
  * Returns: why the renderer is the one it is
  */
@@ -98,6 +167,9 @@ unfreeze_renderer_choose (GdkDisplay *display)
   const char *user = g_getenv ("GSK_RENDERER");
 
   g_return_val_if_fail (GDK_IS_DISPLAY (display), UNFREEZE_RENDERER_GTK_DEFAULT);
+
+  if (prepared)
+    return reason;
 
   if (user != NULL && *user != '\0')
     return reason = UNFREEZE_RENDERER_USER;

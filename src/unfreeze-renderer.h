@@ -18,6 +18,7 @@ typedef enum
   UNFREEZE_RENDERER_NO_GL,         /* no OpenGL at all: Cairo */
 } UnfreezeRendererReason;
 
+UnfreezeRendererReason  unfreeze_renderer_prepare          (void);
 UnfreezeRendererReason  unfreeze_renderer_choose           (GdkDisplay *display);
 UnfreezeRendererReason  unfreeze_renderer_get_reason       (void);
 char                   *unfreeze_renderer_dup_description  (GtkWidget  *widget);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The renderer the app chooses: Cairo without a GPU or with a software OpenGL, the user's
- * GSK_RENDERER when set. Needs a display; each case runs in its own process, since GTK
- * reads GSK_RENDERER once per process.
+ * GSK_RENDERER when set; without a GPU, OpenGL not even loaded. Needs a display; each case
+ * runs in its own process, since GTK reads GSK_RENDERER once per process.
  */
 #define G_LOG_DOMAIN "Unfreeze-Test"
 
@@ -45,6 +45,8 @@ choose_and_show (UnfreezeRendererReason *reason)
   GtkWidget *window;
   char *description;
 
+  /* As the app does: the first part before GTK opens the display. */
+  unfreeze_renderer_prepare ();
   gtk_init ();
   *reason = unfreeze_renderer_choose (gdk_display_get_default ());
   window = gtk_window_new ();
@@ -66,10 +68,26 @@ test_app_chooses (void)
       g_autofree char *description = NULL;
 
       g_unsetenv ("GSK_RENDERER");
+      g_unsetenv ("GDK_DISABLE");
+      /* A word of the user's own stays, and the app's comes after it. */
+      g_setenv ("GDK_DEBUG", "nograbs", TRUE);
       description = choose_and_show (&reason);
       g_assert_cmpint (reason, ==, unfreeze_renderer_get_reason ());
       if (!have_gpu_device ())
-        g_assert_cmpint (reason, ==, UNFREEZE_RENDERER_NO_GPU);
+        {
+          g_autoptr(GError) error = NULL;
+
+          g_assert_cmpint (reason, ==, UNFREEZE_RENDERER_NO_GPU);
+          /* GDK was told not to load OpenGL, and did not. */
+          if (gtk_get_minor_version () < 16)
+            g_assert_cmpstr (g_getenv ("GDK_DEBUG"), ==, "nograbs,gl-disable");
+          else
+            g_assert_cmpstr (g_getenv ("GDK_DISABLE"), ==, "gl");
+          g_assert_false (gdk_display_prepare_gl (gdk_display_get_default (), &error));
+          g_assert_nonnull (error);
+        }
+      else
+        g_assert_cmpstr (g_getenv ("GDK_DEBUG"), ==, "nograbs");
       if (reason == UNFREEZE_RENDERER_GTK_DEFAULT)
         {
           g_assert_null (g_getenv ("GSK_RENDERER"));
@@ -97,9 +115,14 @@ test_user_wins (void)
        * software OpenGL under them is slow and noisy. What is tested is the same: the
        * variable is the user's, and the app neither overrides nor probes anything. */
       g_setenv ("GSK_RENDERER", "cairo", TRUE);
+      g_unsetenv ("GDK_DEBUG");
+      g_unsetenv ("GDK_DISABLE");
       description = choose_and_show (&reason);
       g_assert_cmpint (reason, ==, UNFREEZE_RENDERER_USER);
       g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, "cairo");
+      /* Nor is OpenGL turned off behind the user's back. */
+      g_assert_null (g_getenv ("GDK_DEBUG"));
+      g_assert_null (g_getenv ("GDK_DISABLE"));
       g_assert_cmpstr (description, ==, "Cairo (GSK_RENDERER=cairo, set by you)");
       return;
     }
