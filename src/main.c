@@ -12,6 +12,7 @@
 #include <locale.h>
 
 #include "unfreeze-application.h"
+#include "unfreeze-renderer.h"
 #include "unfreeze-resources.h"
 #include "unfreeze-ui-guard.h"
 
@@ -25,6 +26,11 @@ main (int   argc,
 
   /* First thing: remember which thread is the UI thread (see unfreeze-ui-guard.c). */
   unfreeze_ui_guard_init ();
+
+  /* Before GTK opens the display, and before any thread is started (the choice may set
+   * environment variables): without a GPU, GDK should not load OpenGL only for the app to
+   * choose Cairo. */
+  unfreeze_renderer_prepare ();
 
   /* Before anything reads the locale: --help is printed before GTK initialises. */
   setlocale (LC_ALL, "");

@@ -725,10 +725,6 @@ unfreeze_application_startup (GApplication *app)
     g_signal_connect_object (self->settings, "changed::connection",
                              G_CALLBACK (connection_setting_changed_cb), self, G_CONNECT_SWAPPED);
 
-  /* Before GTK opens the display (the parent's startup does): without a GPU, GDK should
-   * not load OpenGL only for the app to choose Cairo. */
-  unfreeze_renderer_prepare ();
-
   G_APPLICATION_CLASS (unfreeze_application_parent_class)->startup (app);
 
   /* Before any window is realized: a renderer that keeps up without a GPU. */
