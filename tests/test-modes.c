@@ -10,7 +10,9 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <libpq-fe.h>
+#include <sys/resource.h>
 
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
@@ -20,6 +22,7 @@
 #include "unfreeze-test.h"
 
 static GThread *main_thread;
+G_LOCK_DEFINE_STATIC (worker_nice);
 static int n_cancels;
 static int n_cancels_on_main_thread;
 
@@ -41,6 +44,45 @@ PQcancel (PGcancel *cancel,
     g_atomic_int_inc (&n_cancels_on_main_thread);
 
   return libpq_cancel (cancel, errbuf, errbufsize);
+}
+
+static int n_worker_sends;
+static int lowest_worker_nice = G_MAXINT;
+
+/* Stands in for libpq's PQsendQueryParams() the same way: notes the nice value of each
+ * thread but the main one that sends a query. */
+int
+PQsendQueryParams (PGconn            *conn,
+                   const char        *command,
+                   int                n_params,
+                   const Oid         *param_types,
+                   const char *const *param_values,
+                   const int         *param_lengths,
+                   const int         *param_formats,
+                   int                result_format)
+{
+  static int (*libpq_send) (PGconn *, const char *, int, const Oid *, const char *const *,
+                            const int *, const int *, int);
+
+  if (libpq_send == NULL)
+    libpq_send = (int (*) (PGconn *, const char *, int, const Oid *, const char *const *,
+                           const int *, const int *, int)) dlsym (RTLD_NEXT, "PQsendQueryParams");
+  g_assert_nonnull (libpq_send);
+  if (g_thread_self () != main_thread)
+    {
+      int nice;
+
+      errno = 0;
+      nice = getpriority (PRIO_PROCESS, 0);   /* this thread's, on Linux */
+      g_assert_cmpint (errno, ==, 0);
+      g_atomic_int_inc (&n_worker_sends);
+      G_LOCK (worker_nice);
+      lowest_worker_nice = MIN (lowest_worker_nice, nice);
+      G_UNLOCK (worker_nice);
+    }
+
+  return libpq_send (conn, command, n_params, param_types, param_values, param_lengths,
+                     param_formats, result_format);
 }
 
 /* For the runs that are only waited for, not observed. */
@@ -87,6 +129,29 @@ test_rows (gconstpointer data)
   g_assert_cmpuint (observed.n_refused_signals, ==, 0);
   g_assert_cmpuint (unfreeze_test_expected_rows ("MSFT"), >=, 1000);
   unfreeze_test_assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
+}
+
+/* GTask's worker gives way to the window's thread: it sends its query at a lower priority
+ * (a nice value of 10 or more), and the main thread's own priority is left as it was. */
+static void
+test_gtask_worker_yields (void)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  UnfreezeTestObserved observed;
+  int main_nice;
+
+  errno = 0;
+  main_nice = getpriority (PRIO_PROCESS, 0);
+  g_assert_cmpint (errno, ==, 0);
+  g_atomic_int_set (&n_worker_sends, 0);
+  lowest_worker_nice = G_MAXINT;
+
+  run = run_mode ("gtask", unfreeze_test_fixture_get_database (), "MSFT", 0, &observed);
+
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpint (g_atomic_int_get (&n_worker_sends), >=, 1);
+  g_assert_cmpint (lowest_worker_nice, >=, 10);
+  g_assert_cmpint (getpriority (PRIO_PROCESS, 0), ==, main_nice);
 }
 
 /* An unknown ticker is not an error: zero rows. */
@@ -518,6 +583,7 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Mode/blocking/stalls", test_blocking_stalls);
   g_test_add_func ("/unfreeze/Run/summary-line", test_summary_line);
   g_test_add_func ("/unfreeze/Mode/gtask/cancel", test_gtask_cancel);
+  g_test_add_func ("/unfreeze/Mode/gtask/worker-yields", test_gtask_worker_yields);
   g_test_add_data_func ("/unfreeze/Mode/blocking/fifty", "blocking", test_fifty);
   g_test_add_data_func ("/unfreeze/Mode/gtask/fifty", "gtask", test_fifty);
   g_test_add_data_func ("/unfreeze/Mode/sleep/fifty", "sleep", test_fifty);
