@@ -734,7 +734,13 @@ launch_postgres (UnfreezeLocalServer *self)
   /* The postmaster itself, not pg_ctl, is our direct child, so that the parent-death
    * signal reaches it. Durability is traded for speed: this is a scratch server. Each copy
    * of the app that shares it may have 200 queries at once and keeps as many connections
-   * for the next run: room for two copies, and the seeding beside them. */
+   * for the next run: room for two copies, and the seeding beside them. No JIT: the demo's
+   * queries never gain from it, and a server process that compiles one loads LLVM first,
+   * about 0.2 s of CPU each (perf: with the big tickers there, 200 queries at once spent a
+   * third of both cores in libLLVM and took 14 s). No parallel workers either: while the
+   * big tickers are being generated, the table grows without statistics, and the planner
+   * gave each 2,600-row query two worker processes to start (400 more processes for 200 at
+   * once). */
   self->postgres = g_subprocess_launcher_spawn (launcher, &error, self->postgres_path,
                                                 "-D", self->data_dir,
                                                 "-k", self->socket_dir,
@@ -746,6 +752,8 @@ launch_postgres (UnfreezeLocalServer *self)
                                                 "-c", "full_page_writes=off",
                                                 "-c", "max_connections=450",
                                                 "-c", "shared_buffers=32MB",
+                                                "-c", "jit=off",
+                                                "-c", "max_parallel_workers_per_gather=0",
                                                 NULL);
   if (self->postgres == NULL)
     {

@@ -200,6 +200,14 @@ test_cold_start (void)
   value = query (server, "SHOW max_connections");
   g_assert_cmpstr (value, ==, "450");
   g_clear_pointer (&value, g_free);
+  /* Neither JIT nor parallel workers: each would start LLVM or two more processes for every
+   * one of 200 queries at once. */
+  value = query (server, "SHOW jit");
+  g_assert_cmpstr (value, ==, "off");
+  g_clear_pointer (&value, g_free);
+  value = query (server, "SHOW max_parallel_workers_per_gather");
+  g_assert_cmpstr (value, ==, "0");
+  g_clear_pointer (&value, g_free);
   value = query (server, "SELECT current_user");
   g_assert_cmpstr (value, ==, "unfreeze");
 
