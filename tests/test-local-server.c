@@ -114,6 +114,17 @@ query (UnfreezeLocalServer *server,
   return value;
 }
 
+/* @sql's one value is @expected. */
+static void
+assert_query (UnfreezeLocalServer *server,
+              const char          *sql,
+              const char          *expected)
+{
+  g_autofree char *value = query (server, sql);
+
+  g_assert_cmpstr (value, ==, expected);
+}
+
 static gboolean
 pid_alive (GPid pid)
 {
@@ -164,7 +175,6 @@ test_cold_start (void)
   g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "unfreeze", NULL);
   g_autofree char *pg_version = NULL;
   g_autofree char *base = NULL;
-  g_autofree char *value = NULL;
   const char *data_dir;
   const char *socket_dir;
   GStatBuf st;
@@ -191,25 +201,14 @@ test_cold_start (void)
   g_assert_cmpint (st.st_mode & 0777, ==, 0700);
   g_assert_cmpint (st.st_uid, ==, getuid ());
 
-  value = query (server, "SELECT 1");
-  g_assert_cmpstr (value, ==, "1");
-  g_clear_pointer (&value, g_free);
-  value = query (server, "SHOW listen_addresses");
-  g_assert_cmpstr (value, ==, "");
-  g_clear_pointer (&value, g_free);
-  value = query (server, "SHOW max_connections");
-  g_assert_cmpstr (value, ==, "450");
-  g_clear_pointer (&value, g_free);
+  assert_query (server, "SELECT 1", "1");
+  assert_query (server, "SHOW listen_addresses", "");
+  assert_query (server, "SHOW max_connections", "450");
   /* Neither JIT nor parallel workers: each would start LLVM or two more processes for every
    * one of 200 queries at once. */
-  value = query (server, "SHOW jit");
-  g_assert_cmpstr (value, ==, "off");
-  g_clear_pointer (&value, g_free);
-  value = query (server, "SHOW max_parallel_workers_per_gather");
-  g_assert_cmpstr (value, ==, "0");
-  g_clear_pointer (&value, g_free);
-  value = query (server, "SELECT current_user");
-  g_assert_cmpstr (value, ==, "unfreeze");
+  assert_query (server, "SHOW jit", "off");
+  assert_query (server, "SHOW max_parallel_workers_per_gather", "0");
+  assert_query (server, "SELECT current_user", "unfreeze");
 
   stop_and_check (server);
 }
