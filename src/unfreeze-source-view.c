@@ -63,6 +63,8 @@ struct _UnfreezeSourceView
   int                 current;      /* index into lessons, or -1 */
   gboolean            scroll_pending;
   guint               scroll_idle;   /* retries a pending scroll */
+  gboolean            styled;       /* the language and the style scheme are set */
+  gboolean            loaded;       /* the buffer holds the mode's file */
 };
 
 G_DEFINE_FINAL_TYPE (UnfreezeSourceView, unfreeze_source_view, GTK_TYPE_WIDGET)
@@ -121,7 +123,8 @@ dark_changed_cb (UnfreezeSourceView *self,
                  GParamSpec         *pspec,
                  AdwStyleManager    *manager)
 {
-  update_style (self);
+  if (self->styled)
+    update_style (self);
 }
 
 /* Lesson spots ---------------------------------------------------------------------------- */
@@ -398,6 +401,87 @@ jump_action (GtkWidget  *widget,
                                        g_str_equal (action_name, "source-view.previous-lesson") ? -1 : 1);
 }
 
+/* Loading ------------------------------------------------------------------------------- */
+
+/* Puts the mode's file in the buffer, finds and highlights its lesson spots, and moves to
+ * the first one. */
+static void
+load_mode (UnfreezeSourceView *self)
+{
+  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (self->buffer);
+  const char *source_path;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  source_path = self->mode != NULL ? unfreeze_mode_get_source_path (self->mode) : NULL;
+  if (source_path != NULL)
+    {
+      bytes = g_resources_lookup_data (source_path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+      if (bytes == NULL)
+        /* A mode whose file is missing from the resources is a build mistake. */
+        g_critical ("No source for mode “%s”: %s", self->mode->id, error->message);
+    }
+
+  if (bytes != NULL)
+    {
+      gsize size;
+      const char *data = g_bytes_get_data (bytes, &size);
+
+      if (g_utf8_validate_len (data, size, NULL))
+        text = g_strndup (data, size);
+      else
+        g_critical ("The source of mode “%s” is not UTF-8", self->mode->id);
+    }
+
+  gtk_text_buffer_set_text (buffer, text != NULL ? text : "", -1);
+  find_lessons (self, text != NULL ? text : "");
+  apply_lesson_tags (self);
+
+  self->current = self->lessons->len > 0 ? 0 : -1;
+  if (self->current >= 0)
+    {
+      show_current_lesson (self);
+    }
+  else
+    {
+      GtkTextIter start;
+
+      gtk_text_buffer_get_start_iter (buffer, &start);
+      gtk_text_buffer_place_cursor (buffer, &start);
+      scroll_to_cursor (self);
+      update_position (self);
+    }
+}
+
+/* The language, the style scheme and the mode's file, once they are needed. */
+static void
+ensure_loaded (UnfreezeSourceView *self)
+{
+  if (!self->styled)
+    {
+      GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
+
+      self->styled = TRUE;
+      gtk_source_buffer_set_language (self->buffer, gtk_source_language_manager_get_language (languages, "c"));
+      update_style (self);
+    }
+
+  if (!self->loaded)
+    {
+      self->loaded = TRUE;
+      load_mode (self);
+    }
+}
+
+static void
+unfreeze_source_view_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (unfreeze_source_view_parent_class)->map (widget);
+
+  ensure_loaded (UNFREEZE_SOURCE_VIEW (widget));
+}
+
 /* GObject --------------------------------------------------------------------------------- */
 
 static void
@@ -505,6 +589,8 @@ unfreeze_source_view_class_init (UnfreezeSourceViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK,
                                        "source-view.next-lesson", NULL);
 
+  widget_class->map = unfreeze_source_view_map;
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "unfreeze-source-view");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -513,7 +599,6 @@ unfreeze_source_view_class_init (UnfreezeSourceViewClass *klass)
 static void
 unfreeze_source_view_init (UnfreezeSourceView *self)
 {
-  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
   GtkLayoutManager *layout;
 
   self->lessons = g_array_new (FALSE, FALSE, sizeof (Lesson));
@@ -526,7 +611,6 @@ unfreeze_source_view_init (UnfreezeSourceView *self)
 
   self->buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->view)));
   gtk_text_buffer_set_enable_undo (GTK_TEXT_BUFFER (self->buffer), FALSE);
-  gtk_source_buffer_set_language (self->buffer, gtk_source_language_manager_get_language (languages, "c"));
   gtk_source_buffer_set_highlight_matching_brackets (self->buffer, FALSE);
   self->lesson_tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (self->buffer), "lesson", NULL);
 
@@ -540,7 +624,6 @@ unfreeze_source_view_init (UnfreezeSourceView *self)
                            G_CALLBACK (dark_changed_cb),
                            self,
                            G_CONNECT_SWAPPED);
-  update_style (self);
   update_position (self);
 }
 
@@ -579,42 +662,15 @@ void
 unfreeze_source_view_set_mode (UnfreezeSourceView *self,
                                const UnfreezeMode *mode)
 {
-  GtkTextBuffer *buffer;
   const char *source_path;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
 
   g_return_if_fail (UNFREEZE_IS_SOURCE_VIEW (self));
 
-  buffer = GTK_TEXT_BUFFER (self->buffer);
   self->mode = mode;
   g_clear_pointer (&self->file_name, g_free);
   source_path = mode != NULL ? unfreeze_mode_get_source_path (mode) : NULL;
-
   if (source_path != NULL)
-    {
-      self->file_name = dup_file_name (source_path);
-      bytes = g_resources_lookup_data (source_path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
-      if (bytes == NULL)
-        /* A mode whose file is missing from the resources is a build mistake. */
-        g_critical ("No source for mode “%s”: %s", mode->id, error->message);
-    }
-
-  if (bytes != NULL)
-    {
-      gsize size;
-      const char *data = g_bytes_get_data (bytes, &size);
-
-      if (g_utf8_validate_len (data, size, NULL))
-        text = g_strndup (data, size);
-      else
-        g_critical ("The source of mode “%s” is not UTF-8", mode->id);
-    }
-
-  gtk_text_buffer_set_text (buffer, text != NULL ? text : "", -1);
-  find_lessons (self, text != NULL ? text : "");
-  apply_lesson_tags (self);
+    self->file_name = dup_file_name (source_path);
 
   if (self->file_name != NULL)
     {
@@ -632,20 +688,12 @@ unfreeze_source_view_set_mode (UnfreezeSourceView *self,
     }
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->file_label), self->file_name);
 
-  self->current = self->lessons->len > 0 ? 0 : -1;
-  if (self->current >= 0)
-    {
-      show_current_lesson (self);
-    }
-  else
-    {
-      GtkTextIter start;
-
-      gtk_text_buffer_get_start_iter (buffer, &start);
-      gtk_text_buffer_place_cursor (buffer, &start);
-      scroll_to_cursor (self);
-      update_position (self);
-    }
+  /* The file itself when the view is shown (or asked about): at start-up the Code page is
+   * usually not, and loading C's syntax and highlighting a file cost about a third of
+   * building the window. */
+  self->loaded = FALSE;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    ensure_loaded (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
 }
@@ -684,6 +732,7 @@ unfreeze_source_view_dup_text (UnfreezeSourceView *self)
 
   g_return_val_if_fail (UNFREEZE_IS_SOURCE_VIEW (self), NULL);
 
+  ensure_loaded (self);
   gtk_text_buffer_get_bounds (GTK_TEXT_BUFFER (self->buffer), &start, &end);
 
   return gtk_text_buffer_get_text (GTK_TEXT_BUFFER (self->buffer), &start, &end, TRUE);
@@ -699,6 +748,7 @@ unfreeze_source_view_get_buffer (UnfreezeSourceView *self)
 {
   g_return_val_if_fail (UNFREEZE_IS_SOURCE_VIEW (self), NULL);
 
+  ensure_loaded (self);
   return self->buffer;
 }
 
@@ -713,6 +763,7 @@ unfreeze_source_view_get_n_lesson_lines (UnfreezeSourceView *self)
 {
   g_return_val_if_fail (UNFREEZE_IS_SOURCE_VIEW (self), 0);
 
+  ensure_loaded (self);
   return self->lessons->len;
 }
 
@@ -730,6 +781,7 @@ unfreeze_source_view_line_is_lesson (UnfreezeSourceView *self,
 
   g_return_val_if_fail (UNFREEZE_IS_SOURCE_VIEW (self), FALSE);
 
+  ensure_loaded (self);
   if (!gtk_text_buffer_get_iter_at_line (GTK_TEXT_BUFFER (self->buffer), &iter, line))
     return FALSE;
 
@@ -752,6 +804,7 @@ unfreeze_source_view_jump_to_lesson (UnfreezeSourceView *self,
   g_return_if_fail (UNFREEZE_IS_SOURCE_VIEW (self));
   g_return_if_fail (direction == 1 || direction == -1);
 
+  ensure_loaded (self);
   n = (int) self->lessons->len;
   if (n == 0)
     return;
@@ -777,6 +830,7 @@ unfreeze_source_view_get_current_line (UnfreezeSourceView *self)
 
   g_return_val_if_fail (UNFREEZE_IS_SOURCE_VIEW (self), 0);
 
+  ensure_loaded (self);
   buffer = GTK_TEXT_BUFFER (self->buffer);
   gtk_text_buffer_get_iter_at_mark (buffer, &iter, gtk_text_buffer_get_insert (buffer));
 
