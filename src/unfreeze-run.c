@@ -175,7 +175,7 @@ add_span_at (UnfreezeRun      *self,
              gint64            end_us,
              const char       *label)
 {
-  g_autofree char *name = NULL;
+  const char *name;
   guint index;
   SpanSlot *slot;
 
@@ -184,7 +184,7 @@ add_span_at (UnfreezeRun      *self,
     return G_MAXUINT;
 
   slot = get_slot (self, index, TRUE);
-  name = unfreeze_ui_guard_dup_thread_name ();
+  name = unfreeze_ui_guard_get_thread_name ();
   slot->span.kind = kind;
   slot->span.begin_us = begin_us;
   slot->span.end_us = end_us;

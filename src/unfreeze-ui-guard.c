@@ -34,8 +34,9 @@ unfreeze_ui_guard_is_ui_thread (void)
   return g_thread_self () == ui_thread;
 }
 
-char *
-unfreeze_ui_guard_dup_thread_name (void)
+/* The calling thread's name, as unfreeze_ui_guard_get_thread_name() gives it. */
+static char *
+read_thread_name (void)
 {
   char name[32] = { 0 };
 
@@ -47,6 +48,34 @@ unfreeze_ui_guard_dup_thread_name (void)
     return g_strdup_printf ("%s (UI thread)", name);
 
   return g_strdup (name);
+}
+
+/**
+ * unfreeze_ui_guard_get_thread_name:
+ *
+ * Returns: (transfer none): the calling thread's name, e.g. "pool-unfreeze", or
+ *   "unfreeze (UI thread)"; read once per thread (asking the kernel is a system call, and
+ *   a run records a few spans for every query)
+ */
+const char *
+unfreeze_ui_guard_get_thread_name (void)
+{
+  static GPrivate cached = G_PRIVATE_INIT (g_free);
+  char *name = g_private_get (&cached);
+
+  if (name == NULL)
+    {
+      name = read_thread_name ();
+      g_private_set (&cached, name);
+    }
+
+  return name;
+}
+
+char *
+unfreeze_ui_guard_dup_thread_name (void)
+{
+  return g_strdup (unfreeze_ui_guard_get_thread_name ());
 }
 
 /**

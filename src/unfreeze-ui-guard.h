@@ -13,6 +13,7 @@ void      unfreeze_ui_guard_init            (void);
 gboolean  unfreeze_ui_guard_is_ui_thread    (void);
 gboolean  unfreeze_ui_guard_check           (const char  *what,
                                              char       **refusal);
+const char *unfreeze_ui_guard_get_thread_name (void);
 char     *unfreeze_ui_guard_dup_thread_name (void);
 
 G_END_DECLS
