@@ -747,25 +747,19 @@ cancel_statement_cb (GCancellable *cancellable,
 }
 
 /* The seeding is background work on the built-in server, which runs on this machine as
- * this user: its server process gets the lowest priority (nice 19), and does all the work
- * itself (no parallel workers, which would run at the normal one). Otherwise, in a new
- * user's first minute, it takes the CPU from the runs they start: 200 queries at once took
- * 9–16 s beside it. A user's own server is not ours to touch. The connection is closed
- * afterwards, not kept for runs. */
+ * this user: its server process gets the lowest priority (nice 19; the server starts no
+ * parallel workers, see unfreeze-local-server.c, so that process does all the work).
+ * Otherwise, in a new user's first minute, it takes the CPU from the runs they start: 200
+ * queries at once took 9–16 s beside it. A user's own server is not ours to touch. The
+ * connection is closed afterwards, not kept for runs. */
 static void
 lower_seed_priority (UnfreezeDatabase *self,
                      PGconn           *conn)
 {
   int pid = PQbackendPID (conn);
-  g_autoptr(GError) error = NULL;
 
-  if (!self->embedded || pid <= 0)
-    return;
-  if (setpriority (PRIO_PROCESS, pid, 19) != 0)
+  if (self->embedded && pid > 0 && setpriority (PRIO_PROCESS, pid, 19) != 0)
     g_debug ("Could not lower the seeding's priority: %s", g_strerror (errno));
-  if (!exec_command (conn, "SET max_parallel_workers_per_gather = 0", &error) ||
-      !exec_command (conn, "SET max_parallel_maintenance_workers = 0", &error))
-    g_debug ("Could not keep the seeding to one process: %s", error->message);
 }
 
 /* Runs on its own thread: the million-row ticker takes seconds to generate, and nobody
