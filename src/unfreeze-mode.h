@@ -32,4 +32,6 @@ const UnfreezeMode         *unfreeze_modes_lookup         (const char         *i
 char                       *unfreeze_modes_dup_ids        (const char         *separator);
 const char                 *unfreeze_mode_get_source_path (const UnfreezeMode *mode);
 
+void                        unfreeze_mode_lower_worker_priority (void);
+
 G_END_DECLS

@@ -49,8 +49,26 @@ PQcancel (PGcancel *cancel,
 static int n_worker_sends;
 static int lowest_worker_nice = G_MAXINT;
 
-/* Stands in for libpq's PQsendQueryParams() the same way: notes the nice value of each
- * thread but the main one that sends a query. */
+/* Notes the nice value of each thread but the main one that sends a query. */
+static void
+note_worker_nice (void)
+{
+  int nice;
+
+  if (g_thread_self () == main_thread)
+    return;
+
+  errno = 0;
+  nice = getpriority (PRIO_PROCESS, 0);   /* this thread's, on Linux */
+  g_assert_cmpint (errno, ==, 0);
+  g_atomic_int_inc (&n_worker_sends);
+  G_LOCK (worker_nice);
+  lowest_worker_nice = MIN (lowest_worker_nice, nice);
+  G_UNLOCK (worker_nice);
+}
+
+/* Stand in for libpq's PQsendQueryParams() (GTask) and PQexecParams() (the raw thread) the
+ * same way: note the sender's nice value, then call libpq's. */
 int
 PQsendQueryParams (PGconn            *conn,
                    const char        *command,
@@ -61,27 +79,35 @@ PQsendQueryParams (PGconn            *conn,
                    const int         *param_formats,
                    int                result_format)
 {
-  static int (*libpq_send) (PGconn *, const char *, int, const Oid *, const char *const *,
-                            const int *, const int *, int);
+  static __typeof__ (&PQsendQueryParams) libpq_send;
 
   if (libpq_send == NULL)
-    libpq_send = (int (*) (PGconn *, const char *, int, const Oid *, const char *const *,
-                           const int *, const int *, int)) dlsym (RTLD_NEXT, "PQsendQueryParams");
+    libpq_send = (__typeof__ (libpq_send)) dlsym (RTLD_NEXT, "PQsendQueryParams");
   g_assert_nonnull (libpq_send);
-  if (g_thread_self () != main_thread)
-    {
-      int nice;
-
-      errno = 0;
-      nice = getpriority (PRIO_PROCESS, 0);   /* this thread's, on Linux */
-      g_assert_cmpint (errno, ==, 0);
-      g_atomic_int_inc (&n_worker_sends);
-      G_LOCK (worker_nice);
-      lowest_worker_nice = MIN (lowest_worker_nice, nice);
-      G_UNLOCK (worker_nice);
-    }
+  note_worker_nice ();
 
   return libpq_send (conn, command, n_params, param_types, param_values, param_lengths,
+                     param_formats, result_format);
+}
+
+PGresult *
+PQexecParams (PGconn            *conn,
+              const char        *command,
+              int                n_params,
+              const Oid         *param_types,
+              const char *const *param_values,
+              const int         *param_lengths,
+              const int         *param_formats,
+              int                result_format)
+{
+  static __typeof__ (&PQexecParams) libpq_exec;
+
+  if (libpq_exec == NULL)
+    libpq_exec = (__typeof__ (libpq_exec)) dlsym (RTLD_NEXT, "PQexecParams");
+  g_assert_nonnull (libpq_exec);
+  note_worker_nice ();
+
+  return libpq_exec (conn, command, n_params, param_types, param_values, param_lengths,
                      param_formats, result_format);
 }
 
@@ -131,11 +157,13 @@ test_rows (gconstpointer data)
   unfreeze_test_assert_rows_are (unfreeze_run_get_rows (run), "MSFT");
 }
 
-/* GTask's worker gives way to the window's thread: it sends its query at a lower priority
- * (a nice value of 10 or more), and the main thread's own priority is left as it was. */
+/* A worker thread gives way to the window's thread (GTask's, and the raw thread's too: its
+ * mistake is elsewhere): it sends its query at a lower priority (a nice value of 10 or more),
+ * and the main thread's own priority is left as it was. */
 static void
-test_gtask_worker_yields (void)
+test_worker_yields (gconstpointer data)
 {
+  const char *mode_id = data;
   g_autoptr(UnfreezeRun) run = NULL;
   UnfreezeTestObserved observed;
   int main_nice;
@@ -146,9 +174,13 @@ test_gtask_worker_yields (void)
   g_atomic_int_set (&n_worker_sends, 0);
   lowest_worker_nice = G_MAXINT;
 
-  run = run_mode ("gtask", unfreeze_test_fixture_get_database (), "MSFT", 0, &observed);
+  if (g_str_equal (mode_id, "thread"))
+    g_test_expect_message ("Unfreeze-Guard", G_LOG_LEVEL_CRITICAL, "Cross-thread UI access: show rows*");
+  run = run_mode (mode_id, unfreeze_test_fixture_get_database (), "MSFT", 0, &observed);
+  g_test_assert_expected_messages ();
 
-  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==,
+                   g_str_equal (mode_id, "thread") ? UNFREEZE_RUN_RESULT_REFUSED : UNFREEZE_RUN_RESULT_OK);
   g_assert_cmpint (g_atomic_int_get (&n_worker_sends), >=, 1);
   g_assert_cmpint (lowest_worker_nice, >=, 10);
   g_assert_cmpint (getpriority (PRIO_PROCESS, 0), ==, main_nice);
@@ -583,7 +615,8 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Mode/blocking/stalls", test_blocking_stalls);
   g_test_add_func ("/unfreeze/Run/summary-line", test_summary_line);
   g_test_add_func ("/unfreeze/Mode/gtask/cancel", test_gtask_cancel);
-  g_test_add_func ("/unfreeze/Mode/gtask/worker-yields", test_gtask_worker_yields);
+  g_test_add_data_func ("/unfreeze/Mode/gtask/worker-yields", "gtask", test_worker_yields);
+  g_test_add_data_func ("/unfreeze/Mode/thread/worker-yields", "thread", test_worker_yields);
   g_test_add_data_func ("/unfreeze/Mode/blocking/fifty", "blocking", test_fifty);
   g_test_add_data_func ("/unfreeze/Mode/gtask/fifty", "gtask", test_fifty);
   g_test_add_data_func ("/unfreeze/Mode/sleep/fifty", "sleep", test_fifty);

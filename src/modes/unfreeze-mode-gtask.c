@@ -13,9 +13,7 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
-#include <sys/resource.h>
 
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
@@ -41,27 +39,6 @@ show_progress_cb (gpointer user_data)
   g_free (progress);
 
   return G_SOURCE_REMOVE;
-}
-
-/* The worker's nice value: background work gives way to the window's thread. */
-#define WORKER_NICE 10
-
-/* Worker thread: yield the CPU to the UI. When the rows are parsed on every core at once
- * (ten queries, or a million rows beside the server sending them), a worker at the
- * window's own priority takes turns with it, and the window misses frames although it
- * waits for nothing. Linux keeps a nice value per thread (who = 0 is this thread); an
- * ordinary process cannot lower it again, so the pool's threads keep it, which suits them:
- * they only ever run background work. (.NET: Thread.Priority = BelowNormal; Android:
- * THREAD_PRIORITY_BACKGROUND.) */
-static void
-lower_worker_priority (void)
-{
-  int nice;
-
-  errno = 0;
-  nice = getpriority (PRIO_PROCESS, 0);
-  if (errno == 0 && nice < WORKER_NICE && setpriority (PRIO_PROCESS, 0, WORKER_NICE) != 0)
-    g_debug ("Could not lower the worker's priority: %s", g_strerror (errno));
 }
 
 /* Worker thread: hands a message to the main loop instead of touching the window. */
@@ -95,7 +72,7 @@ gtask_worker (GTask        *task,
   guint span;
 
   /* LESSON: background work at background priority, so the window's thread wins the CPU. */
-  lower_worker_priority ();
+  unfreeze_mode_lower_worker_priority ();
 
   post_progress (run, _("Worker thread: connecting…"));
   span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_CONNECT);

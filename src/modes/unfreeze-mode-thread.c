@@ -42,6 +42,10 @@ thread_worker (gpointer user_data)
   PGconn *conn;
   guint span;
 
+  /* Background work at background priority, so the window's thread wins the CPU (200
+   * threads parsing rows would otherwise take turns with it). This part is right. */
+  unfreeze_mode_lower_worker_priority ();
+
   span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_CONNECT);
   conn = unfreeze_database_acquire (database, &job->error);
   unfreeze_run_end_span (run, span);
