@@ -417,11 +417,10 @@ unfreeze_database_note_connected (UnfreezeDatabase *self,
   if (setpriority (PRIO_PROCESS, pid, SERVER_PROCESS_NICE) != 0)
     g_debug ("Could not lower a server process's priority: %s", g_strerror (errno));
 
-  /* The newest first: it is the one a run is about to use. */
   g_mutex_lock (&self->lock);
   if (!self->lowering_stopped)
     {
-      g_queue_push_head (&self->to_lower, GINT_TO_POINTER (pid));
+      g_queue_push_tail (&self->to_lower, GINT_TO_POINTER (pid));
       if (self->lower_source == NULL)
         {
           self->lower_source = g_timeout_source_new (LOWER_INTERVAL_MS);
@@ -678,14 +677,6 @@ unfreeze_database_close (UnfreezeDatabase *self,
 
   if (conn == NULL)
     return;
-
-  /* Its server process ends with it: nothing left to lower. */
-  if (self->private_server && PQbackendPID (conn) > 0)
-    {
-      g_mutex_lock (&self->lock);
-      g_queue_remove (&self->to_lower, GINT_TO_POINTER (PQbackendPID (conn)));
-      g_mutex_unlock (&self->lock);
-    }
 
   PQfinish (conn);
   g_atomic_int_add (&self->n_connections, -1);
