@@ -18,10 +18,8 @@
 #include "unfreeze-database.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 /* Idle connections kept for the next run. A server that serves us alone (the built-in one)
  * keeps one for every query a run may have at once, so that a second run of 200 starts no
@@ -29,13 +27,6 @@
  * Someone's own server is shared with others: keep fewer there. */
 #define MAX_IDLE_PRIVATE   UNFREEZE_MAX_QUERIES_AT_ONCE
 #define MAX_IDLE_CONNECTIONS 64
-
-/* The nice value of a server process that serves us alone: the window's thread first. */
-#define SERVER_PROCESS_NICE 19
-
-/* Linux lets an ordinary user set an autogroup's nice value once per 100 ms (EAGAIN
- * otherwise), machine-wide: one server process per tick. */
-#define LOWER_INTERVAL_MS 110
 
 struct _UnfreezeDatabase
 {
@@ -46,7 +37,6 @@ struct _UnfreezeDatabase
   gboolean             private_server;   /* nobody else uses it: a bigger pool */
   UnfreezeLocalServer *server;
   GCancellable        *cancellable;
-  GMainContext        *main_context;     /* where it was made: its sources run there */
   GThread             *seed_thread;      /* fills the big tickers in the background */
 
   GMutex               lock;
@@ -55,9 +45,6 @@ struct _UnfreezeDatabase
   gboolean             retired;           /* replaced by another: keep no idle connection */
   GError              *setup_error;       /* why there is no conninfo */
   GQueue               idle;              /* of PGconn*, ready for the next run */
-  GQueue               to_lower;          /* server processes' pids, their autogroups to lower */
-  GSource             *lower_source;      /* lowers them, one per tick */
-  gboolean             lowering_stopped;  /* disposed: schedule nothing more */
 
   gint                 n_connections;     /* atomic */
   gboolean             big_tickers;       /* generate them without asking */
@@ -322,129 +309,6 @@ unfreeze_database_set_connect_error (UnfreezeDatabase  *self,
     g_prefix_error (error, _("The server asks for a password. "));
 }
 
-/* Server processes that yield ------------------------------------------------------------ */
-
-/* PostgreSQL starts every server process in a session of its own (setsid()), and Linux
- * schedules each session as a group with the weight of a whole process (the "autogroup"):
- * 200 server processes sending their rows at once are 200 groups against the window's one,
- * and the window's thread gets 1/201 of the CPU, waiting up to 190 ms for its turn (perf
- * sched). A process's own nice value means nothing there: only the group's does, which
- * /proc/PID/autogroup sets, at most once per 100 ms for an ordinary user. So each server
- * process of ours gets a nice value at once (for kernels without autogroups) and its group
- * one, a process per tick, from the main loop. A user's own server is not ours to touch. */
-static gboolean
-is_postgres_process (int pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/comm", pid);
-  g_autofree char *comm = NULL;
-
-  return g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "postgres");
-}
-
-/* FALSE when the next one must wait for the next tick. */
-static gboolean
-lower_autogroup (int pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/autogroup", pid);
-  char value[16];
-  int length = g_snprintf (value, sizeof value, "%d", SERVER_PROCESS_NICE);
-  gboolean done = TRUE;
-  int fd;
-
-  if (!is_postgres_process (pid))
-    return TRUE;   /* gone, and its pid perhaps someone else's by now */
-
-  if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0)
-    return TRUE;   /* gone, or a kernel without autogroups */
-  if (write (fd, value, length) != length)
-    {
-      if (errno == EAGAIN)
-        done = FALSE;
-      else
-        g_debug ("Could not lower a server process's group: %s", g_strerror (errno));
-    }
-  close (fd);
-
-  return done;
-}
-
-static gboolean
-lower_next_cb (gpointer user_data)
-{
-  UnfreezeDatabase *self = user_data;
-  gboolean more;
-  int pid;
-
-  g_mutex_lock (&self->lock);
-  pid = GPOINTER_TO_INT (g_queue_pop_head (&self->to_lower));
-  g_mutex_unlock (&self->lock);
-
-  if (pid > 0 && !lower_autogroup (pid))
-    {
-      g_mutex_lock (&self->lock);
-      g_queue_push_head (&self->to_lower, GINT_TO_POINTER (pid));   /* again at the next tick */
-      g_mutex_unlock (&self->lock);
-    }
-
-  g_mutex_lock (&self->lock);
-  more = !g_queue_is_empty (&self->to_lower);
-  if (!more)
-    g_clear_pointer (&self->lower_source, g_source_unref);
-  g_mutex_unlock (&self->lock);
-
-  return more ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-/**
- * unfreeze_database_note_connected:
- * @conn: a connection that has just been made (CONNECTION_OK)
- *
- * On a server that serves us alone (the built-in one), lowers the priority of @conn's server
- * process, so that the window's thread wins the CPU: its nice value now, its autogroup's from
- * the main loop (see above). Any thread; never blocks.
- */
-void
-unfreeze_database_note_connected (UnfreezeDatabase *self,
-                                  PGconn           *conn)
-{
-  int pid;
-
-  g_return_if_fail (UNFREEZE_IS_DATABASE (self));
-
-  if (!self->private_server || conn == NULL || (pid = PQbackendPID (conn)) <= 0)
-    return;
-
-  if (setpriority (PRIO_PROCESS, pid, SERVER_PROCESS_NICE) != 0)
-    g_debug ("Could not lower a server process's priority: %s", g_strerror (errno));
-
-  g_mutex_lock (&self->lock);
-  if (!self->lowering_stopped)
-    {
-      g_queue_push_tail (&self->to_lower, GINT_TO_POINTER (pid));
-      if (self->lower_source == NULL)
-        {
-          self->lower_source = g_timeout_source_new (LOWER_INTERVAL_MS);
-          g_source_set_name (self->lower_source, "[unfreeze] lower server processes");
-          g_source_set_priority (self->lower_source, G_PRIORITY_LOW);
-          g_source_set_callback (self->lower_source, lower_next_cb, self, NULL);
-          g_source_attach (self->lower_source, self->main_context);
-        }
-    }
-  g_mutex_unlock (&self->lock);
-}
-
-static void
-stop_lowering (UnfreezeDatabase *self)
-{
-  g_mutex_lock (&self->lock);
-  self->lowering_stopped = TRUE;
-  g_queue_clear (&self->to_lower);
-  if (self->lower_source != NULL)
-    g_source_destroy (self->lower_source);
-  g_clear_pointer (&self->lower_source, g_source_unref);
-  g_mutex_unlock (&self->lock);
-}
-
 static PGconn *
 connect_blocking (UnfreezeDatabase  *self,
                   GError           **error)
@@ -470,7 +334,6 @@ connect_blocking (UnfreezeDatabase  *self,
 
   PQsetNoticeProcessor (conn, notice_cb, NULL);
   g_atomic_int_inc (&self->n_connections);
-  unfreeze_database_note_connected (self, conn);
 
   return conn;
 }
@@ -883,11 +746,25 @@ cancel_statement_cb (GCancellable *cancellable,
     g_debug ("Could not cancel the background seeding: %s", message);
 }
 
+/* The seeding is background work on the built-in server, which runs on this machine as
+ * this user: its server process gets the lowest priority (nice 19; the server starts no
+ * parallel workers, see unfreeze-local-server.c, so that process does all the work).
+ * Otherwise, in a new user's first minute, it takes the CPU from the runs they start: 200
+ * queries at once took 9–16 s beside it. A user's own server is not ours to touch. The
+ * connection is closed afterwards, not kept for runs. */
+static void
+lower_seed_priority (UnfreezeDatabase *self,
+                     PGconn           *conn)
+{
+  int pid = PQbackendPID (conn);
+
+  if (self->embedded && pid > 0 && setpriority (PRIO_PROCESS, pid, 19) != 0)
+    g_debug ("Could not lower the seeding's priority: %s", g_strerror (errno));
+}
+
 /* Runs on its own thread: the million-row ticker takes seconds to generate, and nobody
  * should wait for it before the first run. A run for HUGE before it is done finds no rows.
- * Quitting does not wait for it either: shutting down cancels the statement. On the built-in
- * server its server process is the first to yield (unfreeze_database_note_connected()): in a
- * new user's first minute it would otherwise take the CPU from the runs they start. */
+ * Quitting does not wait for it either: shutting down cancels the statement. */
 static gpointer
 big_seed_thread_func (gpointer user_data)
 {
@@ -900,6 +777,9 @@ big_seed_thread_func (gpointer user_data)
   if ((conn = unfreeze_database_acquire (self, &error)) != NULL &&
       (cancel = PQgetCancel (conn)) != NULL)
     handler = g_cancellable_connect (self->cancellable, G_CALLBACK (cancel_statement_cb), cancel, NULL);
+
+  if (conn != NULL)
+    lower_seed_priority (self, conn);
 
   if (conn == NULL || !seed_dataset (conn, &big_dataset, self->cancellable, &error))
     {
@@ -917,8 +797,7 @@ big_seed_thread_func (gpointer user_data)
 
   g_cancellable_disconnect (self->cancellable, handler);
   g_clear_pointer (&cancel, PQfreeCancel);
-  /* Not back to the pool: the server process that wrote a million rows holds on to the
-   * memory it grew for them. */
+  /* Not back to the pool: a run must not get the slowed server process. */
   unfreeze_database_close (self, conn);
 
   return NULL;
@@ -1364,7 +1243,6 @@ unfreeze_database_dispose (GObject *object)
   UnfreezeDatabase *self = (UnfreezeDatabase *)object;
 
   unfreeze_database_shutdown (self);
-  stop_lowering (self);
   g_clear_object (&self->server);
 
   G_OBJECT_CLASS (unfreeze_database_parent_class)->dispose (object);
@@ -1376,7 +1254,6 @@ unfreeze_database_finalize (GObject *object)
   UnfreezeDatabase *self = (UnfreezeDatabase *)object;
 
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_pointer (&self->conninfo_given, g_free);
   g_clear_pointer (&self->conninfo, g_free);
   clear_password (&self->password);
@@ -1443,7 +1320,5 @@ unfreeze_database_init (UnfreezeDatabase *self)
 {
   g_mutex_init (&self->lock);
   g_queue_init (&self->idle);
-  g_queue_init (&self->to_lower);
   self->cancellable = g_cancellable_new ();
-  self->main_context = g_main_context_ref_thread_default ();
 }

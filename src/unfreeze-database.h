@@ -68,8 +68,6 @@ PGconn              *unfreeze_database_connect_start_at   (UnfreezeDatabase     
                                                            GError              **error);
 char                *unfreeze_database_dup_host_to_resolve (UnfreezeDatabase    *self);
 PGconn              *unfreeze_database_try_acquire_idle   (UnfreezeDatabase     *self);
-void                 unfreeze_database_note_connected     (UnfreezeDatabase     *self,
-                                                           PGconn               *conn);
 void                 unfreeze_database_release            (UnfreezeDatabase     *self,
                                                            PGconn               *conn);
 void                 unfreeze_database_close              (UnfreezeDatabase     *self,

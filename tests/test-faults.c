@@ -17,9 +17,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <netdb.h>
-#include <errno.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -1733,72 +1731,6 @@ test_pool_sizes (void)
                     UNFREEZE_MAX_QUERIES_AT_ONCE);
 }
 
-/* On the built-in server each connection's server process yields to the window's thread: its
- * nice value at once, and its autogroup's (what Linux weighs it by, PostgreSQL starting each
- * server process in a session of its own) from the main loop, one per 100 ms, the kernel's
- * limit. A server that is not said to be ours (a user's own) is left as it is. */
-typedef struct
-{
-  int pid;
-} Backend;
-
-static gboolean
-autogroup_lowered (gpointer data)
-{
-  Backend *backend = data;
-  g_autofree char *path = g_strdup_printf ("/proc/%d/autogroup", backend->pid);
-  g_autofree char *contents = NULL;
-
-  return g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, " nice 19") != NULL;
-}
-
-static int
-nice_of (int pid)
-{
-  int nice;
-
-  errno = 0;
-  nice = getpriority (PRIO_PROCESS, pid);
-  g_assert_cmpint (errno, ==, 0);
-
-  return nice;
-}
-
-static void
-test_server_processes_yield (void)
-{
-  Target *target = embedded_target ();
-  g_autofree char *conninfo = embedded_conninfo ();
-  Target *shared = target_new_for_conninfo (conninfo);
-  g_autoptr(GError) error = NULL;
-  PGconn *ours;
-  PGconn *theirs;
-  Backend backend;
-
-  g_assert_no_error (shared->prepare_error);
-
-  ours = unfreeze_database_acquire (target->database, &error);
-  g_assert_no_error (error);
-  backend.pid = PQbackendPID (ours);
-  g_assert_cmpint (backend.pid, >, 0);
-  g_assert_cmpint (nice_of (backend.pid), ==, 19);
-  if (g_file_test ("/proc/self/autogroup", G_FILE_TEST_EXISTS))
-    g_assert_true (unfreeze_test_iterate_until (autogroup_lowered, &backend, 60000));
-  else
-    g_test_message ("No autogroups in this kernel: the nice value is what counts");
-
-  theirs = unfreeze_database_acquire (shared->database, &error);
-  g_assert_no_error (error);
-  backend.pid = PQbackendPID (theirs);
-  g_assert_cmpint (nice_of (backend.pid), ==, nice_of (0));
-  unfreeze_test_iterate_for (300);
-  g_assert_false (autogroup_lowered (&backend));
-
-  unfreeze_database_release (target->database, ours);
-  unfreeze_database_release (shared->database, theirs);
-  unfreeze_database_shutdown (shared->database);
-}
-
 /* Registration ------------------------------------------------------------------------------- */
 
 typedef enum
@@ -1917,12 +1849,6 @@ run_test_pool_sizes (gconstpointer data)
 }
 
 static void
-run_test_server_processes_yield (gconstpointer data)
-{
-  test_server_processes_yield ();
-}
-
-static void
 run_test_old_version_replaced (gconstpointer data)
 {
   test_old_version_replaced ();
@@ -1996,7 +1922,6 @@ main (int   argc,
   add_test ("/unfreeze/Faults/old-version-replaced", NULL, run_test_old_version_replaced);
   add_test ("/unfreeze/Faults/security/embedded-private", NULL, run_test_embedded_private);
   add_test ("/unfreeze/Faults/pool-sizes", NULL, run_test_pool_sizes);
-  add_test ("/unfreeze/Faults/server-processes-yield", NULL, run_test_server_processes_yield);
 
   status = g_test_run ();
 

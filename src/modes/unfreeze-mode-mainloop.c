@@ -629,7 +629,6 @@ connect_step (Query *query)
       break;
 
     case PGRES_POLLING_OK:
-      unfreeze_database_note_connected (unfreeze_run_get_database (query->run), query->conn);
       send_query (query);
       break;
 
