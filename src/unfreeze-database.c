@@ -51,6 +51,7 @@ struct _UnfreezeDatabase
   gboolean             can_generate_big;  /* not there, and the user may ask for them */
   gboolean             prepared;
   char                *status;
+  gboolean             status_is_news;    /* news to note, not a state to show in place of others */
 };
 
 enum {
@@ -129,15 +130,24 @@ static const char create_sql[] =
   "  filled timestamptz NOT NULL DEFAULT now())";
 
 static void
-set_status (UnfreezeDatabase *self,
-            const char       *status)
+set_status_full (UnfreezeDatabase *self,
+                 const char       *status,
+                 gboolean          is_news)
 {
   if (g_strcmp0 (self->status, status) == 0)
     return;
 
   g_free (self->status);
   self->status = g_strdup (status);
+  self->status_is_news = is_news;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
+static void
+set_status (UnfreezeDatabase *self,
+            const char       *status)
+{
+  set_status_full (self, status, FALSE);
 }
 
 /* Where connections go from now on. @conninfo: (transfer full) */
@@ -728,8 +738,8 @@ big_seed_done_cb (gpointer user_data)
   UnfreezeDatabase *self = user_data;
 
   if (!g_cancellable_is_cancelled (self->cancellable))
-    set_status (self, _("Ready. The BIG (150,000 rows) and HUGE (1,000,000 rows) tickers "
-                        "are there too."));
+    set_status_full (self, _("Ready. The BIG (150,000 rows) and HUGE (1,000,000 rows) tickers "
+                             "are there too."), TRUE);
   g_object_unref (self);
 
   return G_SOURCE_REMOVE;
@@ -1223,6 +1233,21 @@ unfreeze_database_get_embedded (UnfreezeDatabase *self)
   g_return_val_if_fail (UNFREEZE_IS_DATABASE (self), FALSE);
 
   return self->embedded;
+}
+
+/**
+ * unfreeze_database_get_status_is_news:
+ *
+ * Returns: whether the status is news worth a line in the message panel but nothing that
+ *   should replace a run's outcome on the status line (the big tickers generated: Run works
+ *   as it did)
+ */
+gboolean
+unfreeze_database_get_status_is_news (UnfreezeDatabase *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_DATABASE (self), FALSE);
+
+  return self->status_is_news;
 }
 
 const char *

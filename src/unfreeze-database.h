@@ -53,6 +53,7 @@ gboolean             unfreeze_database_get_can_generate_big_tickers (UnfreezeDat
 void                 unfreeze_database_generate_big_tickers (UnfreezeDatabase   *self);
 gboolean             unfreeze_database_get_embedded       (UnfreezeDatabase     *self);
 const char          *unfreeze_database_get_status         (UnfreezeDatabase     *self);
+gboolean             unfreeze_database_get_status_is_news (UnfreezeDatabase     *self);
 char                *unfreeze_database_dup_description    (UnfreezeDatabase     *self);
 UnfreezeLocalServer *unfreeze_database_get_local_server   (UnfreezeDatabase     *self);
 

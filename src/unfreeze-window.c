@@ -1406,7 +1406,8 @@ unfreeze_window_set_cpu_ms (UnfreezeWindow *self,
 }
 
 /* The database speaks up as it starts, fills the demo data, or restarts a server that
- * died: the status line and the message panel say so. */
+ * died: the status line and the message panel say so. Mere news (the big tickers are
+ * there) does not take the place of a run's outcome on the status line: the panel has it. */
 static void
 database_status_cb (UnfreezeWindow   *self,
                     GParamSpec       *pspec,
@@ -1417,7 +1418,8 @@ database_status_cb (UnfreezeWindow   *self,
   if (status == NULL)
     return;
 
-  if (!run_in_flight (self))
+  if (!run_in_flight (self) &&
+      !(self->run != NULL && unfreeze_database_get_status_is_news (database)))
     gtk_label_set_text (self->status_label, status);
   append_message (self, status, FALSE);
 }

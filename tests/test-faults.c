@@ -1311,8 +1311,11 @@ test_big_tickers_on_request (void)
   unfreeze_database_generate_big_tickers (database);
   g_assert_false (unfreeze_database_get_can_generate_big_tickers (database));
   g_assert_nonnull (strstr (unfreeze_database_get_status (database), "in the background"));
+  g_assert_false (unfreeze_database_get_status_is_news (database));
   generated[0] = database;
   g_assert_true (wait_until (status_has, generated, 600000));
+  /* News: a window keeps a run's outcome on its status line, the panel gets this. */
+  g_assert_true (unfreeze_database_get_status_is_news (database));
   g_test_message ("generated the big tickers in %" G_GINT64_FORMAT " ms",
                   (g_get_monotonic_time () - start) / 1000);
   after = unfreeze_test_query_value_on (conninfo, sql);
