@@ -758,14 +758,13 @@ cancel_statement_cb (GCancellable *cancellable,
 
 /* The seeding is background work on the built-in server, which runs on this machine as
  * this user: its server process gets the lowest priority (nice 19; the server starts no
- * parallel workers, see unfreeze-local-server.c, so that process does all the work). That
+ * parallel workers, see unfreeze-local-server.c, so that process does all the work), so
+ * that in a new user's first minute it does not take the CPU from the runs they start. That
  * counts only where the kernel has no autogroups: PostgreSQL starts each server process in a
  * session of its own, and with autogroups Linux weighs the session, not the process's nice
  * value. Lowering the session's too (/proc/PID/autogroup) was tried and dropped: a busy
- * machine then starved the server (bench/README.md, Runs H).
- * Otherwise, in a new user's first minute, it takes the CPU from the runs they start: 200
- * queries at once took 9–16 s beside it. A user's own server is not ours to touch. The
- * connection is closed afterwards, not kept for runs. */
+ * machine then starved the server (bench/README.md, Runs H). A user's own server is not ours
+ * to touch. The connection is closed afterwards, not kept for runs. */
 static void
 lower_seed_priority (UnfreezeDatabase *self,
                      PGconn           *conn)
