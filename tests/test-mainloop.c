@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "modes/unfreeze-mode-mainloop.h"
 #include "unfreeze-mode.h"
 #include "unfreeze-run.h"
 #include "unfreeze-test-fixture.h"
@@ -124,6 +125,77 @@ test_rows (void)
   g_assert_cmpint (unfreeze_run_get_result (none), ==, UNFREEZE_RUN_RESULT_OK);
   g_assert_cmpuint (observed.n_rows_signals, ==, 1);
   g_assert_cmpuint (unfreeze_run_get_n_rows (none), ==, 0);
+}
+
+/* (a2) Only the rows that are used are kept: with several queries at once and no analysis,
+ * the first query's rows (the ones the window shows), complete; the others' rows are read and
+ * dropped (their hook gets NULL, and no error). With an analysis, every query's rows. The
+ * hook records what it was handed, through a mode of the test's own over the same I/O. */
+typedef struct
+{
+  guint n_kept;
+  guint n_dropped;
+  guint n_errors;
+} KeptRows;
+
+static KeptRows kept_rows;
+
+static void
+kept_rows_done (UnfreezeRun  *run,
+                UnfreezeRows *rows,
+                GError       *error)
+{
+  if (error != NULL)
+    kept_rows.n_errors++;
+  else if (rows == NULL)
+    kept_rows.n_dropped++;
+  else
+    {
+      kept_rows.n_kept++;
+      assert_rows_are (rows, "MSFT");
+      g_assert_cmpuint (unfreeze_rows_get_n_rows (rows), ==, unfreeze_test_expected_rows ("MSFT"));
+      unfreeze_run_show_rows (run, rows);
+    }
+  unfreeze_run_query_done (run, error);
+}
+
+static void
+kept_start_query (UnfreezeRun *run,
+                  guint        index)
+{
+  unfreeze_mode_mainloop_start_query_full (run, index, kept_rows_done);
+}
+
+static const UnfreezeMode kept_mode = {
+  .id = "mainloop-kept-rows",
+  .title = "Main loop, rows recorded",
+  .start_query = kept_start_query,
+};
+
+static void
+test_rows_kept (void)
+{
+  const guint cpu_ms[] = { 0, 1 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cpu_ms); i++)
+    {
+      g_autoptr(UnfreezeRun) run = unfreeze_run_new (&kept_mode, unfreeze_test_fixture_get_database (),
+                                                      "MSFT", 0, 5);
+      UnfreezeTestObserved observed;
+
+      memset (&kept_rows, 0, sizeof kept_rows);
+      unfreeze_run_set_cpu_ms (run, cpu_ms[i]);
+      unfreeze_test_observe_run (run, &observed);
+      unfreeze_run_start (run);
+      wait_run (&observed);
+
+      g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+      g_assert_cmpuint (kept_rows.n_errors, ==, 0);
+      g_assert_cmpuint (kept_rows.n_kept, ==, cpu_ms[i] == 0 ? 1 : 5);
+      g_assert_cmpuint (kept_rows.n_dropped, ==, cpu_ms[i] == 0 ? 4 : 0);
+      /* The window's table: the kept rows, complete. */
+      g_assert_cmpuint (unfreeze_run_get_n_rows (run), ==, unfreeze_test_expected_rows ("MSFT"));
+    }
 }
 
 /* (b) One thread: none is created before, during (while the server sleeps) or after. */
@@ -1023,6 +1095,7 @@ main (int   argc,
   unfreeze_test_fixture_setup_or_skip ();
 
   g_test_add_func ("/unfreeze/MainLoop/rows", test_rows);
+  g_test_add_func ("/unfreeze/MainLoop/rows-kept", test_rows_kept);
   g_test_add_func ("/unfreeze/MainLoop/no-thread", test_no_thread);
   g_test_add_func ("/unfreeze/MainLoop/no-stall", test_no_stall);
   g_test_add_data_func ("/unfreeze/MainLoop/big-result-in-slices", GINT_TO_POINTER (FALSE),

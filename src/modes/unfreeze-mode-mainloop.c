@@ -75,6 +75,7 @@ struct _Query
   QueryState    state;
   gboolean      cancelled;
   gboolean      connecting;      /* counted in loop.n_connecting */
+  gboolean      keeps_rows;      /* copies its rows (else reads and drops them) */
   GList         link;            /* in loop.queries */
   GList         ready_link;      /* in loop.ready, while queued */
   GSource      *socket_source;   /* the connection's socket, ready for what we wait for */
@@ -438,14 +439,20 @@ watch_socket (Query        *query,
 
 /* Reading ------------------------------------------------------------------------------ */
 
-static PGresult *
-get_result (Query *query)
+/* The next result libpq holds (NULL: the statement is over), or FALSE once the turn's time
+ * is up. One clock reading serves the call's timing and the deadline: this runs once a row. */
+static gboolean
+get_result (Query     *query,
+            gint64     deadline,
+            PGresult **result)
 {
   UnfreezeCallClock begin = call_begin ();
-  PGresult *result = PQgetResult (query->conn);
 
+  if (begin.wall_us >= deadline)
+    return FALSE;
+  *result = PQgetResult (query->conn);
   call_end (query, "PQgetResult", &begin);
-  return result;
+  return TRUE;
 }
 
 static void
@@ -454,8 +461,11 @@ take_result (Query    *query,
 {
   /* A PGresult per row weighs kilobytes: the model copies the values. An error may come
    * after some rows; SQLSTATE 57014 is our cancel request taking effect. */
-  if (PQresultStatus (result) == PGRES_SINGLE_TUPLE && !query->cancelled && !query->is_canceller)
-    unfreeze_rows_copy_result (query->rows, result);
+  if (PQresultStatus (result) == PGRES_SINGLE_TUPLE)
+    {
+      if (query->keeps_rows && !query->cancelled && !query->is_canceller)
+        unfreeze_rows_copy_result (query->rows, result);
+    }
   else if (query->error == NULL)
     unfreeze_query_check_result (query->conn, result, &query->error);
   PQclear (result);
@@ -471,9 +481,9 @@ read_results (Query *query)
 
   /* LESSON: take only what libpq already holds (PQisBusy() is FALSE), and only while the
    * turn has time left: a callback that runs long freezes the window like the blocking mode. */
-  while (!PQisBusy (query->conn) && g_get_monotonic_time () < deadline)
+  while (!PQisBusy (query->conn) && get_result (query, deadline, &result))
     {
-      if ((result = get_result (query)) == NULL)
+      if (result == NULL)
         {
           over = TRUE;   /* the statement is over, and the connection is idle again */
           break;
@@ -489,7 +499,7 @@ read_results (Query *query)
   unfreeze_run_end_span (query->run, span);
 
   /* The first rows go on screen at once; the list grows as more come (items-changed). */
-  if (!query->is_canceller && unfreeze_rows_commit (query->rows) > 0)
+  if (query->keeps_rows && unfreeze_rows_commit (query->rows) > 0)
     unfreeze_run_show_rows (query->run, query->rows);
 
   if (over)
@@ -1064,7 +1074,8 @@ finish (Query *query)
   if (query->cancelled && query->error == NULL)
     g_set_error_literal (&query->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                          _("The query was cancelled"));
-  query->rows_done (query->run, query->rows, g_steal_pointer (&query->error));
+  query->rows_done (query->run, query->keeps_rows ? query->rows : NULL,
+                    g_steal_pointer (&query->error));
 
   g_clear_pointer (&query->addresses, g_resolver_free_addresses);
   g_free (query->host);
@@ -1083,12 +1094,12 @@ rows_done (UnfreezeRun  *run,
            UnfreezeRows *rows,
            GError       *error)
 {
-  if (error == NULL)
+  if (error == NULL && rows != NULL)
     {
       unfreeze_run_analyse (run, rows);
       unfreeze_run_show_rows (run, rows);   /* an empty list, if no row came */
     }
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     unfreeze_run_show_error (run, error);
 
   /* Already on the main thread: no hop needed to say we are done. */
@@ -1114,6 +1125,11 @@ unfreeze_mode_mainloop_start_query_full (UnfreezeRun              *run,
   query->run = g_object_ref (run);
   query->rows_done = on_rows_done;
   query->rows = unfreeze_rows_new ();
+  /* LESSON: on one thread, every row costs the window: keep only what is used. With many
+   * queries at once the window shows the first query's rows; the others' are read as they
+   * come (the server sends them all) and dropped, each row's result freed at once, unless
+   * the analysis needs them. */
+  query->keeps_rows = index == 0 || unfreeze_run_get_cpu_ms (run) > 0;
   query->state = QUERY_WAITING;
   query->span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_CONNECT);
   query->cancel_source = attach (g_cancellable_source_new (unfreeze_run_get_cancellable (run)),

@@ -74,6 +74,12 @@ rows_done (UnfreezeRun  *run,
       unfreeze_run_query_done (run, error);
       return;
     }
+  if (rows == NULL)
+    {
+      /* Rows read and not kept: nothing to analyse or show. */
+      unfreeze_run_query_done (run, NULL);
+      return;
+    }
 
   /* The task holds the rows (its source object) and the run (its callback's data) until
    * the callback has run, on the main thread. A cancel while the worker computes stops the
