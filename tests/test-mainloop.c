@@ -198,6 +198,41 @@ test_rows_kept (void)
     }
 }
 
+/* (a3) Statements with a server delay go out spaced (their server processes would otherwise
+ * all wake together when the delay ends): the sends of ten queries at once, read from their
+ * QUERY spans, are at least nine spacings apart, first to last (a lower bound: a slow machine
+ * only spreads them more). */
+static void
+test_spaced (void)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  g_autoptr(GArray) spans = NULL;
+  UnfreezeTestObserved observed;
+  gint64 spacing = unfreeze_mode_mainloop_get_send_spacing_us ();
+  gint64 first = G_MAXINT64, last = 0;
+  guint n_sent = 0;
+
+  g_assert_cmpint (spacing, >=, 100);
+  run = run_mainloop ("MSFT", 0.2, 10, &observed);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+
+  spans = unfreeze_run_dup_spans (run);
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const UnfreezeSpan *span = &g_array_index (spans, UnfreezeSpan, i);
+
+      if (span->kind != UNFREEZE_SPAN_QUERY)
+        continue;
+      n_sent++;
+      first = MIN (first, span->begin_us);
+      last = MAX (last, span->begin_us);
+    }
+  g_test_message ("10 statements sent over %" G_GINT64_FORMAT " us, spacing %" G_GINT64_FORMAT " us",
+                  last - first, spacing);
+  g_assert_cmpuint (n_sent, ==, 10);
+  g_assert_cmpint (last - first, >=, 9 * spacing - 500);
+}
+
 /* (b) One thread: none is created before, during (while the server sleeps) or after. */
 static void
 test_no_thread (void)
@@ -1096,6 +1131,7 @@ main (int   argc,
 
   g_test_add_func ("/unfreeze/MainLoop/rows", test_rows);
   g_test_add_func ("/unfreeze/MainLoop/rows-kept", test_rows_kept);
+  g_test_add_func ("/unfreeze/MainLoop/spaced", test_spaced);
   g_test_add_func ("/unfreeze/MainLoop/no-thread", test_no_thread);
   g_test_add_func ("/unfreeze/MainLoop/no-stall", test_no_stall);
   g_test_add_data_func ("/unfreeze/MainLoop/big-result-in-slices", GINT_TO_POINTER (FALSE),
