@@ -567,6 +567,41 @@ test_cancel_fifty (void)
   g_assert_cmpuint (unfreeze_test_count_active_queries (), ==, 0);
 }
 
+/* Cancel while statements still wait for their time (spaced: 200 take 1.2 s / cores): the
+ * ones not sent yet are never sent, the ones sent are cancelled by one request, and the run
+ * ends well before the server's sleep would. */
+static void
+test_cancel_while_spaced (void)
+{
+  UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
+  g_autoptr(UnfreezeRun) run = NULL;
+  g_autoptr(GArray) spans = NULL;
+  g_autofree char *before = unfreeze_test_query_value ("SELECT clock_timestamp()::text");
+  Canceller canceller = { NULL, 0, (char *) "(not asked)" };
+  UnfreezeTestObserved observed;
+  guint n_sent = 0;
+
+  run = unfreeze_test_start_run ("mainloop", database, "MSFT", 10, 200, &observed);
+  canceller.run = run;
+  /* A few spacings in: some statements are out, most wait. */
+  g_timeout_add ((guint) (unfreeze_mode_mainloop_get_send_spacing_us () * 20 / 1000), cancel_cb, &canceller);
+  wait_run (&observed);
+  assert_cancelled_by_statement (before, 1);
+
+  spans = unfreeze_run_dup_spans (run);
+  for (guint i = 0; i < spans->len; i++)
+    if (g_array_index (spans, UnfreezeSpan, i).kind == UNFREEZE_SPAN_QUERY)
+      n_sent++;
+  g_test_message ("200 queries cancelled while spaced: %u sent, over %" G_GINT64_FORMAT " us later",
+                  n_sent, observed.finished_us - canceller.cancelled_us);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_CANCELLED);
+  g_assert_cmpuint (unfreeze_run_get_n_finished (run), ==, 200);
+  g_assert_cmpuint (n_sent, >, 0);
+  g_assert_cmpuint (n_sent, <, 200);
+  g_assert_cmpint (observed.finished_us - canceller.cancelled_us, <, 9 * G_USEC_PER_SEC);
+  g_assert_cmpuint (unfreeze_test_count_active_queries (), ==, 0);
+}
+
 /* Fake servers on a Unix socket, served by this very main loop: a client that blocked in
  * connect would never let them answer. */
 typedef enum
@@ -1141,6 +1176,7 @@ main (int   argc,
   g_test_add_func ("/unfreeze/MainLoop/error-mid-result", test_error_mid_result);
   g_test_add_func ("/unfreeze/MainLoop/cancel", test_cancel);
   g_test_add_func ("/unfreeze/MainLoop/cancel-fifty", test_cancel_fifty);
+  g_test_add_func ("/unfreeze/MainLoop/cancel-while-spaced", test_cancel_while_spaced);
   g_test_add_func ("/unfreeze/MainLoop/cancel-while-connecting", test_cancel_while_connecting);
   g_test_add_func ("/unfreeze/MainLoop/handshake-failure", test_handshake_failure);
   g_test_add_func ("/unfreeze/MainLoop/no-server", test_no_server);

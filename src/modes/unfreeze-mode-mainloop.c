@@ -348,7 +348,9 @@ loop_remove (Query *query)
 {
   unqueue_ready (query);
   g_queue_remove (&loop.waiting, query);
-  g_queue_remove (&loop.spaced, query);
+  /* A query taken out of line (cancelled) leaves no time reserved after it. */
+  if (g_queue_remove (&loop.spaced, query) && g_queue_is_empty (&loop.spaced))
+    loop.last_send_at_us = MIN (loop.last_send_at_us, g_get_monotonic_time ());
   connecting_end (query);
   g_queue_unlink (&loop.queries, &query->link);
   if (!g_queue_is_empty (&loop.queries))
@@ -822,14 +824,15 @@ arm_spacing (void)
  * core (bench/README.md, runs I). So such statements go out spaced, one per core every
  * SEND_SPACING_US, and their server processes wake one after another. On 2 cores the last
  * of 200 goes 0.6 s after the first, yet the run ends no later: the rows that come first
- * are read while the others are still on their way. Statements without a delay go at once.
+ * are read while the others are still on their way. Statements without a delay go at once,
+ * and so does a cancel request.
  * Returns TRUE when @query must wait for its time (spacing_cb() queues it then). */
 static gboolean
 spacing_wait (Query *query)
 {
   gint64 now;
 
-  if (query->spaced || unfreeze_run_get_delay (query->run) <= 0)
+  if (query->spaced || query->is_canceller || unfreeze_run_get_delay (query->run) <= 0)
     return FALSE;
 
   query->spaced = TRUE;
