@@ -82,7 +82,6 @@ struct _Query
   QueryState    state;
   gboolean      cancelled;
   gboolean      connecting;      /* counted in loop.n_connecting */
-  gboolean      keeps_rows;      /* copies its rows (else reads and drops them) */
   gboolean      spaced;          /* has had its turn to be sent (see spacing_wait()) */
   gint64        send_at_us;      /* ... and when that is */
   GList         link;            /* in loop.queries */
@@ -95,7 +94,7 @@ struct _Query
   char         *host;            /* the host name looked up, and its addresses */
   GList        *addresses;
   guint         span;            /* the open CONNECT or QUERY span */
-  UnfreezeRows *rows;
+  UnfreezeRows *rows;            /* NULL: its rows are read and dropped */
   GError       *error;
   UnfreezeMainLoopRowsFunc rows_done;   /* what happens once the query is over */
 
@@ -479,7 +478,7 @@ take_result (Query    *query,
    * after some rows; SQLSTATE 57014 is our cancel request taking effect. */
   if (PQresultStatus (result) == PGRES_SINGLE_TUPLE)
     {
-      if (query->keeps_rows && !query->cancelled && !query->is_canceller)
+      if (query->rows != NULL && !query->cancelled)
         unfreeze_rows_copy_result (query->rows, result);
     }
   else if (query->error == NULL)
@@ -515,7 +514,7 @@ read_results (Query *query)
   unfreeze_run_end_span (query->run, span);
 
   /* The first rows go on screen at once; the list grows as more come (items-changed). */
-  if (query->keeps_rows && unfreeze_rows_commit (query->rows) > 0)
+  if (query->rows != NULL && unfreeze_rows_commit (query->rows) > 0)
     unfreeze_run_show_rows (query->run, query->rows);
 
   if (over)
@@ -1157,12 +1156,11 @@ finish (Query *query)
   if (query->cancelled && query->error == NULL)
     g_set_error_literal (&query->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                          _("The query was cancelled"));
-  query->rows_done (query->run, query->keeps_rows ? query->rows : NULL,
-                    g_steal_pointer (&query->error));
+  query->rows_done (query->run, query->rows, g_steal_pointer (&query->error));
 
   g_clear_pointer (&query->addresses, g_resolver_free_addresses);
   g_free (query->host);
-  g_object_unref (query->rows);
+  g_clear_object (&query->rows);
   g_object_unref (query->run);
   g_free (query);
 }
@@ -1218,12 +1216,12 @@ unfreeze_mode_mainloop_start_query_full (UnfreezeRun              *run,
 
   query->run = g_object_ref (run);
   query->rows_done = on_rows_done;
-  query->rows = unfreeze_rows_new ();
   /* LESSON: on one thread, every row costs the window: keep only what is used. With many
    * queries at once the window shows the first query's rows; the others' are read as they
    * come (the server sends them all) and dropped, each row's result freed at once, unless
    * the analysis needs them. */
-  query->keeps_rows = index == 0 || unfreeze_run_get_cpu_ms (run) > 0;
+  if (index == 0 || unfreeze_run_get_cpu_ms (run) > 0)
+    query->rows = unfreeze_rows_new ();
   query->state = QUERY_WAITING;
   query->span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_CONNECT);
   query->cancel_source = attach (g_cancellable_source_new (unfreeze_run_get_cancellable (run)),
