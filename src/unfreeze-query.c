@@ -16,23 +16,34 @@
 /* The server itself takes $2 seconds: the uncorrelated sub-select becomes a one-time filter
  * that PostgreSQL evaluates once, before the first row, even when no row matches. pg_sleep()
  * is interruptible, so a cancel request stops it. The values travel as parameters, never
- * pasted into the text. */
+ * pasted into the text.
+ *
+ * $3 is 0 when the rows are wanted. A query whose rows nobody looks at (with many at once,
+ * the window shows only the first query's) sets it past any table's size: the server still
+ * waits, finds and orders every row, then skips them all, and sends none. Converting rows to
+ * text and sending them is most of the server's work on a query, and reading them most of
+ * the app's. */
 const char unfreeze_query_sql[] =
   "SELECT ticker, traded_at, open, high, low, close, volume\n"
   "  FROM stock_prices\n"
   " WHERE ticker = $1\n"
   "   AND (SELECT pg_sleep($2::float8)::text) IS NOT NULL\n"
-  " ORDER BY traded_at";
+  " ORDER BY traded_at\n"
+  "OFFSET $3::bigint";
+
+#define N_PARAMS 3
 
 static void
 format_params (char         delay_text[static G_ASCII_DTOSTR_BUF_SIZE],
                const char  *ticker,
                double       delay_seconds,
-               const char  *values[2])
+               gboolean     with_rows,
+               const char  *values[N_PARAMS])
 {
   g_ascii_dtostr (delay_text, G_ASCII_DTOSTR_BUF_SIZE, MAX (delay_seconds, 0.0));
   values[0] = ticker;
   values[1] = delay_text;
+  values[2] = with_rows ? "0" : "9223372036854775807";   /* G_MAXINT64: skip them all */
 }
 
 void
@@ -109,17 +120,18 @@ PGresult *
 unfreeze_query_exec (PGconn      *conn,
                      const char  *ticker,
                      double       delay_seconds,
+                     gboolean     with_rows,
                      GError     **error)
 {
   char delay_text[G_ASCII_DTOSTR_BUF_SIZE];
-  const char *values[2];
+  const char *values[N_PARAMS];
   PGresult *result;
 
   g_return_val_if_fail (conn != NULL, NULL);
   g_return_val_if_fail (ticker != NULL, NULL);
 
-  format_params (delay_text, ticker, delay_seconds, values);
-  result = PQexecParams (conn, unfreeze_query_sql, 2, NULL, values, NULL, NULL, 0);
+  format_params (delay_text, ticker, delay_seconds, with_rows, values);
+  result = PQexecParams (conn, unfreeze_query_sql, N_PARAMS, NULL, values, NULL, NULL, 0);
 
   if (!unfreeze_query_check_result (conn, result, error))
     {
@@ -155,6 +167,7 @@ PGresult *
 unfreeze_query_exec_cancellable (PGconn        *conn,
                                  const char    *ticker,
                                  double         delay_seconds,
+                                 gboolean       with_rows,
                                  GCancellable  *cancellable,
                                  GError       **error)
 {
@@ -166,10 +179,10 @@ unfreeze_query_exec_cancellable (PGconn        *conn,
   g_return_val_if_fail (conn != NULL, NULL);
 
   if (cancellable == NULL)
-    return unfreeze_query_exec (conn, ticker, delay_seconds, error);
+    return unfreeze_query_exec (conn, ticker, delay_seconds, with_rows, error);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
-      !unfreeze_query_send (conn, ticker, delay_seconds, error))
+      !unfreeze_query_send (conn, ticker, delay_seconds, with_rows, error))
     return NULL;
 
   fds[0].fd = PQsocket (conn);
@@ -222,16 +235,17 @@ gboolean
 unfreeze_query_send (PGconn      *conn,
                      const char  *ticker,
                      double       delay_seconds,
+                     gboolean     with_rows,
                      GError     **error)
 {
   char delay_text[G_ASCII_DTOSTR_BUF_SIZE];
-  const char *values[2];
+  const char *values[N_PARAMS];
 
   g_return_val_if_fail (conn != NULL, FALSE);
   g_return_val_if_fail (ticker != NULL, FALSE);
 
-  format_params (delay_text, ticker, delay_seconds, values);
-  if (!PQsendQueryParams (conn, unfreeze_query_sql, 2, NULL, values, NULL, NULL, 0))
+  format_params (delay_text, ticker, delay_seconds, with_rows, values);
+  if (!PQsendQueryParams (conn, unfreeze_query_sql, N_PARAMS, NULL, values, NULL, NULL, 0))
     {
       unfreeze_query_set_conn_error (error, conn, UNFREEZE_DATABASE_ERROR_LOST);
       return FALSE;

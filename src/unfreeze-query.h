@@ -14,15 +14,18 @@ extern const char unfreeze_query_sql[];
 PGresult   *unfreeze_query_exec            (PGconn         *conn,
                                             const char     *ticker,
                                             double          delay_seconds,
+                                            gboolean        with_rows,
                                             GError        **error);
 PGresult   *unfreeze_query_exec_cancellable (PGconn        *conn,
                                              const char    *ticker,
                                              double         delay_seconds,
+                                             gboolean       with_rows,
                                              GCancellable  *cancellable,
                                              GError       **error);
 gboolean    unfreeze_query_send            (PGconn         *conn,
                                             const char     *ticker,
                                             double          delay_seconds,
+                                            gboolean        with_rows,
                                             GError        **error);
 gboolean    unfreeze_query_check_result    (PGconn         *conn,
                                             const PGresult *result,

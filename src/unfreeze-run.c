@@ -382,8 +382,38 @@ unfreeze_run_show_progress (UnfreezeRun *self,
   return TRUE;
 }
 
+/**
+ * unfreeze_run_wants_rows:
+ * @index: a query of the run, from 0
+ *
+ * Whether anything uses query @index's rows. The window shows the first query's
+ * (unfreeze_run_show_rows()), and the analysis, when there is one, works on every query's.
+ * The others ask the server for no rows at all (unfreeze_query_send()): with 200 queries at
+ * once, moving 199 × 2,600 rows that nobody sees was most of the run's work, the server's
+ * and the app's. Any thread.
+ */
+gboolean
+unfreeze_run_wants_rows (UnfreezeRun *self,
+                         guint        index)
+{
+  g_return_val_if_fail (UNFREEZE_IS_RUN (self), TRUE);
+
+  return index == 0 || self->cpu_ms > 0;
+}
+
+/**
+ * unfreeze_run_show_rows:
+ * @index: the query whose rows these are
+ * @rows: its rows, complete or still growing
+ *
+ * Puts the first query's rows on screen; any other query's are not shown (returns TRUE).
+ * Called again with the same rows (more of them came), it does nothing more.
+ *
+ * Returns: FALSE when refused (not on the UI thread)
+ */
 gboolean
 unfreeze_run_show_rows (UnfreezeRun  *self,
+                        guint         index,
                         UnfreezeRows *rows)
 {
   guint span;
@@ -394,8 +424,8 @@ unfreeze_run_show_rows (UnfreezeRun  *self,
   if (!guard (self, "show rows"))
     return FALSE;
 
-  /* With many queries at once, the first result stays on screen. */
-  if (self->rows != NULL)
+  /* With many queries at once, the first query's rows are the ones on screen. */
+  if (index != 0 || self->rows != NULL)
     return TRUE;
 
   /* Waiting and showing are two different costs: keep them apart. */

@@ -108,6 +108,10 @@ guint                unfreeze_run_get_count            (UnfreezeRun         *sel
 GCancellable        *unfreeze_run_get_cancellable      (UnfreezeRun         *self);
 guint                unfreeze_run_get_cpu_ms           (UnfreezeRun         *self);
 
+/* Whether query @index's rows are used (any thread): the others ask for none. */
+gboolean             unfreeze_run_wants_rows           (UnfreezeRun         *self,
+                                                        guint                index);
+
 /* The CPU work on a query's rows, where the mode continues after the query. Any thread. */
 gboolean             unfreeze_run_analyse              (UnfreezeRun         *self,
                                                         UnfreezeRows        *rows);
@@ -117,6 +121,7 @@ gboolean             unfreeze_run_analyse              (UnfreezeRun         *sel
 gboolean             unfreeze_run_show_progress        (UnfreezeRun         *self,
                                                         const char          *text);
 gboolean             unfreeze_run_show_rows            (UnfreezeRun         *self,
+                                                        guint                index,
                                                         UnfreezeRows        *rows);
 gboolean             unfreeze_run_show_error           (UnfreezeRun         *self,
                                                         const GError        *error);

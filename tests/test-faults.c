@@ -1254,7 +1254,7 @@ test_old_version_replaced (void)
   /* The demo statement reads the new table: MSFT's daily bars, at midnight. */
   conn = unfreeze_database_acquire (database, &error);
   g_assert_no_error (error);
-  result = unfreeze_query_exec (conn, "MSFT", 0.0, &error);
+  result = unfreeze_query_exec (conn, "MSFT", 0.0, TRUE, &error);
   g_assert_no_error (error);
   g_assert_cmpint (PQntuples (result), ==, 2600);
   g_assert_cmpstr (PQgetvalue (result, 2599, UNFREEZE_COLUMN_TIME), ==, "2026-11-20 00:00:00");

@@ -17,6 +17,8 @@
 
 #include "modes/unfreeze-mode-mainloop.h"
 #include "unfreeze-mode.h"
+#include "unfreeze-query.h"
+#include "unfreeze-rows.h"
 #include "unfreeze-run.h"
 #include "unfreeze-test-fixture.h"
 #include "unfreeze-test-process.h"
@@ -142,6 +144,7 @@ static KeptRows kept_rows;
 
 static void
 kept_rows_done (UnfreezeRun  *run,
+                guint         index,
                 UnfreezeRows *rows,
                 GError       *error)
 {
@@ -154,7 +157,7 @@ kept_rows_done (UnfreezeRun  *run,
       kept_rows.n_kept++;
       assert_rows_are (rows, "MSFT");
       g_assert_cmpuint (unfreeze_rows_get_n_rows (rows), ==, unfreeze_test_expected_rows ("MSFT"));
-      unfreeze_run_show_rows (run, rows);
+      unfreeze_run_show_rows (run, index, rows);
     }
   unfreeze_run_query_done (run, error);
 }
@@ -198,25 +201,71 @@ test_rows_kept (void)
     }
 }
 
-/* (a3) Statements with a server delay go out spaced (their server processes would otherwise
- * all wake together when the delay ends): the sends of ten queries at once, read from their
- * QUERY spans, are at least nine spacings apart, first to last (a lower bound: a slow machine
- * only spreads them more). */
+/* (a2b) Which queries ask for rows: the first (the window shows its rows), or every one when
+ * there is an analysis. A query that asks for none still runs on the server, its delay
+ * included, and answers with the same columns and no rows. */
 static void
-test_spaced (void)
+test_without_rows (void)
 {
-  g_autoptr(UnfreezeRun) run = NULL;
-  g_autoptr(GArray) spans = NULL;
-  UnfreezeTestObserved observed;
-  gint64 spacing = unfreeze_mode_mainloop_get_send_spacing_us ();
-  gint64 first = G_MAXINT64, last = 0;
+  UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
+  g_autoptr(UnfreezeRun) run = unfreeze_run_new (unfreeze_modes_lookup ("mainloop"), database,
+                                                  "MSFT", 0.2, 3);
+  g_autoptr(GError) error = NULL;
+  PGresult *result;
+  PGconn *conn;
+  gint64 begin;
+
+  g_assert_true (unfreeze_run_wants_rows (run, 0));
+  g_assert_false (unfreeze_run_wants_rows (run, 1));
+  g_assert_false (unfreeze_run_wants_rows (run, 2));
+  unfreeze_run_set_cpu_ms (run, 1);
+  g_assert_true (unfreeze_run_wants_rows (run, 2));
+
+  conn = unfreeze_database_acquire (database, &error);
+  g_assert_no_error (error);
+  begin = g_get_monotonic_time ();
+  result = unfreeze_query_exec (conn, "MSFT", 0.2, FALSE, &error);
+  g_assert_no_error (error);
+  /* pg_sleep() sleeps at least this long: the statement did run. */
+  g_assert_cmpint (g_get_monotonic_time () - begin, >=, G_USEC_PER_SEC / 5);
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+  g_assert_cmpint (PQnfields (result), ==, UNFREEZE_N_COLUMNS);
+  g_assert_cmpint (PQntuples (result), ==, 0);
+  PQclear (result);
+
+  result = unfreeze_query_exec (conn, "MSFT", 0.0, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (PQntuples (result), ==, unfreeze_test_expected_rows ("MSFT"));
+  PQclear (result);
+  unfreeze_database_release (database, conn);
+}
+
+/* Starts a main-loop run whose every query fetches its rows: with an analysis (of 1 ms). */
+static UnfreezeRun *
+start_fetching_all (double                delay,
+                    guint                 count,
+                    UnfreezeTestObserved *observed)
+{
+  UnfreezeRun *run = unfreeze_run_new (unfreeze_modes_lookup ("mainloop"),
+                                       unfreeze_test_fixture_get_database (), "MSFT", delay, count);
+
+  unfreeze_run_set_cpu_ms (run, 1);
+  unfreeze_test_observe_run (run, observed);
+  unfreeze_run_start (run);
+  return run;
+}
+
+/* QUERY spans (one per statement sent): how many, and the first and last one's start. */
+static guint
+count_sent (UnfreezeRun *run,
+            gint64      *first,
+            gint64      *last)
+{
+  g_autoptr(GArray) spans = unfreeze_run_dup_spans (run);
   guint n_sent = 0;
 
-  g_assert_cmpint (spacing, >=, 100);
-  run = run_mainloop ("MSFT", 0.2, 10, &observed);
-  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
-
-  spans = unfreeze_run_dup_spans (run);
+  *first = G_MAXINT64;
+  *last = 0;
   for (guint i = 0; i < spans->len; i++)
     {
       const UnfreezeSpan *span = &g_array_index (spans, UnfreezeSpan, i);
@@ -224,11 +273,32 @@ test_spaced (void)
       if (span->kind != UNFREEZE_SPAN_QUERY)
         continue;
       n_sent++;
-      first = MIN (first, span->begin_us);
-      last = MAX (last, span->begin_us);
+      *first = MIN (*first, span->begin_us);
+      *last = MAX (*last, span->begin_us);
     }
-  g_test_message ("10 statements sent over %" G_GINT64_FORMAT " us, spacing %" G_GINT64_FORMAT " us",
-                  last - first, spacing);
+  return n_sent;
+}
+
+/* (a3) Statements that fetch rows and have a server delay go out spaced (their server
+ * processes would otherwise all wake together and send their rows when the delay ends): the
+ * sends of ten queries at once that all fetch rows are at least nine spacings apart, first
+ * to last (a lower bound: a slow machine only spreads them more). */
+static void
+test_spaced (void)
+{
+  g_autoptr(UnfreezeRun) run = NULL;
+  UnfreezeTestObserved observed;
+  gint64 spacing = unfreeze_mode_mainloop_get_send_spacing_us ();
+  gint64 first, last;
+  guint n_sent;
+
+  g_assert_cmpint (spacing, >=, 100);
+  run = start_fetching_all (0.2, 10, &observed);
+  wait_run (&observed);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  n_sent = count_sent (run, &first, &last);
+  g_test_message ("10 statements with rows sent over %" G_GINT64_FORMAT " us, spacing %"
+                  G_GINT64_FORMAT " us", last - first, spacing);
   g_assert_cmpuint (n_sent, ==, 10);
   g_assert_cmpint (last - first, >=, 9 * spacing - 500);
 }
@@ -567,13 +637,12 @@ test_cancel_fifty (void)
   g_assert_cmpuint (unfreeze_test_count_active_queries (), ==, 0);
 }
 
-/* Cancel while statements still wait for their time (spaced: 200 take 1.2 s / cores): the
+/* Cancel while statements still wait for their time (200 that fetch rows take 1.2 s / cores): the
  * ones not sent yet are never sent, the ones sent are cancelled by one request, and the run
  * ends well before the server's sleep would. */
 static void
 test_cancel_while_spaced (void)
 {
-  UnfreezeDatabase *database = unfreeze_test_fixture_get_database ();
   g_autoptr(UnfreezeRun) run = NULL;
   g_autoptr(GArray) spans = NULL;
   g_autofree char *before = unfreeze_test_query_value ("SELECT clock_timestamp()::text");
@@ -581,7 +650,7 @@ test_cancel_while_spaced (void)
   UnfreezeTestObserved observed;
   guint n_sent = 0;
 
-  run = unfreeze_test_start_run ("mainloop", database, "MSFT", 10, 200, &observed);
+  run = start_fetching_all (10, 200, &observed);
   canceller.run = run;
   /* A few spacings in: some statements are out, most wait. */
   g_timeout_add ((guint) (unfreeze_mode_mainloop_get_send_spacing_us () * 20 / 1000), cancel_cb, &canceller);
@@ -1166,6 +1235,7 @@ main (int   argc,
 
   g_test_add_func ("/unfreeze/MainLoop/rows", test_rows);
   g_test_add_func ("/unfreeze/MainLoop/rows-kept", test_rows_kept);
+  g_test_add_func ("/unfreeze/MainLoop/without-rows", test_without_rows);
   g_test_add_func ("/unfreeze/MainLoop/spaced", test_spaced);
   g_test_add_func ("/unfreeze/MainLoop/no-thread", test_no_thread);
   g_test_add_func ("/unfreeze/MainLoop/no-stall", test_no_stall);

@@ -91,7 +91,7 @@ start_ok (UnfreezeRun *run,
   GThread *thread = g_thread_new ("test-worker", worker, done);
 
   unfreeze_test_send_query (run);
-  g_assert_true (unfreeze_run_show_rows (run, rows));
+  g_assert_true (unfreeze_run_show_rows (run, 0, rows));
   unfreeze_run_query_done (run, NULL);
   g_async_queue_push (done, GINT_TO_POINTER (TRUE));
   g_thread_join (thread);

@@ -167,7 +167,7 @@ start_ok (UnfreezeRun *run,
   g_autoptr(UnfreezeRows) rows = unfreeze_rows_new ();
 
   unfreeze_test_send_query (run);
-  g_assert_true (unfreeze_run_show_rows (run, rows));
+  g_assert_true (unfreeze_run_show_rows (run, 0, rows));
   unfreeze_run_query_done (run, NULL);
 }
 
@@ -202,7 +202,7 @@ refused_worker (gpointer user_data)
   g_autoptr(UnfreezeRows) rows = unfreeze_rows_new ();
 
   unfreeze_test_send_query (run);
-  g_assert_false (unfreeze_run_show_rows (run, rows));
+  g_assert_false (unfreeze_run_show_rows (run, 0, rows));
 
   return NULL;
 }

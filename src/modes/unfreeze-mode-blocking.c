@@ -43,6 +43,7 @@ blocking_start_query (UnfreezeRun *run,
       result = unfreeze_query_exec (conn,
                                     unfreeze_run_get_ticker (run),
                                     unfreeze_run_get_delay (run),
+                                    unfreeze_run_wants_rows (run, index),
                                     &error);
       unfreeze_run_end_span (run, span);
       unfreeze_database_release (database, conn);
@@ -54,7 +55,7 @@ blocking_start_query (UnfreezeRun *run,
       rows = unfreeze_rows_new ();
       unfreeze_rows_append_result (rows, result);
       unfreeze_run_analyse (run, rows);   /* the CPU work, here too: more of the freeze */
-      unfreeze_run_show_rows (run, rows);
+      unfreeze_run_show_rows (run, index, rows);
     }
   else
     {

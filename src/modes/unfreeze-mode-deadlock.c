@@ -52,6 +52,7 @@ typedef struct
 typedef struct
 {
   UnfreezeRun *run;
+  guint        index;     /* of the query in the run */
   Wait        *wait;      /* a reference */
   GThread     *thread;
   PGresult    *result;
@@ -146,7 +147,7 @@ join_worker_cb (gpointer user_data)
       g_autoptr(UnfreezeRows) rows = unfreeze_rows_new ();
 
       unfreeze_rows_append_result (rows, g_steal_pointer (&worker->result));
-      unfreeze_run_show_rows (run, rows);
+      unfreeze_run_show_rows (run, worker->index, rows);
     }
 
   g_clear_pointer (&worker->result, PQclear);
@@ -174,6 +175,7 @@ deadlock_worker (gpointer user_data)
       worker->result = unfreeze_query_exec (conn,
                                             unfreeze_run_get_ticker (worker->run),
                                             unfreeze_run_get_delay (worker->run),
+                                            unfreeze_run_wants_rows (worker->run, worker->index),
                                             &worker->error);
       unfreeze_run_end_span (worker->run, span);
       unfreeze_database_release (database, conn);
@@ -224,6 +226,7 @@ deadlock_start_query (UnfreezeRun *run,
     }
 
   worker->run = g_object_ref (run);
+  worker->index = index;
   worker->wait = g_atomic_rc_box_acquire (wait);
   /* LESSON: the task (.NET: Task.Run). */
   worker->thread = g_thread_new ("deadlock-worker", deadlock_worker, worker);

@@ -56,6 +56,13 @@ post_progress (UnfreezeRun *run,
   g_idle_add_full (G_PRIORITY_DEFAULT, show_progress_cb, progress, NULL);
 }
 
+/* One query: the task's data. */
+typedef struct
+{
+  UnfreezeRun *run;       /* the callback holds the reference */
+  guint        index;     /* of the query in the run */
+} Job;
+
 /* Worker thread. */
 static void
 gtask_worker (GTask        *task,
@@ -63,7 +70,8 @@ gtask_worker (GTask        *task,
               gpointer      task_data,
               GCancellable *cancellable)
 {
-  UnfreezeRun *run = task_data;
+  Job *job = task_data;
+  UnfreezeRun *run = job->run;
   UnfreezeDatabase *database = unfreeze_run_get_database (run);
   UnfreezeRows *rows;
   GError *error = NULL;
@@ -88,6 +96,7 @@ gtask_worker (GTask        *task,
       result = unfreeze_query_exec_cancellable (conn,
                                                 unfreeze_run_get_ticker (run),
                                                 unfreeze_run_get_delay (run),
+                                                unfreeze_run_wants_rows (run, job->index),
                                                 cancellable,
                                                 &error);
       unfreeze_run_end_span (run, span);
@@ -117,6 +126,7 @@ gtask_done_cb (GObject      *source_object,
                gpointer      user_data)
 {
   g_autoptr(UnfreezeRun) run = user_data;
+  Job *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(UnfreezeRows) rows = NULL;
   GError *error = NULL;
   guint span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_IDLE);
@@ -124,7 +134,7 @@ gtask_done_cb (GObject      *source_object,
   rows = g_task_propagate_pointer (G_TASK (result), &error);
   /* LESSON: the rows arrive here, on the main thread, where updating the window is safe. */
   if (rows != NULL)
-    unfreeze_run_show_rows (run, rows);
+    unfreeze_run_show_rows (run, job->index, rows);
   else
     unfreeze_run_show_error (run, error);
 
@@ -137,12 +147,15 @@ gtask_start_query (UnfreezeRun *run,
                    guint        index)
 {
   g_autoptr(GTask) task = NULL;
+  Job *job = g_new (Job, 1);
 
   task = g_task_new (NULL, unfreeze_run_get_cancellable (run), gtask_done_cb, g_object_ref (run));
   g_task_set_source_tag (task, gtask_start_query);
   /* The callback's reference keeps the run alive until after the worker returns, so the
    * last reference to it always goes on the main thread. */
-  g_task_set_task_data (task, run, NULL);
+  job->run = run;
+  job->index = index;
+  g_task_set_task_data (task, job, g_free);
   /* LESSON: the wait moves to a worker from GLib's pool (.NET: Task.Run). */
   g_task_run_in_thread (task, gtask_worker);
 }

@@ -52,8 +52,8 @@
  * their queries at once, whatever this is. */
 #define MAX_CONNECTING (MAX (2u, g_get_num_processors ()))
 #define SAFETY_NET_MS  20     /* the longest work waits when the loop never gets down to us */
-/* Statements that make the server wait (a delay) are sent at most one per core every this
- * long (see spacing_wait()). A statement of the demo's 2,600 rows costs its server process
+/* Statements that fetch rows and make the server wait (a delay) are sent at most one per
+ * core every this long (see spacing_wait()). A statement of the demo's 2,600 rows costs its server process
  * about 1.3 ms of CPU when its delay ends, so spaced this way the server's processes, waking
  * one after another, leave most of the cores free. Measured on 2 cores, 200 at once: spaced
  * 2 ms, stalls of 19-23 ms remained; 3 ms, none over 16.7 ms. */
@@ -78,6 +78,7 @@ typedef struct _Lookup Lookup;
 struct _Query
 {
   UnfreezeRun  *run;
+  guint         index;           /* in the run */
   PGconn       *conn;
   QueryState    state;
   gboolean      cancelled;
@@ -515,7 +516,7 @@ read_results (Query *query)
 
   /* The first rows go on screen at once; the list grows as more come (items-changed). */
   if (query->rows != NULL && unfreeze_rows_commit (query->rows) > 0)
-    unfreeze_run_show_rows (query->run, query->rows);
+    unfreeze_run_show_rows (query->run, query->index, query->rows);
 
   if (over)
     finish (query);
@@ -593,7 +594,8 @@ send_statement (Query *query)
   else
     /* LESSON: send without waiting for the answer. */
     sent = unfreeze_query_send (query->conn, unfreeze_run_get_ticker (query->run),
-                                unfreeze_run_get_delay (query->run), &query->error);
+                                unfreeze_run_get_delay (query->run), query->rows != NULL,
+                                &query->error);
   call_end (query, "PQsendQueryParams", &begin);
 
   return sent;
@@ -820,18 +822,19 @@ arm_spacing (void)
 /* LESSON: the server runs on this machine too. Statements sent together that make it wait
  * (the delay) all end together: 200 server processes wake at once and take every core, and
  * the window's thread, one program among 200 to Linux's scheduler, waits 120-140 ms for a
- * core (bench/README.md, runs I). So such statements go out spaced, one per core every
- * SEND_SPACING_US, and their server processes wake one after another. On 2 cores the last
- * of 200 goes 0.6 s after the first, yet the run ends no later: the rows that come first
- * are read while the others are still on their way. Statements without a delay go at once,
- * and so does a cancel request.
+ * core while they all send their rows (bench/README.md, runs I). So statements that fetch
+ * rows and have a delay go out spaced, one per core every SEND_SPACING_US, and their server
+ * processes wake one after another. Those that fetch no rows (unfreeze_run_wants_rows())
+ * cost their server process little when they wake, and go at once (runs J), as do
+ * statements without a delay and a cancel request.
  * Returns TRUE when @query must wait for its time (spacing_cb() queues it then). */
 static gboolean
 spacing_wait (Query *query)
 {
   gint64 now;
 
-  if (query->spaced || query->is_canceller || unfreeze_run_get_delay (query->run) <= 0)
+  if (query->spaced || query->is_canceller || query->rows == NULL ||
+      unfreeze_run_get_delay (query->run) <= 0)
     return FALSE;
 
   query->spaced = TRUE;
@@ -1156,7 +1159,7 @@ finish (Query *query)
   if (query->cancelled && query->error == NULL)
     g_set_error_literal (&query->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                          _("The query was cancelled"));
-  query->rows_done (query->run, query->rows, g_steal_pointer (&query->error));
+  query->rows_done (query->run, query->index, query->rows, g_steal_pointer (&query->error));
 
   g_clear_pointer (&query->addresses, g_resolver_free_addresses);
   g_free (query->host);
@@ -1172,13 +1175,14 @@ finish (Query *query)
  * too): the offload mode hands this part to a worker. */
 static void
 rows_done (UnfreezeRun  *run,
+           guint         index,
            UnfreezeRows *rows,
            GError       *error)
 {
   if (error == NULL && rows != NULL)
     {
       unfreeze_run_analyse (run, rows);
-      unfreeze_run_show_rows (run, rows);   /* an empty list, if no row came */
+      unfreeze_run_show_rows (run, index, rows);   /* an empty list, if no row came */
     }
   else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     unfreeze_run_show_error (run, error);
@@ -1215,12 +1219,12 @@ unfreeze_mode_mainloop_start_query_full (UnfreezeRun              *run,
   Query *query = g_new0 (Query, 1);
 
   query->run = g_object_ref (run);
+  query->index = index;
   query->rows_done = on_rows_done;
-  /* LESSON: on one thread, every row costs the window: keep only what is used. With many
-   * queries at once the window shows the first query's rows; the others' are read as they
-   * come (the server sends them all) and dropped, each row's result freed at once, unless
-   * the analysis needs them. */
-  if (index == 0 || unfreeze_run_get_cpu_ms (run) > 0)
+  /* LESSON: on one thread, every row costs the window: fetch only what is used. With many
+   * queries at once the window shows the first query's rows; the others ask the server for
+   * none (unfreeze_run_wants_rows()), unless the analysis needs them. */
+  if (unfreeze_run_wants_rows (run, index))
     query->rows = unfreeze_rows_new ();
   query->state = QUERY_WAITING;
   query->span = unfreeze_run_begin_span (run, UNFREEZE_SPAN_CONNECT);

@@ -8,10 +8,10 @@ G_BEGIN_DECLS
 
 /* The main-loop mode's I/O, for a mode that runs its queries the same way and does something
  * else with the rows (the offload mode). Main thread only. @rows are complete when @error is
- * NULL, and NULL for a query whose rows were read and not kept (with no analysis asked for,
- * only the first query of a run keeps its rows: the window shows those); @error is the
+ * NULL, and NULL for a query that asked for none (unfreeze_run_wants_rows()); @error is the
  * callee's. It must end with unfreeze_run_query_done(). */
 typedef void (*UnfreezeMainLoopRowsFunc) (UnfreezeRun  *run,
+                                          guint         index,
                                           UnfreezeRows *rows,
                                           GError       *error);
 

@@ -28,13 +28,21 @@
 
 /* Worker thread: the CPU-bound part. The rows are complete and nobody adds to them any
  * more; the main thread only reads them (the table), so reading them here too is safe. */
+/* One query's analysis: the task's data. */
+typedef struct
+{
+  UnfreezeRun *run;       /* the callback holds the reference */
+  guint        index;     /* of the query in the run */
+} Job;
+
 static void
 analyse_worker (GTask        *task,
                 gpointer      source_object,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-  UnfreezeRun *run = g_task_get_task_data (task);
+  Job *job = task_data;
+  UnfreezeRun *run = job->run;
 
   unfreeze_run_analyse (run, source_object);
   unfreeze_run_mark (run, UNFREEZE_SPAN_HANDOFF);
@@ -50,11 +58,12 @@ analysed_cb (GObject      *source_object,
   GError *error = NULL;
   UnfreezeRows *rows = UNFREEZE_ROWS (source_object);
   g_autoptr(UnfreezeRun) run = user_data;
+  Job *job = g_task_get_task_data (G_TASK (result));
 
   /* LESSON: back on the main thread, with the rows analysed: updating the window is safe
    * here. (The rows themselves went on screen as they arrived, as in the main-loop mode.) */
   if (g_task_propagate_boolean (G_TASK (result), &error))
-    unfreeze_run_show_rows (run, rows);
+    unfreeze_run_show_rows (run, job->index, rows);
 
   unfreeze_run_query_done (run, error);
 }
@@ -62,10 +71,12 @@ analysed_cb (GObject      *source_object,
 /* Main thread: the main-loop mode's I/O is over (no thread waited for the server). */
 static void
 rows_done (UnfreezeRun  *run,
+           guint         index,
            UnfreezeRows *rows,
            GError       *error)
 {
   g_autoptr(GTask) task = NULL;
+  Job *job;
 
   if (error != NULL)
     {
@@ -76,7 +87,7 @@ rows_done (UnfreezeRun  *run,
     }
   if (rows == NULL)
     {
-      /* Rows read and not kept: nothing to analyse or show. */
+      /* A query that asked for no rows: nothing to analyse or show. */
       unfreeze_run_query_done (run, NULL);
       return;
     }
@@ -87,7 +98,10 @@ rows_done (UnfreezeRun  *run,
    * cancelled. */
   task = g_task_new (rows, unfreeze_run_get_cancellable (run), analysed_cb, g_object_ref (run));
   g_task_set_source_tag (task, rows_done);
-  g_task_set_task_data (task, run, NULL);
+  job = g_new (Job, 1);
+  job->run = run;
+  job->index = index;
+  g_task_set_task_data (task, job, g_free);
   /* LESSON: the computation goes to a worker from GLib's pool (.NET: await Task.Run), and
    * the main loop goes on drawing while it runs. */
   g_task_run_in_thread (task, analyse_worker);

@@ -32,6 +32,7 @@
 typedef struct
 {
   UnfreezeRun *run;
+  guint        index;     /* of the query in the run */
   GThread     *thread;
   GMutex       lock;
   gboolean     done;      /* the worker has filled in result or error */
@@ -78,6 +79,7 @@ sleep_worker (gpointer user_data)
       result = unfreeze_query_exec (conn,
                                     unfreeze_run_get_ticker (slot->run),
                                     unfreeze_run_get_delay (slot->run),
+                                    unfreeze_run_wants_rows (slot->run, slot->index),
                                     &error);
       unfreeze_run_end_span (slot->run, span);
       unfreeze_database_release (database, conn);
@@ -127,7 +129,7 @@ read_slot (UnfreezeRun *run,
       rows = unfreeze_rows_new ();
       unfreeze_rows_append_result (rows, result);
       unfreeze_run_analyse (run, rows);   /* the CPU work: on the main thread, after the sleep */
-      unfreeze_run_show_rows (run, rows);
+      unfreeze_run_show_rows (run, slot->index, rows);
     }
   else
     {
@@ -154,6 +156,7 @@ sleep_start_query (UnfreezeRun *run,
 
   g_mutex_init (&slot->lock);
   slot->run = g_object_ref (run);
+  slot->index = index;
   slot->thread = g_thread_new ("sleep-worker", sleep_worker, slot);
   g_ptr_array_add (slots, slot);
 

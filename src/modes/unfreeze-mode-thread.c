@@ -24,6 +24,7 @@
 typedef struct
 {
   UnfreezeRun *run;
+  guint        index;     /* of the query in the run */
   GThread     *thread;
   GError      *error;
 } Job;
@@ -57,6 +58,7 @@ thread_worker (gpointer user_data)
       result = unfreeze_query_exec (conn,
                                     unfreeze_run_get_ticker (run),
                                     unfreeze_run_get_delay (run),
+                                    unfreeze_run_wants_rows (run, job->index),
                                     &job->error);
       unfreeze_run_end_span (run, span);
       unfreeze_database_release (database, conn);
@@ -68,7 +70,7 @@ thread_worker (gpointer user_data)
       rows = unfreeze_rows_new ();
       unfreeze_rows_append_result (rows, result);
       unfreeze_run_analyse (run, rows);              /* the CPU work: fine on this thread */
-      unfreeze_run_show_rows (run, rows);            /* refused: not the UI thread */
+      unfreeze_run_show_rows (run, job->index, rows);   /* refused: not the UI thread */
     }
   else
     {
@@ -105,6 +107,7 @@ thread_start_query (UnfreezeRun *run,
   Job *job = g_new0 (Job, 1);
 
   job->run = g_object_ref (run);
+  job->index = index;
   job->thread = g_thread_new ("raw-worker", thread_worker, job);
 }
 
