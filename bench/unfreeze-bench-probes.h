@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   gint64             start_us;
-  gint64             end_us;
+  gint64             end_us;         /* the run finished: its rows all in the table */
+  gint64             queries_us;     /* the run's own elapsed: until its last query was over */
   gint64             tail_end_us;    /* stalls count until here: the table settled, + the tail */
   gint64             rows_us;        /* the rows were handed to the window; 0: never */
   gint64             painted_us;     /* the first paint after that; 0: never */

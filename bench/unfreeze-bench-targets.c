@@ -283,6 +283,7 @@ judge_at_once (UnfreezeBenchReport *report)
   double delay_ms = scenario->delay * 1000.0;
   double elapsed = unfreeze_bench_report_get (report, scenario->name, "mainloop", "elapsed_ms");
   double gtask = unfreeze_bench_report_get (report, scenario->name, "gtask", "elapsed_ms");
+  double finished = unfreeze_bench_report_get (report, scenario->name, "mainloop", "finished_ms");
   double first;
   g_autofree char *reason = NULL;
   g_autofree char *beside = NULL;
@@ -300,9 +301,10 @@ judge_at_once (UnfreezeBenchReport *report)
     }
 
   first = unfreeze_bench_report_get (report, "at-once-200-first", "mainloop", "elapsed_ms");
-  reason = g_strdup_printf ("%.0f ms for a %.0f ms delay: %.2f× (%s; the first run after start-up, "
-                            "which opens the 200 connections: %.0f ms)", elapsed, delay_ms,
-                            elapsed / delay_ms, beside, first);
+  reason = g_strdup_printf ("%.0f ms for a %.0f ms delay: %.2f×, until the last query was over "
+                            "(%s; the rows all in the table at %.0f ms; the first run after "
+                            "start-up, which opens the 200 connections: %.0f ms)", elapsed, delay_ms,
+                            elapsed / delay_ms, beside, finished, first);
   unfreeze_bench_report_add_target (report, "at-once", "200 at once ≤ 1.2 × the delay", "mainloop",
                                     elapsed <= AT_ONCE_TARGET * delay_ms ? "met" : "not met", reason);
 }

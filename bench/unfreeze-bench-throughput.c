@@ -82,6 +82,7 @@ write_pgbench_script (UnfreezeBench  *bench,
 
   g_string_replace (sql, "$1", "'" UNFREEZE_BENCH_EMPTY_TICKER "'", 0);
   g_string_replace (sql, "$2", "0", 0);
+  g_string_replace (sql, "$3", "0", 0);
   g_string_replace (sql, "\n", " ", 0);
   g_string_append (sql, ";\n");
 
@@ -262,7 +263,7 @@ unfreeze_bench_measure_overhead (UnfreezeBench *bench)
       for (guint i = 0; i < OVERHEAD_WARMUP + per_round; i++)
         {
           gint64 start = g_get_monotonic_time ();
-          PGresult *result = unfreeze_query_exec (conn, UNFREEZE_BENCH_EMPTY_TICKER, 0.0, &error);
+          PGresult *result = unfreeze_query_exec (conn, UNFREEZE_BENCH_EMPTY_TICKER, 0.0, TRUE, &error);
           gint64 elapsed = g_get_monotonic_time () - start;
 
           if (result == NULL)

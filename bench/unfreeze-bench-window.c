@@ -181,6 +181,7 @@ run_scenario (UnfreezeBench               *bench,
   g_object_ref (run);
   unfreeze_bench_run_wait_begin (&wait, run);
   m->end_us = unfreeze_bench_run_wait_end (&wait, run);
+  m->queries_us = unfreeze_run_get_elapsed_us (run);
 
   /* The table takes the rows in a few per frame: that is part of showing them. */
   deadline = g_get_monotonic_time () + PAINT_TIMEOUT_MS * 1000;
@@ -265,7 +266,10 @@ record_measure (UnfreezeBench               *bench,
        "switched the thread out (no wait, under 2 ms of CPU)");
   ADD ("main_thread_blocking_call_max_ms", m->n_blocking_calls > 0 ? us_to_ms (m->blocking_call_max_us) : 0, "ms",
        m->blocking_call_name);
-  ADD ("elapsed_ms", us_to_ms (m->end_us - m->start_us), "ms", NULL);
+  ADD ("elapsed_ms", us_to_ms (m->queries_us), "ms",
+       "the run's own elapsed time, as its status line says: until its last query was over");
+  ADD ("finished_ms", us_to_ms (m->end_us - m->start_us), "ms",
+       "until the run finished: its rows all in the table, revealed a few per frame");
   ADD ("threads_before", m->threads_before, "count", NULL);
   ADD ("threads_peak", m->threads_peak, "count", NULL);
   ADD ("rss_before_mib", m->rss_before_kb / 1024.0, "MiB", NULL);
@@ -297,10 +301,10 @@ print_progress (const char                 *mode_id,
                 const char                 *scenario,
                 const UnfreezeBenchMeasure *m)
 {
-  fprintf (stderr, "  %-9s %-14s stall max %8.1f p99 %7.1f ms | frame gap max %8.1f ms | %6.0f ms | "
+  fprintf (stderr, "  %-9s %-14s stall max %8.1f p99 %7.1f ms | frame gap max %8.1f ms | %6.0f (%.0f) ms | "
                    "threads %u→%u | RSS +%.1f MiB | %s, %u rows\n",
                    mode_id, scenario, us_to_ms (m->stall_max_us), us_to_ms (m->stall_p99_us),
-                   us_to_ms (m->gap_max_us), us_to_ms (m->end_us - m->start_us),
+                   us_to_ms (m->gap_max_us), us_to_ms (m->queries_us), us_to_ms (m->end_us - m->start_us),
                    m->threads_before, m->threads_peak,
                    MAX (m->rss_peak_kb - m->rss_before_kb, 0) / 1024.0,
                    unfreeze_run_result_to_string (m->result), m->n_rows);
@@ -329,7 +333,7 @@ measure_libpq_huge (UnfreezeBench *bench)
   rss_before = unfreeze_bench_probes_read_rss_kb (&bench->probes);
   unfreeze_bench_probes_reset_peaks (&bench->probes);
   start = g_get_monotonic_time ();
-  result = unfreeze_query_exec (conn, UNFREEZE_BENCH_HUGE_TICKER, 0.0, &error);
+  result = unfreeze_query_exec (conn, UNFREEZE_BENCH_HUGE_TICKER, 0.0, TRUE, &error);
   elapsed = g_get_monotonic_time () - start;
   if (result == NULL)
     g_error ("The million-row query failed: %s", error->message);
