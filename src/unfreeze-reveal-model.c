@@ -32,12 +32,15 @@
 #define FIRST_BATCH 4   /* items per step after a change of source */
 
 /* What a frame that takes in rows may cost in all, and the bounds of a step's budget in it.
- * Three quarters of a 60 Hz frame: the rest is for the main loop's other work (a run's
- * sockets, the meter's heartbeat). The floor keeps the table filling at a few rows a frame
+ * Just over half of a 60 Hz frame: the rest is for the main loop's other work (a run's
+ * sockets, the meter's heartbeat) and for a machine that is briefly busy. At three quarters
+ * (12 ms), frames that took in rows left the heartbeat 10-14 ms late, and any more work in
+ * the same frame (200 queries ending at once) went past 16.7 ms: 2 runs in 3 against none
+ * in 3 at 9 ms (bench/README.md, runs J). The floor keeps the table filling at a few rows a frame
  * when frames are dear for other reasons (a busy machine, a run's own work): below it, 200
  * rows took seconds, and a run is held until its rows are in. The ceiling is
  * UNFREEZE_REVEAL_MODEL_BUDGET_MAX_US. */
-#define FRAME_TARGET_US   12000
+#define FRAME_TARGET_US   9000
 #define BUDGET_MIN_US     1500
 
 struct _UnfreezeRevealModel

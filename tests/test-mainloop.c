@@ -279,28 +279,42 @@ count_sent (UnfreezeRun *run,
   return n_sent;
 }
 
-/* (a3) Statements that fetch rows and have a server delay go out spaced (their server
- * processes would otherwise all wake together and send their rows when the delay ends): the
- * sends of ten queries at once that all fetch rows are at least nine spacings apart, first
- * to last (a lower bound: a slow machine only spreads them more). */
+/* (a3) Statements with a server delay go out spaced (their server processes would otherwise
+ * all wake together when the delay ends): the sends of ten queries at once, read from their
+ * QUERY spans, are at least nine spacings apart, first to last (a lower bound: a slow machine
+ * only spreads them more). Statements that fetch rows are spaced more than those that fetch
+ * none: ten that all fetch rows (with an analysis), then ten of which nine fetch none. */
 static void
 test_spaced (void)
 {
-  g_autoptr(UnfreezeRun) run = NULL;
-  UnfreezeTestObserved observed;
-  gint64 spacing = unfreeze_mode_mainloop_get_send_spacing_us ();
-  gint64 first, last;
-  guint n_sent;
+  gint64 spacing = unfreeze_mode_mainloop_get_send_spacing_us (TRUE);
+  gint64 spacing_no_rows = unfreeze_mode_mainloop_get_send_spacing_us (FALSE);
 
-  g_assert_cmpint (spacing, >=, 100);
-  run = start_fetching_all (0.2, 10, &observed);
-  wait_run (&observed);
-  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
-  n_sent = count_sent (run, &first, &last);
-  g_test_message ("10 statements with rows sent over %" G_GINT64_FORMAT " us, spacing %"
-                  G_GINT64_FORMAT " us", last - first, spacing);
-  g_assert_cmpuint (n_sent, ==, 10);
-  g_assert_cmpint (last - first, >=, 9 * spacing - 500);
+  g_assert_cmpint (spacing_no_rows, >=, 100);
+  g_assert_cmpint (spacing, >, spacing_no_rows);
+
+  for (guint with_rows = 0; with_rows < 2; with_rows++)
+    {
+      g_autoptr(UnfreezeRun) run = NULL;
+      UnfreezeTestObserved observed;
+      gint64 first, last;
+      /* The first statement goes at once; nine follow, spaced. */
+      gint64 expected = 9 * (with_rows ? spacing : spacing_no_rows);
+
+      if (with_rows)
+        run = start_fetching_all (0.2, 10, &observed);
+      else
+        run = unfreeze_test_start_run ("mainloop", unfreeze_test_fixture_get_database (), "MSFT",
+                                       0.2, 10, &observed);
+      wait_run (&observed);
+      g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+      g_assert_cmpuint (count_sent (run, &first, &last), ==, 10);
+      g_test_message ("10 statements (%s) sent over %" G_GINT64_FORMAT " us, at least %"
+                      G_GINT64_FORMAT " expected", with_rows ? "all with rows" : "9 without rows",
+                      last - first, expected);
+      g_assert_cmpint (last - first, >=, expected - 500);
+      g_assert_cmpuint (unfreeze_run_get_n_rows (run), ==, unfreeze_test_expected_rows ("MSFT"));
+    }
 }
 
 /* (b) One thread: none is created before, during (while the server sleeps) or after. */
@@ -653,7 +667,7 @@ test_cancel_while_spaced (void)
   run = start_fetching_all (10, 200, &observed);
   canceller.run = run;
   /* A few spacings in: some statements are out, most wait. */
-  g_timeout_add ((guint) (unfreeze_mode_mainloop_get_send_spacing_us () * 20 / 1000), cancel_cb, &canceller);
+  g_timeout_add ((guint) (unfreeze_mode_mainloop_get_send_spacing_us (TRUE) * 20 / 1000), cancel_cb, &canceller);
   wait_run (&observed);
   assert_cancelled_by_statement (before, 1);
 

@@ -52,12 +52,16 @@
  * their queries at once, whatever this is. */
 #define MAX_CONNECTING (MAX (2u, g_get_num_processors ()))
 #define SAFETY_NET_MS  20     /* the longest work waits when the loop never gets down to us */
-/* Statements that fetch rows and make the server wait (a delay) are sent at most one per
- * core every this long (see spacing_wait()). A statement of the demo's 2,600 rows costs its server process
+/* Statements that make the server wait (a delay) are sent at most one per core every this
+ * long (see spacing_wait()). A statement of the demo's 2,600 rows costs its server process
  * about 1.3 ms of CPU when its delay ends, so spaced this way the server's processes, waking
  * one after another, leave most of the cores free. Measured on 2 cores, 200 at once: spaced
- * 2 ms, stalls of 19-23 ms remained; 3 ms, none over 16.7 ms. */
-#define SEND_SPACING_US 6000
+ * 2 ms, stalls of 19-23 ms remained; 3 ms, none over 16.7 ms. A statement that fetches no
+ * rows (unfreeze_run_wants_rows()) costs its process about 0.4 ms: 200 at once on 2 cores,
+ * three runs each, not spaced: stalls of 14-25 ms; 0.5 ms apart: 17-23 ms; 0.75 ms: 12-15 ms
+ * and the run over in 1.15 s; 1 ms: 14-18 ms, 1.2 s (bench/README.md, runs J). */
+#define SEND_SPACING_US         6000
+#define SEND_SPACING_NO_ROWS_US 1500
 
 /* libpq < 17 has no non-blocking PQcancel(): one statement asks the server instead. */
 static const char cancel_sql[] = "SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid";
@@ -822,24 +826,24 @@ arm_spacing (void)
 /* LESSON: the server runs on this machine too. Statements sent together that make it wait
  * (the delay) all end together: 200 server processes wake at once and take every core, and
  * the window's thread, one program among 200 to Linux's scheduler, waits 120-140 ms for a
- * core while they all send their rows (bench/README.md, runs I). So statements that fetch
- * rows and have a delay go out spaced, one per core every SEND_SPACING_US, and their server
- * processes wake one after another. Those that fetch no rows (unfreeze_run_wants_rows())
- * cost their server process little when they wake, and go at once (runs J), as do
- * statements without a delay and a cancel request.
+ * core (bench/README.md, runs I). So such statements go out spaced, one per core every
+ * SEND_SPACING_US, or SEND_SPACING_NO_ROWS_US for those that fetch no rows (their
+ * processes have less to do when they wake), and their server processes wake one after
+ * another: 200 that fetch no rows go out over 150 ms on 2 cores. Statements without a
+ * delay go at once, and so does a cancel request.
  * Returns TRUE when @query must wait for its time (spacing_cb() queues it then). */
 static gboolean
 spacing_wait (Query *query)
 {
   gint64 now;
 
-  if (query->spaced || query->is_canceller || query->rows == NULL ||
-      unfreeze_run_get_delay (query->run) <= 0)
+  if (query->spaced || query->is_canceller || unfreeze_run_get_delay (query->run) <= 0)
     return FALSE;
 
   query->spaced = TRUE;
   now = g_get_monotonic_time ();
-  query->send_at_us = MAX (now, loop.last_send_at_us + unfreeze_mode_mainloop_get_send_spacing_us ());
+  query->send_at_us = MAX (now, loop.last_send_at_us +
+                                unfreeze_mode_mainloop_get_send_spacing_us (query->rows != NULL));
   loop.last_send_at_us = query->send_at_us;
   if (query->send_at_us <= now)
     return FALSE;
@@ -1195,13 +1199,15 @@ rows_done (UnfreezeRun  *run,
 
 /**
  * unfreeze_mode_mainloop_get_send_spacing_us:
+ * @with_rows: whether the statements fetch rows
  *
  * Returns: the time between two statements with a server delay, sent by this mode
  */
 gint64
-unfreeze_mode_mainloop_get_send_spacing_us (void)
+unfreeze_mode_mainloop_get_send_spacing_us (gboolean with_rows)
 {
-  return SEND_SPACING_US / MAX (1, (gint64) g_get_num_processors ());
+  return (with_rows ? SEND_SPACING_US : SEND_SPACING_NO_ROWS_US) /
+         MAX (1, (gint64) g_get_num_processors ());
 }
 
 /**

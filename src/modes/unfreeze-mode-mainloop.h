@@ -19,6 +19,6 @@ void unfreeze_mode_mainloop_start_query_full (UnfreezeRun              *run,
                                               guint                     index,
                                               UnfreezeMainLoopRowsFunc  on_rows_done);
 
-gint64 unfreeze_mode_mainloop_get_send_spacing_us (void);
+gint64 unfreeze_mode_mainloop_get_send_spacing_us (gboolean with_rows);
 
 G_END_DECLS
