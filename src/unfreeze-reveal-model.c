@@ -32,15 +32,17 @@
 #define FIRST_BATCH 4   /* items per step after a change of source */
 
 /* What a frame that takes in rows may cost in all, and the bounds of a step's budget in it.
- * Just over half of a 60 Hz frame: the rest is for the main loop's other work (a run's
- * sockets, the meter's heartbeat) and for a machine that is briefly busy. At three quarters
- * (12 ms), frames that took in rows left the heartbeat 10-14 ms late, and any more work in
- * the same frame (200 queries ending at once) went past 16.7 ms: 2 runs in 3 against none
- * in 3 at 9 ms (bench/README.md, runs J). The floor keeps the table filling at a few rows a frame
- * when frames are dear for other reasons (a busy machine, a run's own work): below it, 200
- * rows took seconds, and a run is held until its rows are in. The ceiling is
+ * Just over a third of a 60 Hz frame: the rest is for the main loop's other work (a run's
+ * sockets, the meter's heartbeat, the first frame of a run) and for a machine that is
+ * briefly busy. Measured with the bench's GTask and main-loop scenarios (bench/README.md,
+ * runs J and K): at 12 ms, frames that took in rows left the heartbeat 10-14 ms late, and
+ * any more work in the same frame went past 16.7 ms; at 9 ms, some scenario still went past
+ * it in three runs of four; at 6 ms, in none of three (worst 14.6 ms), and the table takes
+ * about 0.5 s to fill instead of 0.3 s. The floor keeps the table filling at a few
+ * rows a frame when frames are dear for other reasons (a busy machine, a run's own work):
+ * below it, 200 rows took seconds, and a run is held until its rows are in. The ceiling is
  * UNFREEZE_REVEAL_MODEL_BUDGET_MAX_US. */
-#define FRAME_TARGET_US   9000
+#define FRAME_TARGET_US   6000
 #define BUDGET_MIN_US     1500
 
 struct _UnfreezeRevealModel
@@ -419,9 +421,9 @@ unfreeze_reveal_model_step (UnfreezeRevealModel *self,
  * @frame_us: what that whole frame cost, from its tick until it was drawn
  *
  * The rows a step takes in cost more after it than in it: the frame lays them out and draws
- * them. So the budget follows the whole frame: it shrinks when a frame cost more than 12 ms
- * (three quarters of a 60 Hz frame) and grows back when it cost less, in proportion, within
- * 1.5 to 4 ms.
+ * them. So the budget follows the whole frame: it shrinks when a frame cost more than 6 ms
+ * (FRAME_TARGET_US, a bit over a third of a 60 Hz frame) and grows back when it cost less, in
+ * proportion, within 1.5 to 4 ms.
  *
  * Returns: the budget for the next frame's step
  */

@@ -298,13 +298,13 @@ test_budget_follows_frames (void)
 {
   gint64 budget = 4000;
 
-  /* A frame of 12 ms, a third over the 9 ms aimed at: a quarter less. */
-  budget = unfreeze_reveal_model_next_budget (budget, 12000);
+  /* A frame of 8 ms, a third over the 6 ms aimed at: a quarter less. */
+  budget = unfreeze_reveal_model_next_budget (budget, 8000);
   g_assert_cmpint (budget, ==, 3000);
-  /* Then 9 ms, just right: it stays. */
-  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 9000), ==, 3000);
+  /* Then 6 ms, just right: it stays. */
+  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 6000), ==, 3000);
   /* A cheap frame lets it grow, never past 4 ms. */
-  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 7500), ==, 3600);
+  g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 5000), ==, 3600);
   g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 1000), ==, 4000);
   /* A frame of 200 ms (a busy machine) does not stop the rows: at least 1.5 ms. */
   g_assert_cmpint (unfreeze_reveal_model_next_budget (budget, 200000), ==, 1500);
