@@ -37,8 +37,8 @@
  * briefly busy. Measured with the bench's GTask and main-loop scenarios (bench/README.md,
  * runs J and K): at 12 ms, frames that took in rows left the heartbeat 10-14 ms late, and
  * any more work in the same frame went past 16.7 ms; at 9 ms, some scenario still went past
- * it in three runs of four; at 6 ms, in none of three (worst 14.6 ms), and the table takes
- * about 0.5 s to fill instead of 0.3 s. The floor keeps the table filling at a few
+ * it in three of the four runs that measured both modes; at 6 ms, in none of three (worst
+ * 14.6 ms), and the table takes about 0.5 s to fill instead of 0.3 s. The floor keeps the table filling at a few
  * rows a frame when frames are dear for other reasons (a busy machine, a run's own work):
  * below it, 200 rows took seconds, and a run is held until its rows are in. The ceiling is
  * UNFREEZE_REVEAL_MODEL_BUDGET_MAX_US. */
