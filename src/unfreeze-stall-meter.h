@@ -55,6 +55,7 @@ gint64               unfreeze_stall_meter_watch_end               (UnfreezeStall
                                                                    UnfreezeStallWatch   *watch);
 
 guint                unfreeze_stall_meter_count_threads           (void);
+guint                unfreeze_stall_meter_count_threads_from_stat (void);
 gint64               unfreeze_stall_meter_frame_interval          (gint64                refresh_us,
                                                                    const gint64         *free_gaps_us,
                                                                    guint                 n_free_gaps);

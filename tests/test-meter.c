@@ -160,6 +160,20 @@ parked_thread (gpointer data)
   return NULL;
 }
 
+/* One entry a thread in /proc/self/task. */
+static guint
+count_task_entries (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
+}
+
 static void
 test_count_threads (void)
 {
@@ -172,10 +186,15 @@ test_count_threads (void)
 
   thread = g_thread_new ("parked", parked_thread, stop);
   during = unfreeze_stall_meter_count_threads ();
+  /* The link count of /proc/self/task, the fallback's num_threads and the directory's own
+   * entries all say the same. */
+  g_assert_cmpuint (unfreeze_stall_meter_count_threads_from_stat (), ==, during);
+  g_assert_cmpuint (count_task_entries (), ==, during);
   g_async_queue_push (stop, g_strdup ("stop"));
   g_thread_join (thread);
 
   g_assert_cmpuint (during, ==, before + 1);
+  g_assert_cmpuint (unfreeze_stall_meter_count_threads (), ==, before);
 }
 
 /* Frame clock ------------------------------------------------------------------------ */
