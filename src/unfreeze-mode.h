@@ -25,6 +25,11 @@ struct _UnfreezeMode
    * on the main thread, exactly once for this index. */
   void      (*start_query) (UnfreezeRun *run,
                             guint        index);
+
+  /* TRUE: start_query() is dear (it makes a thread), so the run calls it for as many
+   * queries as fit in a few milliseconds, then lets the main loop draw before the next ones
+   * (see unfreeze_run_start()). FALSE: all of them in one go, as the blocking mode must. */
+  gboolean    start_in_turns;
 };
 
 const UnfreezeMode * const *unfreeze_modes_get_all        (guint              *n_modes);

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 #include <langinfo.h>
 
+#include "modes/unfreeze-mode-mainloop.h"
 #include "unfreeze-stall-meter.h"
 #include "unfreeze-ui-guard.h"
 #include "unfreeze-verdict.h"
@@ -59,6 +60,9 @@ struct _UnfreezeRun
   gint64              apply_us;
   gboolean            queried;        /* at the finish: a query reached the server */
   guint               handler_span;
+  guint               n_started;      /* queries whose start_query() was called */
+  guint               start_id;       /* starts the next ones (mode->start_in_turns) */
+  gint64              next_start_us;  /* ... and when the next one's time comes (spaced) */
   guint               sample_id;
   gint64              last_sample_us;
   guint               threads_before;
@@ -491,6 +495,16 @@ sample_peaks_cb (gpointer user_data)
 
 /* Running ---------------------------------------------------------------------------- */
 
+/* A mode whose start is dear (UnfreezeMode.start_in_turns) starts queries for this long per
+ * turn of the main loop, at this priority: just after GTK's drawing (GDK_PRIORITY_REDRAW is
+ * G_PRIORITY_HIGH_IDLE + 20), as the main-loop mode's socket work. */
+#define START_BUDGET_US 4000
+#define START_PRIORITY  (G_PRIORITY_HIGH_IDLE + 30)
+/* Such a mode's statements with a server delay also go out spaced, as the main-loop mode's
+ * do (unfreeze_mode_mainloop_get_send_spacing_us()): a query starts once its time is within
+ * this of now (the timer ticks in whole milliseconds). */
+#define START_SLACK_US  500
+
 /* Whether a thread began a span of @kind (for QUERY: a query reached the server). */
 static gboolean
 any_span_of_kind (UnfreezeRun      *self,
@@ -677,6 +691,70 @@ unfreeze_run_analyse (UnfreezeRun  *self,
   return TRUE;
 }
 
+/* Starts the queries not started yet: all of them, or, for a mode whose start is dear
+ * (start_in_turns: a thread per query), as many as fit in START_BUDGET_US and, when the
+ * statements make the server wait, only those whose time has come. Returns whether all are
+ * started. */
+static gboolean
+start_queries (UnfreezeRun *self)
+{
+  gint64 deadline = g_get_monotonic_time () + START_BUDGET_US;
+
+  while (self->n_started < self->count)
+    {
+      guint index = self->n_started;
+      gint64 now;
+
+      if (self->mode->start_in_turns && self->delay > 0 &&
+          self->next_start_us > g_get_monotonic_time () + START_SLACK_US)
+        break;   /* not its time yet */
+
+      self->n_started++;
+      self->mode->start_query (self, index);
+      sample_peaks (self);
+
+      if (!self->mode->start_in_turns)
+        continue;
+      now = g_get_monotonic_time ();
+      if (self->delay > 0)
+        self->next_start_us = MAX (now, self->next_start_us) +
+                              unfreeze_mode_mainloop_get_send_spacing_us (unfreeze_run_wants_rows (self, index));
+      if (now >= deadline)
+        break;
+    }
+
+  return self->n_started == self->count;
+}
+
+static gboolean
+start_more_cb (gpointer user_data)
+{
+  UnfreezeRun *self = user_data;
+  guint span;
+  gboolean done;
+
+  if (self->delay > 0 && self->next_start_us > g_get_monotonic_time () + START_SLACK_US)
+    return G_SOURCE_CONTINUE;   /* the timer is early: the next one's time has not come */
+
+  span = unfreeze_run_begin_span (self, UNFREEZE_SPAN_HANDLER);
+  done = start_queries (self);
+  unfreeze_run_end_span (self, span);
+  if (!done)
+    return G_SOURCE_CONTINUE;
+
+  self->start_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * unfreeze_run_start:
+ *
+ * Starts the run: calls the mode's start_query() for each query, in order. All in this
+ * call, but for a mode whose start is dear (start_in_turns): making 200 threads in one
+ * callback kept the window from drawing for 20-30 ms (each new thread also takes the core
+ * from the window's thread for a moment as it starts), so such a mode gets START_BUDGET_US
+ * per turn of the main loop, at a priority just after GTK's drawing, until all are started.
+ */
 void
 unfreeze_run_start (UnfreezeRun *self)
 {
@@ -695,10 +773,13 @@ unfreeze_run_start (UnfreezeRun *self)
   self->watch = unfreeze_stall_meter_watch_begin (unfreeze_stall_meter_get_default ());
   self->handler_span = unfreeze_run_begin_span (self, UNFREEZE_SPAN_HANDLER);
 
-  for (guint i = 0; i < self->count; i++)
+  if (!start_queries (self))
     {
-      self->mode->start_query (self, i);
-      sample_peaks (self);
+      /* Spaced: a millisecond timer, each tick starting those whose time has come. */
+      if (self->delay > 0)
+        self->start_id = g_timeout_add_full (START_PRIORITY, 1, start_more_cb, g_object_ref (self), g_object_unref);
+      else
+        self->start_id = g_idle_add_full (START_PRIORITY, start_more_cb, g_object_ref (self), g_object_unref);
     }
 
   unfreeze_run_end_span (self, self->handler_span);

@@ -110,6 +110,89 @@ start_error (UnfreezeRun *run,
 static const UnfreezeMode mode_ok = FAKE_MODE (ok);
 static const UnfreezeMode mode_error = FAKE_MODE (error);
 
+/* Starting in turns ------------------------------------------------------------------- */
+
+#define N_DEAR 20
+
+static GArray *dear_started;   /* the indices start_dear() got, in order */
+
+/* A start as dear as making a thread: a millisecond of the main thread's time. */
+static void
+start_dear (UnfreezeRun *run,
+            guint        index)
+{
+  gint64 until = g_get_monotonic_time () + 1000;
+
+  g_array_append_val (dear_started, index);
+  while (g_get_monotonic_time () < until)
+    ;
+  unfreeze_run_query_done (run, NULL);
+}
+
+static const UnfreezeMode mode_dear = { "dear", "Test", "Test", NULL, NULL, FALSE, start_dear, TRUE };
+static const UnfreezeMode mode_dear_at_once = { "dear", "Test", "Test", NULL, NULL, FALSE, start_dear, FALSE };
+
+typedef struct
+{
+  const char         *name;
+  const UnfreezeMode *mode;
+  double              delay;
+  guint               first_turn;    /* queries started by unfreeze_run_start(); 0: fewer than all */
+} StartCase;
+
+static const StartCase start_cases[] = {
+  /* 20 ms of starts do not fit in one turn's budget. */
+  { "in-turns", &mode_dear, 0, 0 },
+  /* With a server delay, spaced: one now, the next ones when their time comes. */
+  { "spaced", &mode_dear, 0.5, 1 },
+  /* A mode that does not ask for turns (the blocking one) starts all at once. */
+  { "at-once", &mode_dear_at_once, 0.5, N_DEAR },
+};
+
+static void
+test_start_in_turns (gconstpointer data)
+{
+  const StartCase *c = data;
+  UnfreezeDatabase *database = unfreeze_database_new ("host=/nonexistent dbname=none");
+  UnfreezeRun *run = unfreeze_run_new (c->mode, database, "MSFT", c->delay, N_DEAR);
+  guint first_turn;
+  guint turns_with_starts = 0;
+
+  dear_started = g_array_new (FALSE, FALSE, sizeof (guint));
+  unfreeze_run_start (run);
+  first_turn = dear_started->len;
+
+  while (!unfreeze_run_get_finished (run))
+    {
+      guint before = dear_started->len;
+
+      g_main_context_iteration (NULL, TRUE);
+      if (dear_started->len > before)
+        turns_with_starts++;
+    }
+
+  if (c->first_turn == 0)
+    g_assert_cmpuint (first_turn, <, N_DEAR);
+  else
+    g_assert_cmpuint (first_turn, ==, c->first_turn);
+  /* The rest came in later turns of the main loop, in which the window could draw. */
+  if (first_turn < N_DEAR)
+    g_assert_cmpuint (turns_with_starts, >=, 1);
+  else
+    g_assert_cmpuint (turns_with_starts, ==, 0);
+
+  /* Every query started once, in order, and the run finished with all of them. */
+  g_assert_cmpuint (dear_started->len, ==, N_DEAR);
+  for (guint i = 0; i < N_DEAR; i++)
+    g_assert_cmpuint (g_array_index (dear_started, guint, i), ==, i);
+  g_assert_cmpuint (unfreeze_run_get_n_finished (run), ==, N_DEAR);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+
+  g_clear_pointer (&dear_started, g_array_unref);
+  g_assert_finalize_object (run);
+  g_assert_finalize_object (database);
+}
+
 /* Showing the rows takes the main thread a while, as a window's would. */
 static void
 rows_cb (UnfreezeRun  *run,
@@ -322,6 +405,12 @@ main (int   argc,
   unfreeze_test_init (&argc, &argv);
 
   g_test_add_func ("/unfreeze/Run/format-count", test_format_count);
+  for (guint i = 0; i < G_N_ELEMENTS (start_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/unfreeze/Run/start/%s", start_cases[i].name);
+
+      g_test_add_data_func (path, &start_cases[i], test_start_in_turns);
+    }
   g_test_add_func ("/unfreeze/Run/call-clock/read", test_call_clock_read);
   for (guint i = 0; i < G_N_ELEMENTS (call_cases); i++)
     {
