@@ -717,7 +717,9 @@ start_queries (UnfreezeRun *self)
         continue;
       now = g_get_monotonic_time ();
       if (self->delay > 0)
-        self->next_start_us = MAX (now, self->next_start_us) +
+        /* From the time this one was due, so that the timer's whole milliseconds do not
+         * slow the pace; but a loop that came late does not make up for it in a burst. */
+        self->next_start_us = MAX (self->next_start_us, now - START_SLACK_US) +
                               unfreeze_mode_mainloop_get_send_spacing_us (unfreeze_run_wants_rows (self, index));
       if (now >= deadline)
         break;
