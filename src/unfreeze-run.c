@@ -61,8 +61,7 @@ struct _UnfreezeRun
   gboolean            queried;        /* at the finish: a query reached the server */
   guint               handler_span;
   guint               n_started;      /* queries whose start_query() was called */
-  guint               start_id;       /* starts the next ones (mode->start_in_turns) */
-  gint64              next_start_us;  /* ... and when the next one's time comes (spaced) */
+  gint64              next_start_us;  /* when the next one's time comes (spaced starts) */
   guint               sample_id;
   gint64              last_sample_us;
   guint               threads_before;
@@ -691,6 +690,14 @@ unfreeze_run_analyse (UnfreezeRun  *self,
   return TRUE;
 }
 
+/* Spaced starts (a dear mode's statements with a server delay): whether the next query's
+ * time has come. */
+static gboolean
+next_start_is_due (UnfreezeRun *self)
+{
+  return self->delay <= 0 || self->next_start_us <= g_get_monotonic_time () + START_SLACK_US;
+}
+
 /* Starts the queries not started yet: all of them, or, for a mode whose start is dear
  * (start_in_turns: a thread per query), as many as fit in START_BUDGET_US and, when the
  * statements make the server wait, only those whose time has come. Returns whether all are
@@ -705,9 +712,8 @@ start_queries (UnfreezeRun *self)
       guint index = self->n_started;
       gint64 now;
 
-      if (self->mode->start_in_turns && self->delay > 0 &&
-          self->next_start_us > g_get_monotonic_time () + START_SLACK_US)
-        break;   /* not its time yet */
+      if (self->mode->start_in_turns && !next_start_is_due (self))
+        break;
 
       self->n_started++;
       self->mode->start_query (self, index);
@@ -735,17 +741,13 @@ start_more_cb (gpointer user_data)
   guint span;
   gboolean done;
 
-  if (self->delay > 0 && self->next_start_us > g_get_monotonic_time () + START_SLACK_US)
-    return G_SOURCE_CONTINUE;   /* the timer is early: the next one's time has not come */
+  if (!next_start_is_due (self))
+    return G_SOURCE_CONTINUE;   /* the timer is early */
 
   span = unfreeze_run_begin_span (self, UNFREEZE_SPAN_HANDLER);
   done = start_queries (self);
   unfreeze_run_end_span (self, span);
-  if (!done)
-    return G_SOURCE_CONTINUE;
-
-  self->start_id = 0;
-  return G_SOURCE_REMOVE;
+  return done ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 /**
@@ -779,9 +781,9 @@ unfreeze_run_start (UnfreezeRun *self)
     {
       /* Spaced: a millisecond timer, each tick starting those whose time has come. */
       if (self->delay > 0)
-        self->start_id = g_timeout_add_full (START_PRIORITY, 1, start_more_cb, g_object_ref (self), g_object_unref);
+        g_timeout_add_full (START_PRIORITY, 1, start_more_cb, g_object_ref (self), g_object_unref);
       else
-        self->start_id = g_idle_add_full (START_PRIORITY, start_more_cb, g_object_ref (self), g_object_unref);
+        g_idle_add_full (START_PRIORITY, start_more_cb, g_object_ref (self), g_object_unref);
     }
 
   unfreeze_run_end_span (self, self->handler_span);
