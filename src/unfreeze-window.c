@@ -21,6 +21,7 @@
 #include "unfreeze-export.h"
 #include "unfreeze-input-meter.h"
 #include "unfreeze-mode.h"
+#include "unfreeze-motion.h"
 #include "unfreeze-reveal-model.h"
 #include "unfreeze-source-view.h"
 #include "unfreeze-stall-graph.h"
@@ -69,8 +70,7 @@ struct _UnfreezeWindow
   UnfreezeComparisonView *comparison_view;
   GtkLabel             *status_label;
   GtkButton            *big_tickers_button;
-  GtkLabel             *clock_label;
-  GtkProgressBar       *pulse_bar;
+  GtkInscription       *clock_label;
   GtkColumnView        *column_view;
   GtkTextView          *messages_view;
 
@@ -1071,8 +1071,6 @@ tick_cb (GtkWidget     *widget,
   UnfreezeWindow *self = UNFREEZE_WINDOW (widget);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *text = g_date_time_format (now, "%H:%M:%S.%f");
-  gint64 frame_us = gdk_frame_clock_get_frame_time (frame_clock);
-  double phase = (frame_us % 2000000) / 1000000.0;   /* 0..2 over two seconds */
 
   self->frame_start_us = g_get_monotonic_time ();
   watch_frame_clock (self, frame_clock);
@@ -1087,9 +1085,10 @@ tick_cb (GtkWidget     *widget,
   else if (self->held_run != NULL)
     release_run (self);
 
+  /* An inscription keeps its size whatever its text: a new text every frame is a new
+   * drawing, not a new layout of the window (see unfreeze-motion.c). */
   text[12] = '\0';
-  gtk_label_set_text (self->clock_label, text);
-  gtk_progress_bar_set_fraction (self->pulse_bar, phase <= 1.0 ? phase : 2.0 - phase);
+  gtk_inscription_set_text (self->clock_label, text);
 
   return G_SOURCE_CONTINUE;
 }
@@ -1646,6 +1645,7 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (UNFREEZE_TYPE_MOTION);
   g_type_ensure (UNFREEZE_TYPE_SOURCE_VIEW);
   g_type_ensure (UNFREEZE_TYPE_COMPARISON_VIEW);
 
@@ -1669,7 +1669,6 @@ unfreeze_window_class_init (UnfreezeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, big_tickers_button);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, clock_label);
-  gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, pulse_bar);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, column_view);
   gtk_widget_class_bind_template_child (widget_class, UnfreezeWindow, messages_view);
 

@@ -14,6 +14,7 @@
 #endif
 #include <unistd.h>
 
+#include "unfreeze-motion.h"
 #include "unfreeze-preferences-window.h"
 #include "unfreeze-test-fixture.h"
 #include "unfreeze-test-run.h"
@@ -716,6 +717,65 @@ test_window_compare_cancel (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  guint layouts;
+  guint paints;
+} FrameCount;
+
+static void
+count_layout_cb (GdkFrameClock *frame_clock,
+                 FrameCount    *count)
+{
+  count->layouts++;
+}
+
+static void
+count_paint_cb (GdkFrameClock *frame_clock,
+                FrameCount    *count)
+{
+  count->paints++;
+}
+
+static gboolean
+enough_paints (gpointer data)
+{
+  return ((FrameCount *) data)->paints >= 30;
+}
+
+/* The idle window keeps moving (the clock, the spinner, the pulse bar, the graph) in its
+ * drawing alone: it draws every frame, and does not lay itself out again every frame (on X11
+ * each layout waits for the X server's answers). */
+static void
+test_window_idle_no_layout (void)
+{
+  UnfreezeWindow *window = new_window ();
+  GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_autoptr(GtkWidget) spin = g_object_ref_sink (unfreeze_motion_new (UNFREEZE_MOTION_SPIN));
+  g_autoptr(GtkWidget) pulse = g_object_ref_sink (unfreeze_motion_new (UNFREEZE_MOTION_PULSE));
+  FrameCount count = { 0, 0 };
+
+  /* Where the signs of life are, by the frame clock's time. */
+  g_assert_cmpfloat_with_epsilon (unfreeze_motion_get_position (UNFREEZE_MOTION (spin), 3250000), 0.25, 1e-9);
+  g_assert_cmpfloat_with_epsilon (unfreeze_motion_get_position (UNFREEZE_MOTION (pulse), 4250000), 0.25, 1e-9);
+  g_assert_cmpfloat_with_epsilon (unfreeze_motion_get_position (UNFREEZE_MOTION (pulse), 5000000), 1.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (unfreeze_motion_get_position (UNFREEZE_MOTION (pulse), 5750000), 0.25, 1e-9);
+  g_assert_cmpfloat_with_epsilon (unfreeze_motion_get_position (UNFREEZE_MOTION (pulse), 6000000), 0.0, 1e-9);
+
+  /* The first layouts of a new window are over. */
+  unfreeze_test_iterate_for (500);
+
+  g_signal_connect (frame_clock, "layout", G_CALLBACK (count_layout_cb), &count);
+  g_signal_connect (frame_clock, "after-paint", G_CALLBACK (count_paint_cb), &count);
+  g_assert_true (unfreeze_test_iterate_until (enough_paints, &count, 30000));
+  g_signal_handlers_disconnect_by_data (frame_clock, &count);
+
+  g_test_message ("idle window: %u frames painted, %u laid out", count.paints, count.layouts);
+  g_assert_cmpuint (count.layouts, <=, count.paints / 5);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -734,6 +794,7 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Window/preferences-password", test_preferences_password);
   g_test_add_func ("/unfreeze/Window/soak", test_window_soak);
   g_test_add_func ("/unfreeze/Window/narrow", test_window_narrow);
+  g_test_add_func ("/unfreeze/Window/idle-no-layout", test_window_idle_no_layout);
   g_test_add_data_func ("/unfreeze/Window/input-wait/blocking", "blocking", test_window_input_wait);
   g_test_add_data_func ("/unfreeze/Window/input-wait/gtask", "gtask", test_window_input_wait);
   g_test_add_func ("/unfreeze/Window/two-windows", test_two_windows);
