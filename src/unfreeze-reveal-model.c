@@ -43,7 +43,6 @@
  * below it, 200 rows took seconds, and a run is held until its rows are in. The ceiling is
  * UNFREEZE_REVEAL_MODEL_BUDGET_MAX_US. */
 #define FRAME_TARGET_US   6000
-#define BUDGET_MIN_US     1500
 
 struct _UnfreezeRevealModel
 {
@@ -438,5 +437,5 @@ unfreeze_reveal_model_next_budget (gint64 budget_us,
 
   next = budget_us * FRAME_TARGET_US / frame_us;
 
-  return CLAMP (next, BUDGET_MIN_US, UNFREEZE_REVEAL_MODEL_BUDGET_MAX_US);
+  return CLAMP (next, UNFREEZE_REVEAL_MODEL_BUDGET_MIN_US, UNFREEZE_REVEAL_MODEL_BUDGET_MAX_US);
 }

@@ -19,8 +19,10 @@ gboolean             unfreeze_reveal_model_step         (UnfreezeRevealModel *se
                                                          gint64               budget_us);
 gboolean             unfreeze_reveal_model_is_settled   (UnfreezeRevealModel *self);
 
-/* The most a step may spend in a frame, and the budget a window starts with. */
+/* The most a step may spend in a frame, and the budget a window starts with; the least,
+ * and the budget of the first frame of a new result. */
 #define UNFREEZE_REVEAL_MODEL_BUDGET_MAX_US 4000
+#define UNFREEZE_REVEAL_MODEL_BUDGET_MIN_US 1500
 
 gint64               unfreeze_reveal_model_next_budget  (gint64               budget_us,
                                                          gint64               frame_us);
