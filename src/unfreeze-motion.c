@@ -73,14 +73,6 @@ unfreeze_motion_get_position (UnfreezeMotion *self,
   return phase <= 1.0 ? phase : 2.0 - phase;
 }
 
-UnfreezeMotionKind
-unfreeze_motion_get_kind (UnfreezeMotion *self)
-{
-  g_return_val_if_fail (UNFREEZE_IS_MOTION (self), UNFREEZE_MOTION_SPIN);
-
-  return self->kind;
-}
-
 /* The children, made once the kind is known (construct-only). */
 static void
 make_children (UnfreezeMotion *self)

@@ -22,7 +22,6 @@ GType unfreeze_motion_kind_get_type (void) G_GNUC_CONST;
 G_DECLARE_FINAL_TYPE (UnfreezeMotion, unfreeze_motion, UNFREEZE, MOTION, GtkWidget)
 
 GtkWidget          *unfreeze_motion_new          (UnfreezeMotionKind  kind);
-UnfreezeMotionKind  unfreeze_motion_get_kind     (UnfreezeMotion     *self);
 double              unfreeze_motion_get_position (UnfreezeMotion     *self,
                                                   gint64              frame_time_us);
 
