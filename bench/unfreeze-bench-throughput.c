@@ -329,10 +329,53 @@ unfreeze_bench_measure_overhead (UnfreezeBench *bench)
 
 /* Throughput ------------------------------------------------------------------------- */
 
+/* The modes and pgbench take turns, in rounds, at each N: the machine's speed drifts over
+ * tens of seconds (pgbench alone read 16,000 to 26,000 tps at N = 10 from one run of the
+ * bench to the next), and a mode measured for 5 s and then pgbench for 5 s compared two
+ * different machines. */
+#define THROUGHPUT_ROUNDS 3
+
+typedef struct
+{
+  guint64 queries;
+  gint64  elapsed_us;
+  guint   threads_before;
+  guint   threads_peak;
+} ModeCount;
+
+/* Runs of @n queries at once through @mode_id, back to back, for @seconds. */
+static void
+count_runs (UnfreezeBench *bench,
+            const char    *mode_id,
+            guint          n,
+            int            seconds,
+            ModeCount     *count)
+{
+  guint64 queries_before = count->queries;
+  gint64 start, elapsed;
+
+  unfreeze_bench_probes_reset_peaks (&bench->probes);
+  start = g_get_monotonic_time ();
+  do
+    {
+      unfreeze_bench_run_direct (bench->database, mode_id, UNFREEZE_BENCH_EMPTY_TICKER, 0.0, n, NULL);
+      count->queries += n;
+      elapsed = g_get_monotonic_time () - start;
+    }
+  while (elapsed < seconds * G_USEC_PER_SEC);
+
+  count->elapsed_us += elapsed;
+  fprintf (stderr, "    %-9s N=%-3u %8.0f queries/s in this round\n", mode_id, n,
+           (count->queries - queries_before) / (elapsed / (double) G_USEC_PER_SEC));
+  count->threads_peak = MAX (count->threads_peak, unfreeze_bench_probes_get_peak_threads (&bench->probes));
+}
+
 void
 unfreeze_bench_measure_throughput (UnfreezeBench *bench)
 {
   static const char * const modes[] = { "thread", "gtask", "mainloop" };
+  /* Whole seconds for pgbench's -T; the rounds together at least --seconds. */
+  int round_seconds = MAX (1, (bench->seconds + THROUGHPUT_ROUNDS - 1) / THROUGHPUT_ROUNDS);
 
   for (guint t = 0; t < unfreeze_bench_n_throughput_n; t++)
     {
@@ -340,62 +383,87 @@ unfreeze_bench_measure_throughput (UnfreezeBench *bench)
       g_autofree char *scenario = g_strdup_printf ("n-%u", n);
       g_autofree char *clients = g_strdup_printf ("--client=%u", n);
       g_autofree char *jobs = g_strdup_printf ("--jobs=%u", MIN (n, 2));
-      g_autofree char *seconds = g_strdup_printf ("--time=%d", bench->seconds);
-      g_autofree char *out = NULL;
-      g_autoptr(GError) error = NULL;
+      g_autofree char *seconds = g_strdup_printf ("--time=%d", round_seconds);
+      g_autofree char *pgbench_error = NULL;
       const char * const pgbench_args[] = { clients, jobs, seconds, NULL };
+      ModeCount counts[G_N_ELEMENTS (modes)] = { { 0 } };
+      double tps_sum = 0.0;
+      guint tps_rounds = 0;
 
       for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
         {
-          guint64 queries = 0;
-          guint threads_before;
-          gint64 start, elapsed;
-
           if (!unfreeze_bench_mode_wanted (bench, modes[m]))
             continue;
 
           /* One run first, so the pool has its N connections: pgbench's connecting is not
            * counted either ("without initial connection time"). */
           unfreeze_bench_run_direct (bench->database, modes[m], UNFREEZE_BENCH_EMPTY_TICKER, 0.0, n, NULL);
-
-          threads_before = unfreeze_stall_meter_count_threads ();
-          unfreeze_bench_probes_reset_peaks (&bench->probes);
-          start = g_get_monotonic_time ();
-          do
-            {
-              unfreeze_bench_run_direct (bench->database, modes[m], UNFREEZE_BENCH_EMPTY_TICKER, 0.0, n, NULL);
-              queries += n;
-              elapsed = g_get_monotonic_time () - start;
-            }
-          while (elapsed < bench->seconds * G_USEC_PER_SEC);
-
-          unfreeze_bench_report_add (bench->report, "throughput", scenario, modes[m], "queries_per_s",
-                                     queries / (elapsed / (double) G_USEC_PER_SEC), "1/s",
-                                     "runs of N queries at once, back to back, through the mode");
-          unfreeze_bench_report_add (bench->report, "throughput", scenario, modes[m], "threads_before",
-                                     threads_before, "count", NULL);
-          unfreeze_bench_report_add (bench->report, "throughput", scenario, modes[m], "threads_peak",
-                                     unfreeze_bench_probes_get_peak_threads (&bench->probes), "count", NULL);
-          fprintf (stderr, "  %-9s N=%-3u %8.0f queries/s  threads %u→%u\n", modes[m], n,
-                           queries / (elapsed / (double) G_USEC_PER_SEC), threads_before,
-                           unfreeze_bench_probes_get_peak_threads (&bench->probes));
+          counts[m].threads_before = unfreeze_stall_meter_count_threads ();
         }
 
-      if (run_pgbench (bench, pgbench_args, NULL, &out, &error))
+      for (guint round = 0; round < THROUGHPUT_ROUNDS; round++)
         {
+          g_autofree char *out = NULL;
+          g_autoptr(GError) error = NULL;
+
+          for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+            {
+              if (unfreeze_bench_mode_wanted (bench, modes[m]))
+                count_runs (bench, modes[m], n, round_seconds, &counts[m]);
+            }
+
           /* pgbench counts its connecting inside -T: on a loaded machine 50 connections can
-           * take all of it, and it prints "tps = nan". */
-          unfreeze_bench_report_add (bench->report, "throughput", scenario, "reference", "queries_per_s",
-                                     parse_tps (out), "1/s",
-                                     isnan (parse_tps (out))
-                                     ? out : "pgbench -n -M extended -c N -j 2 -T 5, tps without initial connection time");
-          fprintf (stderr, "  pgbench   N=%-3u %8.0f tps\n", n, parse_tps (out));
+           * take all of it, and it prints "tps = nan". Such a round is left out. */
+          if (pgbench_error != NULL)
+            continue;
+          if (!run_pgbench (bench, pgbench_args, NULL, &out, &error))
+            pgbench_error = g_strdup (error->message);
+          else if (!isnan (parse_tps (out)))
+            {
+              tps_sum += parse_tps (out);
+              tps_rounds++;
+              fprintf (stderr, "    pgbench   N=%-3u %8.0f tps in this round\n", n, parse_tps (out));
+            }
+          else
+            fprintf (stderr, "  pgbench   N=%-3u round %u: no tps: %s\n", n, round + 1, out);
         }
+
+      for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+        {
+          double qps;
+
+          if (!unfreeze_bench_mode_wanted (bench, modes[m]))
+            continue;
+
+          qps = counts[m].queries / (counts[m].elapsed_us / (double) G_USEC_PER_SEC);
+          unfreeze_bench_report_add (bench->report, "throughput", scenario, modes[m], "queries_per_s",
+                                     qps, "1/s",
+                                     "runs of N queries at once, back to back, through the mode; "
+                                     "in rounds that take turns with the other modes and pgbench");
+          unfreeze_bench_report_add (bench->report, "throughput", scenario, modes[m], "threads_before",
+                                     counts[m].threads_before, "count", NULL);
+          unfreeze_bench_report_add (bench->report, "throughput", scenario, modes[m], "threads_peak",
+                                     counts[m].threads_peak, "count", NULL);
+          fprintf (stderr, "  %-9s N=%-3u %8.0f queries/s  threads %u→%u\n", modes[m], n, qps,
+                   counts[m].threads_before, counts[m].threads_peak);
+        }
+
+      if (pgbench_error != NULL)
+        unfreeze_bench_report_add (bench->report, "throughput", scenario, "reference", "queries_per_s",
+                                   NAN, "1/s", pgbench_error);
       else
         {
+          double tps = tps_rounds > 0 ? tps_sum / tps_rounds : NAN;
+          g_autofree char *note = NULL;
+
+          if (tps_rounds > 0)
+            note = g_strdup_printf ("pgbench -n -M extended -c N -j 2 -T %d in each round, tps without "
+                                    "initial connection time; the mean of %u rounds", round_seconds, tps_rounds);
+          else
+            note = g_strdup ("pgbench printed no tps in any round");
           unfreeze_bench_report_add (bench->report, "throughput", scenario, "reference", "queries_per_s",
-                                     NAN, "1/s", error->message);
+                                     tps, "1/s", note);
+          fprintf (stderr, "  pgbench   N=%-3u %8.0f tps (mean of %u rounds)\n", n, tps, tps_rounds);
         }
     }
 }
-

@@ -304,7 +304,7 @@ main (int   argc,
       "Only these sections: responsiveness,loaded,overhead,throughput,startup (default: all)", "LIST" },
     { "modes", 0, 0, G_OPTION_ARG_STRING, &bench->modes,
       "Only these modes, comma-separated (default: every mode the app has)", "LIST" },
-    { "seconds", 0, 0, G_OPTION_ARG_INT, &bench->seconds, "Seconds per throughput measurement (default: 5)", "N" },
+    { "seconds", 0, 0, G_OPTION_ARG_INT, &bench->seconds, "Seconds per throughput measurement, in 3 rounds of whole seconds (default: 5)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- measure the modes of Unfreeze");
