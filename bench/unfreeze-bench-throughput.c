@@ -339,7 +339,7 @@ typedef struct
 {
   guint64 queries;
   gint64  elapsed_us;
-  guint   threads_before;
+  guint   threads_before;   /* of the round that added the most threads */
   guint   threads_peak;
 } ModeCount;
 
@@ -352,8 +352,12 @@ count_runs (UnfreezeBench *bench,
             ModeCount     *count)
 {
   guint64 queries_before = count->queries;
+  guint threads_before, threads_peak;
   gint64 start, elapsed;
 
+  /* Threads counted in each round: the other modes' rounds between this mode's may start
+   * or end threads of their own (GTask's pool). */
+  threads_before = unfreeze_stall_meter_count_threads ();
   unfreeze_bench_probes_reset_peaks (&bench->probes);
   start = g_get_monotonic_time ();
   do
@@ -367,7 +371,13 @@ count_runs (UnfreezeBench *bench,
   count->elapsed_us += elapsed;
   fprintf (stderr, "    %-9s N=%-3u %8.0f queries/s in this round\n", mode_id, n,
            (count->queries - queries_before) / (elapsed / (double) G_USEC_PER_SEC));
-  count->threads_peak = MAX (count->threads_peak, unfreeze_bench_probes_get_peak_threads (&bench->probes));
+  threads_peak = MAX (unfreeze_bench_probes_get_peak_threads (&bench->probes), threads_before);
+  if (count->elapsed_us == elapsed ||
+      (gint64) threads_peak - threads_before > (gint64) count->threads_peak - count->threads_before)
+    {
+      count->threads_before = threads_before;
+      count->threads_peak = threads_peak;
+    }
 }
 
 void
@@ -398,7 +408,6 @@ unfreeze_bench_measure_throughput (UnfreezeBench *bench)
           /* One run first, so the pool has its N connections: pgbench's connecting is not
            * counted either ("without initial connection time"). */
           unfreeze_bench_run_direct (bench->database, modes[m], UNFREEZE_BENCH_EMPTY_TICKER, 0.0, n, NULL);
-          counts[m].threads_before = unfreeze_stall_meter_count_threads ();
         }
 
       for (guint round = 0; round < THROUGHPUT_ROUNDS; round++)
