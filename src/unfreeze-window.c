@@ -217,18 +217,27 @@ hold_run (UnfreezeWindow *self,
   self->hold_timeout_id = g_timeout_add (HOLD_MAX_MS, hold_timeout_cb, self);
 }
 
+/* The table is to show @rows (or nothing). A change of result costs more in its first frame
+ * than the frames before it, which the budget followed: the first frame of a new result
+ * makes the table's row widgets, the first frame of an emptied table tears the old ones
+ * down. So the budget starts at the least, and grows back as frames turn out cheap
+ * (bench/README.md, runs L and M: the stalls over 16.7 ms sat in those first frames). The
+ * same rows, grown, go on at the budget they had. */
+static void
+show_rows (UnfreezeWindow *self,
+           GListModel     *rows)
+{
+  if (unfreeze_reveal_model_get_model (self->reveal) != rows)
+    self->reveal_budget_us = UNFREEZE_REVEAL_MODEL_BUDGET_MIN_US;
+  unfreeze_reveal_model_set_model (self->reveal, rows);
+}
+
 static void
 run_rows_cb (UnfreezeWindow *self,
              UnfreezeRows   *rows,
              UnfreezeRun    *run)
 {
-  /* A new result: its first frame makes the table's row widgets, and costs more than the
-   * frames that took in the last result's rows, which the budget followed. It starts at the
-   * least, and grows back as frames turn out cheap (bench/README.md, runs L: the stalls over
-   * 16.7 ms sat in that first frame). The same rows, grown, go on at the budget they had. */
-  if (unfreeze_reveal_model_get_model (self->reveal) != G_LIST_MODEL (rows))
-    self->reveal_budget_us = UNFREEZE_REVEAL_MODEL_BUDGET_MIN_US;
-  unfreeze_reveal_model_set_model (self->reveal, G_LIST_MODEL (rows));
+  show_rows (self, G_LIST_MODEL (rows));
   hold_run (self, run);
 }
 
@@ -448,7 +457,7 @@ start_run (UnfreezeWindow     *self,
   /* A new run starts from an empty table: rows that never arrive must not look as if
    * they had. */
   release_run (self);
-  unfreeze_reveal_model_set_model (self->reveal, NULL);
+  show_rows (self, NULL);
 
   if (unfreeze_run_get_count (run) > 1)
     started = g_strdup_printf (_("Run: %s, %u queries at once, ticker %s, server delay %.1f s"),
