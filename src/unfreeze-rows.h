@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 /* Room for the text unfreeze_rows_format_time() writes. */
 #define UNFREEZE_TIME_TEXT_SIZE 17
 
+/* A model of at least this many rows gives its memory back on a short-lived thread of its
+ * own when it is finalized, not on the thread that let it go (the window's). */
+#define UNFREEZE_ROWS_FREE_APART 100000
+
 /* The columns of a result row, in the order the statement selects them. */
 typedef enum
 {

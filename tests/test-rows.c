@@ -11,6 +11,8 @@
 
 #include "unfreeze-rows.h"
 
+#include <libpq-events.h>
+
 #include "unfreeze-test.h"
 
 /* What a cell holds in these tests: its row's tag, row and column, so a wrong chunk, row or
@@ -59,6 +61,99 @@ new_result (const char *tag,
   g_assert_cmpint (PQntuples (result), ==, n_rows);
 
   return result;
+}
+
+/* libpq tells a result's event procedures when the result is cleared, on the thread that
+ * clears it. */
+typedef struct
+{
+  GThread  *caller;
+  GMutex    lock;
+  GCond     cond;
+  gboolean  cleared;
+  gboolean  cleared_on_caller;
+} Clearing;
+
+static int
+clearing_event_cb (PGEventId  id,
+                   void      *event_info,
+                   void      *pass_through)
+{
+  Clearing *clearing = pass_through;
+
+  if (id == PGEVT_RESULTDESTROY)
+    {
+      g_mutex_lock (&clearing->lock);
+      clearing->cleared = TRUE;
+      clearing->cleared_on_caller = g_thread_self () == clearing->caller;
+      g_cond_signal (&clearing->cond);
+      g_mutex_unlock (&clearing->lock);
+    }
+
+  return TRUE;
+}
+
+/* A big model's memory goes back on a thread of its own, a small one's at once, on the
+ * thread that finalizes it. */
+static void
+test_free_apart (gconstpointer data)
+{
+  guint n_rows = GPOINTER_TO_UINT (data);
+  /* A connection that never connects: only for its event procedure, which results made
+   * with it copy. */
+  PGconn *conn = PQconnectStart ("host=/nonexistent/unfreeze-test dbname=none");
+  PGresAttDesc attributes[UNFREEZE_N_COLUMNS] = { 0 };
+  Clearing clearing = { .caller = g_thread_self () };
+  UnfreezeRows *rows = unfreeze_rows_new ();
+  PGresult *result;
+  gint64 deadline;
+
+  g_mutex_init (&clearing.lock);
+  g_cond_init (&clearing.cond);
+  g_assert_nonnull (conn);
+  g_assert_true (PQregisterEventProc (conn, clearing_event_cb, "unfreeze-test", &clearing));
+  result = PQmakeEmptyPGresult (conn, PGRES_TUPLES_OK);
+  g_assert_nonnull (result);
+  for (guint column = 0; column < UNFREEZE_N_COLUMNS; column++)
+    {
+      attributes[column].name = (char *) "c";
+      attributes[column].typid = 25;
+      attributes[column].typlen = -1;
+      attributes[column].atttypmod = -1;
+    }
+  g_assert_true (PQsetResultAttrs (result, UNFREEZE_N_COLUMNS, attributes));
+  /* The ticker only; libpq leaves the other columns of a new row NULL. */
+  for (guint row = 0; row < n_rows; row++)
+    g_assert_true (PQsetvalue (result, row, 0, (char *) "T", 1));
+  g_assert_true (PQfireResultCreateEvents (conn, result));
+  PQfinish (conn);
+
+  unfreeze_rows_append_result (rows, result);
+  g_assert_cmpuint (unfreeze_rows_get_n_rows (rows), ==, n_rows);
+  g_assert_cmpstr (unfreeze_rows_get_value (rows, n_rows - 1, UNFREEZE_COLUMN_TICKER), ==, "T");
+  g_assert_false (clearing.cleared);
+
+  g_assert_finalize_object (rows);
+
+  if (n_rows < UNFREEZE_ROWS_FREE_APART)
+    {
+      g_assert_true (clearing.cleared);
+      g_assert_true (clearing.cleared_on_caller);
+    }
+  else
+    {
+      /* Generous: freeing takes milliseconds. */
+      deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+      g_mutex_lock (&clearing.lock);
+      while (!clearing.cleared && g_cond_wait_until (&clearing.cond, &clearing.lock, deadline))
+        ;
+      g_assert_true (clearing.cleared);
+      g_assert_false (clearing.cleared_on_caller);
+      g_mutex_unlock (&clearing.lock);
+    }
+
+  g_mutex_clear (&clearing.lock);
+  g_cond_clear (&clearing.cond);
 }
 
 /* Every items-changed, as a view sees them. */
@@ -381,6 +476,9 @@ main (int   argc,
   g_test_add_func ("/unfreeze/Rows/copy-and-commit", test_copy_and_commit);
   g_test_add_func ("/unfreeze/Rows/nulls", test_nulls);
   g_test_add_func ("/unfreeze/Rows/format-time", test_format_time);
+  g_test_add_data_func ("/unfreeze/Rows/free-small", GUINT_TO_POINTER (10), test_free_apart);
+  g_test_add_data_func ("/unfreeze/Rows/free-apart", GUINT_TO_POINTER (UNFREEZE_ROWS_FREE_APART),
+                        test_free_apart);
 
   return g_test_run ();
 }
