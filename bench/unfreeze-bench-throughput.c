@@ -339,6 +339,7 @@ typedef struct
 {
   guint64 queries;
   gint64  elapsed_us;
+  guint   rounds;
   guint   threads_before;   /* of the round that added the most threads */
   guint   threads_peak;
 } ModeCount;
@@ -369,10 +370,11 @@ count_runs (UnfreezeBench *bench,
   while (elapsed < seconds * G_USEC_PER_SEC);
 
   count->elapsed_us += elapsed;
+  count->rounds++;
   fprintf (stderr, "    %-9s N=%-3u %8.0f queries/s in this round\n", mode_id, n,
            (count->queries - queries_before) / (elapsed / (double) G_USEC_PER_SEC));
   threads_peak = MAX (unfreeze_bench_probes_get_peak_threads (&bench->probes), threads_before);
-  if (count->elapsed_us == elapsed ||
+  if (count->rounds == 1 ||
       (gint64) threads_peak - threads_before > (gint64) count->threads_peak - count->threads_before)
     {
       count->threads_before = threads_before;
@@ -434,7 +436,7 @@ unfreeze_bench_measure_throughput (UnfreezeBench *bench)
               fprintf (stderr, "    pgbench   N=%-3u %8.0f tps in this round\n", n, parse_tps (out));
             }
           else
-            fprintf (stderr, "  pgbench   N=%-3u round %u: no tps: %s\n", n, round + 1, out);
+            fprintf (stderr, "    pgbench   N=%-3u no tps in round %u: %s\n", n, round + 1, out);
         }
 
       for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
