@@ -323,8 +323,11 @@ unfreeze_bench_probes_stall_stats (UnfreezeBenchProbes  *probes,
   g_autoptr(GArray) lates = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
   gboolean press_seen = FALSE;
+  gint64 longest_late_us = 0;
 
   collect_samples (probes);
+  m->stall_max_ran_us = -1;
+  m->stall_max_queued_us = -1;
 
   for (guint i = 0; i < probes->beats->len; i++)
     {
@@ -332,7 +335,16 @@ unfreeze_bench_probes_stall_stats (UnfreezeBenchProbes  *probes,
       gint64 begin = beat->time_us - beat->late_us - UNFREEZE_STALL_METER_INTERVAL_MS * 1000;
 
       if (beat->time_us >= from_us && begin <= to_us)
-        g_array_append_val (lates, beat->late_us);
+        {
+          /* What the kernel says the main thread did in the longest stall. */
+          if (lates->len == 0 || beat->late_us > longest_late_us)
+            {
+              longest_late_us = beat->late_us;
+              m->stall_max_ran_us = beat->ran_us;
+              m->stall_max_queued_us = beat->queued_us;
+            }
+          g_array_append_val (lates, beat->late_us);
+        }
     }
 
   for (guint i = 0; i < probes->frames->len; i++)
@@ -419,7 +431,9 @@ unfreeze_bench_probes_trace_stalls (UnfreezeBenchProbes        *probes,
 
       if (beat->late_us >= UNFREEZE_STALL_METER_FRAME_US &&
           end >= 0 && end - beat->late_us <= m->tail_end_us - m->start_us)
-        fprintf (stderr, "    stall %6.1f ms from +%.0f to +%.0f ms\n", us_to_ms (beat->late_us),
-                 us_to_ms (end - beat->late_us - UNFREEZE_STALL_METER_INTERVAL_MS * 1000), us_to_ms (end));
+        fprintf (stderr, "    stall %6.1f ms from +%.0f to +%.0f ms; the main thread ran %.1f ms, "
+                 "waited for a core %.1f ms\n", us_to_ms (beat->late_us),
+                 us_to_ms (end - beat->late_us - UNFREEZE_STALL_METER_INTERVAL_MS * 1000), us_to_ms (end),
+                 us_to_ms (beat->ran_us), us_to_ms (beat->queued_us));
     }
 }

@@ -17,6 +17,8 @@ typedef struct
   gint64             painted_us;     /* the first paint after that; 0: never */
   gint64             last_row_us;    /* the app had the last row from libpq; 0: unknown */
   gint64             stall_max_us;
+  gint64             stall_max_ran_us;    /* in the longest stall: the main thread on a core */
+  gint64             stall_max_queued_us; /* ... and ready, waiting for one; -1: unknown */
   gint64             stall_p99_us;
   guint              n_beats;
   gint64             gap_max_us;

@@ -151,7 +151,17 @@ judge_smooth (UnfreezeBench *bench,
           worst_gap = name;
         }
       if (stall >= FRAME_US / 1000.0 || gap > (TWO_FRAMES_US + FRAME_JITTER_US) / 1000.0)
-        append_item (failed, "; ", "%s: stall %.1f ms, frame gap %.1f ms", name, stall, gap);
+        {
+          double ran = unfreeze_bench_report_get (report, name, mode, "stall_max_ran_ms");
+          double queued = unfreeze_bench_report_get (report, name, mode, "stall_max_queued_ms");
+
+          append_item (failed, "; ", "%s: stall %.1f ms, frame gap %.1f ms", name, stall, gap);
+          /* Whose the longest stall was: the app's work, or the machine's (another process,
+           * or a virtual machine's host, on the cores). */
+          if (!until_refused && !isnan (ran) && !isnan (queued))
+            g_string_append_printf (failed, " (in the longest stall the main thread ran %.1f ms, "
+                                    "waited for a core %.1f ms)", ran, queued);
+        }
     }
 
   if (worst_stall != NULL)

@@ -242,6 +242,10 @@ record_measure (UnfreezeBench               *bench,
   unfreeze_bench_report_add (bench->report, section, scenario->name, mode_id, metric, value, unit, note)
 
   ADD ("stall_max_ms", us_to_ms (m->stall_max_us), "ms", NULL);
+  ADD ("stall_max_ran_ms", m->stall_max_ran_us >= 0 ? us_to_ms (m->stall_max_ran_us) : NAN, "ms",
+       "in the longest stall, the time the main thread ran (the kernel's schedstat)");
+  ADD ("stall_max_queued_ms", m->stall_max_queued_us >= 0 ? us_to_ms (m->stall_max_queued_us) : NAN, "ms",
+       "in the longest stall, the time the main thread was ready to run and waited for a core");
   ADD ("stall_p99_ms", us_to_ms (m->stall_p99_us), "ms", NULL);
   ADD ("heartbeats", m->n_beats, "count", NULL);
   ADD ("frame_gap_max_ms", us_to_ms (m->gap_max_us), "ms", NULL);
@@ -308,6 +312,9 @@ print_progress (const char                 *mode_id,
                    m->threads_before, m->threads_peak,
                    MAX (m->rss_peak_kb - m->rss_before_kb, 0) / 1024.0,
                    unfreeze_run_result_to_string (m->result), m->n_rows);
+  if (m->stall_max_us >= UNFREEZE_STALL_METER_FRAME_US && m->stall_max_ran_us >= 0)
+    fprintf (stderr, "            in the longest stall the main thread ran %.1f ms and waited for a core %.1f ms\n",
+             us_to_ms (m->stall_max_ran_us), us_to_ms (m->stall_max_queued_us));
   if (m->n_blocking_calls > 0)
     fprintf (stderr, "            %u main-thread libpq calls of 2 ms or more, longest %s %.1f ms\n",
              m->n_blocking_calls, m->blocking_call_name, us_to_ms (m->blocking_call_max_us));

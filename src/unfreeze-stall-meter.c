@@ -8,6 +8,11 @@
  * is the stall. It works with or without a display, allocates nothing per beat, and costs
  * one short wake-up every 10 ms.
  *
+ * Each beat also records what the kernel says the main thread did since the beat before: how
+ * long it ran, and how long it waited for a core while ready to run. A stall of 18 ms in
+ * which the thread ran 3 ms and waited 15 ms for a core was the machine's (other processes,
+ * or a virtual machine's host, had the cores), not the app's own work.
+ *
  * With a window, the meter can also watch a widget's frame clock: a tick callback records
  * the gap between frames. A stuck loop draws no frames, so a 1 s stall is one 1 s gap, about
  * 60 frames missed at 60 Hz. A frame gap counts as missed frames only as far as the heartbeat
@@ -63,7 +68,10 @@ struct _UnfreezeStallMeter
   GObject              parent_instance;
   guint                heartbeat_id;
   gint64               last_beat_us;
-  UnfreezeStallSample  samples[N_SAMPLES];
+  int                  schedstat_fd;  /* the main thread's /proc schedstat; -1: none */
+  gint64               last_ran_ns;   /* its figures at the last beat; -1: unknown */
+  gint64               last_queued_ns;
+  UnfreezeStallSample *samples;       /* a ring of N_SAMPLES (too big for the instance) */
   guint                n_samples;     /* total ever recorded; the ring holds the last N_SAMPLES */
   GPtrArray           *watches;
 
@@ -116,6 +124,58 @@ frames_missed_in (gint64 since_us,
   return MAX (frames - 1, 0);
 }
 
+/* The kernel's count of the main thread's time on a core and waiting for one, in
+ * nanoseconds, from the file kept open; FALSE if it cannot be read. One pread() a beat: the
+ * file is made anew at offset 0. */
+static gboolean
+read_schedstat (UnfreezeStallMeter *self,
+                gint64             *ran_ns,
+                gint64             *queued_ns)
+{
+  char buffer[128];
+  ssize_t n;
+  char *end;
+
+  if (self->schedstat_fd < 0)
+    return FALSE;
+
+  n = pread (self->schedstat_fd, buffer, sizeof buffer - 1, 0);
+  if (n <= 0)
+    return FALSE;
+  buffer[n] = '\0';
+
+  *ran_ns = g_ascii_strtoll (buffer, &end, 10);
+  if (end == buffer)
+    return FALSE;
+  *queued_ns = g_ascii_strtoll (end, &end, 10);
+
+  return TRUE;
+}
+
+/* What the main thread did since the last beat (see UnfreezeStallSample). */
+static void
+sample_schedstat (UnfreezeStallMeter  *self,
+                  UnfreezeStallSample *sample)
+{
+  gint64 ran_ns, queued_ns;
+
+  sample->ran_us = -1;
+  sample->queued_us = -1;
+  if (!read_schedstat (self, &ran_ns, &queued_ns))
+    {
+      self->last_ran_ns = -1;
+      return;
+    }
+
+  if (self->last_ran_ns >= 0)
+    {
+      sample->ran_us = MAX (ran_ns - self->last_ran_ns, 0) / 1000;
+      sample->queued_us = MAX (queued_ns - self->last_queued_ns, 0) / 1000;
+    }
+  self->last_ran_ns = ran_ns;
+  self->last_queued_ns = queued_ns;
+}
+
 static gboolean
 heartbeat_cb (gpointer user_data)
 {
@@ -126,6 +186,7 @@ heartbeat_cb (gpointer user_data)
 
   sample->time_us = now;
   sample->late_us = late;
+  sample_schedstat (self, sample);
   self->n_samples++;
 
   for (guint i = 0; i < self->watches->len; i++)
@@ -363,6 +424,11 @@ unfreeze_stall_meter_dispose (GObject *object)
     }
 
   g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  if (self->schedstat_fd >= 0)
+    {
+      close (self->schedstat_fd);
+      self->schedstat_fd = -1;
+    }
 
   G_OBJECT_CLASS (unfreeze_stall_meter_parent_class)->dispose (object);
 }
@@ -374,6 +440,7 @@ unfreeze_stall_meter_finalize (GObject *object)
 
   g_clear_pointer (&self->watches, g_ptr_array_unref);
   g_clear_pointer (&self->frame_clocks, g_ptr_array_unref);
+  g_clear_pointer (&self->samples, g_free);
 
   G_OBJECT_CLASS (unfreeze_stall_meter_parent_class)->finalize (object);
 }
@@ -392,7 +459,14 @@ unfreeze_stall_meter_init (UnfreezeStallMeter *self)
 {
   self->watches = g_ptr_array_new_with_free_func (g_free);
   self->frame_clocks = g_ptr_array_new ();
+  self->samples = g_new0 (UnfreezeStallSample, N_SAMPLES);
   self->last_beat_us = g_get_monotonic_time ();
+  /* This thread's, the main thread's: the meter is made there. Linux only; elsewhere the
+   * samples say -1. */
+  self->schedstat_fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+  self->last_ran_ns = -1;
+  if (!read_schedstat (self, &self->last_ran_ns, &self->last_queued_ns))
+    self->last_ran_ns = -1;
   self->heartbeat_id = g_timeout_add_full (G_PRIORITY_HIGH,
                                            UNFREEZE_STALL_METER_INTERVAL_MS,
                                            heartbeat_cb, self, NULL);

@@ -23,6 +23,12 @@ typedef struct
 {
   gint64 time_us;   /* monotonic time the heartbeat ran */
   gint64 late_us;   /* how much later than asked it ran: the stall */
+  /* Since the beat before, as the kernel counted them (/proc/thread-self/schedstat): how
+   * long the main thread ran, and how long it was ready to run and waited for a core. The
+   * rest of the time it slept: in poll() while the loop was free, or in a call that waits.
+   * -1 where the kernel does not say. */
+  gint64 ran_us;
+  gint64 queued_us;
 } UnfreezeStallSample;
 
 typedef struct

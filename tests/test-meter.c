@@ -21,20 +21,28 @@ static gboolean have_display;
 typedef struct
 {
   guint               block_ms;
+  gboolean            compute;          /* busy on the CPU instead of asleep */
   gboolean            done;
   UnfreezeStallWatch *watch;            /* ended inside the block, like a blocking run */
   gint64              frames_in_block;
   gint64              stall_in_block;
 } Block;
 
-/* Dispatched by the main loop: the loop is stuck for as long as this sleeps. */
+/* Dispatched by the main loop: the loop is stuck for as long as this sleeps, or computes. */
 static gboolean
 block_cb (gpointer user_data)
 {
   Block *block = user_data;
   UnfreezeStallMeter *meter = unfreeze_stall_meter_get_default ();
+  gint64 end = g_get_monotonic_time () + block->block_ms * 1000;
+  volatile guint64 sum = 0;
 
-  g_usleep (block->block_ms * 1000);
+  if (!block->compute)
+    g_usleep (block->block_ms * 1000);
+  else
+    while (g_get_monotonic_time () < end)
+      for (guint i = 0; i < 10000; i++)
+        sum += i;
 
   if (block->watch != NULL)
     {
@@ -115,6 +123,61 @@ test_block_still_going (void)
   g_assert_true (block.done);
   g_assert_cmpint (block.stall_in_block, >=, 300 * 900);
   g_assert_cmpint (block.stall_in_block, <=, 300 * 1200 + scheduling_slack_us ());
+}
+
+/* Blocks the loop as @block says, and returns the sample of the longest stall after. */
+static UnfreezeStallSample
+stall_of (Block *block)
+{
+  g_autofree UnfreezeStallSample *samples = g_new (UnfreezeStallSample, N_SAMPLES);
+  UnfreezeStallSample longest = { 0, -1, -1, -1 };
+  gint64 since;
+  guint n;
+
+  unfreeze_test_iterate_for (100);
+  since = g_get_monotonic_time ();
+  g_timeout_add (20, block_cb, block);
+  unfreeze_test_iterate_for (block->block_ms + 200);
+  g_assert_true (block->done);
+
+  n = unfreeze_stall_meter_get_samples (unfreeze_stall_meter_get_default (), samples, N_SAMPLES);
+  for (guint i = 0; i < n; i++)
+    if (samples[i].time_us >= since && samples[i].late_us > longest.late_us)
+      longest = samples[i];
+
+  g_test_message ("%s %u ms: stall %" G_GINT64_FORMAT " us, ran %" G_GINT64_FORMAT
+                  " us, waited for a core %" G_GINT64_FORMAT " us",
+                  block->compute ? "computing" : "sleeping", block->block_ms,
+                  longest.late_us, longest.ran_us, longest.queued_us);
+  g_assert_cmpint (longest.late_us, >=, block->block_ms * 900);
+  g_assert_cmpint (longest.ran_us, >=, 0);
+  g_assert_cmpint (longest.queued_us, >=, 0);
+
+  return longest;
+}
+
+/* What the kernel says the main thread did during a stall: a stall spent computing is time
+ * the thread ran or waited for a core; a stall spent asleep (a call that waits) is neither. */
+static void
+test_stall_cause (void)
+{
+  Block busy = { .block_ms = 300, .compute = TRUE };
+  Block asleep = { .block_ms = 300 };
+  UnfreezeStallSample sample;
+
+  if (!g_file_test ("/proc/thread-self/schedstat", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("the kernel has no schedstat for threads");
+      return;
+    }
+
+  /* Computing, the thread was on a core or waiting for one all along. */
+  sample = stall_of (&busy);
+  g_assert_cmpint (sample.ran_us + sample.queued_us, >=, 300 * 900);
+
+  /* Asleep, it neither ran nor waited for a core for most of it. */
+  sample = stall_of (&asleep);
+  g_assert_cmpint (sample.ran_us + sample.queued_us, <, sample.late_us / 2);
 }
 
 static void
@@ -334,6 +397,7 @@ main (int   argc,
   g_test_add_data_func ("/unfreeze/Meter/block/1000", GUINT_TO_POINTER (1000), test_block);
   g_test_add_func ("/unfreeze/Meter/block-still-going", test_block_still_going);
   g_test_add_func ("/unfreeze/Meter/idle", test_idle);
+  g_test_add_func ("/unfreeze/Meter/stall-cause", test_stall_cause);
   g_test_add_func ("/unfreeze/Meter/count-threads", test_count_threads);
   g_test_add_func ("/unfreeze/Meter/frames-missed", test_frames_missed);
   g_test_add_func ("/unfreeze/Meter/frame-interval", test_frame_interval);
