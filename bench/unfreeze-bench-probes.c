@@ -323,7 +323,7 @@ unfreeze_bench_probes_stall_stats (UnfreezeBenchProbes  *probes,
   g_autoptr(GArray) lates = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
   gboolean press_seen = FALSE;
-  gint64 longest_late_us = 0;
+  gint64 longest_late_us = -1;
 
   collect_samples (probes);
   m->stall_max_ran_us = -1;
@@ -337,7 +337,7 @@ unfreeze_bench_probes_stall_stats (UnfreezeBenchProbes  *probes,
       if (beat->time_us >= from_us && begin <= to_us)
         {
           /* What the kernel says the main thread did in the longest stall. */
-          if (lates->len == 0 || beat->late_us > longest_late_us)
+          if (beat->late_us > longest_late_us)
             {
               longest_late_us = beat->late_us;
               m->stall_max_ran_us = beat->ran_us;

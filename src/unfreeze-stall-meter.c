@@ -125,8 +125,8 @@ frames_missed_in (gint64 since_us,
 }
 
 /* The kernel's count of the main thread's time on a core and waiting for one, in
- * nanoseconds, from the file kept open; FALSE if it cannot be read. One pread() a beat: the
- * file is made anew at offset 0. */
+ * nanoseconds, from the file kept open; FALSE (and nothing set) if it cannot be read. One
+ * pread() a beat: the file is made anew at offset 0. */
 static gboolean
 read_schedstat (UnfreezeStallMeter *self,
                 gint64             *ran_ns,
@@ -135,6 +135,7 @@ read_schedstat (UnfreezeStallMeter *self,
   char buffer[128];
   ssize_t n;
   char *end;
+  gint64 ran;
 
   if (self->schedstat_fd < 0)
     return FALSE;
@@ -144,10 +145,11 @@ read_schedstat (UnfreezeStallMeter *self,
     return FALSE;
   buffer[n] = '\0';
 
-  *ran_ns = g_ascii_strtoll (buffer, &end, 10);
+  ran = g_ascii_strtoll (buffer, &end, 10);
   if (end == buffer)
     return FALSE;
-  *queued_ns = g_ascii_strtoll (end, &end, 10);
+  *ran_ns = ran;
+  *queued_ns = g_ascii_strtoll (end, NULL, 10);
 
   return TRUE;
 }
@@ -465,8 +467,7 @@ unfreeze_stall_meter_init (UnfreezeStallMeter *self)
    * samples say -1. */
   self->schedstat_fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
   self->last_ran_ns = -1;
-  if (!read_schedstat (self, &self->last_ran_ns, &self->last_queued_ns))
-    self->last_ran_ns = -1;
+  read_schedstat (self, &self->last_ran_ns, &self->last_queued_ns);
   self->heartbeat_id = g_timeout_add_full (G_PRIORITY_HIGH,
                                            UNFREEZE_STALL_METER_INTERVAL_MS,
                                            heartbeat_cb, self, NULL);
