@@ -432,8 +432,9 @@ unfreeze_bench_probes_trace_stalls (UnfreezeBenchProbes        *probes,
       if (beat->late_us >= UNFREEZE_STALL_METER_FRAME_US &&
           end >= 0 && end - beat->late_us <= m->tail_end_us - m->start_us)
         fprintf (stderr, "    stall %6.1f ms from +%.0f to +%.0f ms; the main thread ran %.1f ms, "
-                 "waited for a core %.1f ms\n", us_to_ms (beat->late_us),
+                 "waited for a core %.1f ms; ended at %.6f s (CLOCK_MONOTONIC, as perf record -k "
+                 "CLOCK_MONOTONIC)\n", us_to_ms (beat->late_us),
                  us_to_ms (end - beat->late_us - UNFREEZE_STALL_METER_INTERVAL_MS * 1000), us_to_ms (end),
-                 us_to_ms (beat->ran_us), us_to_ms (beat->queued_us));
+                 us_to_ms (beat->ran_us), us_to_ms (beat->queued_us), beat->time_us / 1e6);
     }
 }

@@ -315,6 +315,20 @@ unfreeze_reveal_model_is_settled (UnfreezeRevealModel *self)
   return !self->has_next && self->n_shown == source_n_items (self->shown);
 }
 
+/**
+ * unfreeze_reveal_model_is_clearing:
+ *
+ * Returns: whether the rows shown are being taken away, before the model asked for is
+ *   revealed
+ */
+gboolean
+unfreeze_reveal_model_is_clearing (UnfreezeRevealModel *self)
+{
+  g_return_val_if_fail (UNFREEZE_IS_REVEAL_MODEL (self), FALSE);
+
+  return self->has_next;
+}
+
 /* How many of the last shown items to take away in one step. Items past the last one the
  * view asked for, or before the first, have no widgets and go at once (a million rows
  * scrolled to the top: one step); the others go a batch at a time. */

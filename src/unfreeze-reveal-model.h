@@ -18,6 +18,7 @@ GListModel          *unfreeze_reveal_model_get_model    (UnfreezeRevealModel *se
 gboolean             unfreeze_reveal_model_step         (UnfreezeRevealModel *self,
                                                          gint64               budget_us);
 gboolean             unfreeze_reveal_model_is_settled   (UnfreezeRevealModel *self);
+gboolean             unfreeze_reveal_model_is_clearing  (UnfreezeRevealModel *self);
 
 /* The most a step may spend in a frame, and the budget a window starts with; the least,
  * and the budget of the first frame of a new result. */

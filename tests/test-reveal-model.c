@@ -143,6 +143,8 @@ test_replace_takes_old_rows_away_first (void)
 
   mirror_init (&mirror, G_LIST_MODEL (reveal));
   unfreeze_reveal_model_set_model (reveal, G_LIST_MODEL (first));
+  /* Nothing shown yet: nothing to clear. */
+  g_assert_false (unfreeze_reveal_model_is_clearing (reveal));
   settle (reveal);
   assert_prefix_of (&mirror, G_LIST_MODEL (first), 50);
 
@@ -150,6 +152,7 @@ test_replace_takes_old_rows_away_first (void)
   unfreeze_reveal_model_set_model (reveal, G_LIST_MODEL (second));
   g_assert_true (unfreeze_reveal_model_get_model (reveal) == G_LIST_MODEL (second));
   g_assert_false (unfreeze_reveal_model_is_settled (reveal));
+  g_assert_true (unfreeze_reveal_model_is_clearing (reveal));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reveal)), ==, 50);
   g_assert_true (unfreeze_reveal_model_step (reveal, 0));
   n = g_list_model_get_n_items (G_LIST_MODEL (reveal));
@@ -162,6 +165,7 @@ test_replace_takes_old_rows_away_first (void)
   g_object_add_weak_pointer (G_OBJECT (first), (gpointer *) &first);
   g_object_unref (first);
   settle (reveal);
+  g_assert_false (unfreeze_reveal_model_is_clearing (reveal));
   assert_prefix_of (&mirror, G_LIST_MODEL (second), 30);
   g_assert_nonnull (first);
   release_old_models ();

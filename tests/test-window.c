@@ -145,6 +145,68 @@ test_window_rows_before_finished (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  GtkWidget *table;
+  guint      removed_hidden;   /* items-changed that took rows away, with the table hidden */
+  guint      removed_shown;    /* ... with the table on screen */
+  guint      added_shown;      /* items-changed that brought rows, with the table on screen */
+} Clearing;
+
+static void
+clearing_items_changed_cb (GListModel *model,
+                           guint       position,
+                           guint       removed,
+                           guint       added,
+                           Clearing   *clearing)
+{
+  gboolean shown = gtk_widget_get_mapped (clearing->table);
+
+  if (removed > 0)
+    {
+      if (shown)
+        clearing->removed_shown++;
+      else
+        clearing->removed_hidden++;
+    }
+  if (added > 0 && shown)
+    clearing->added_shown++;
+}
+
+/* A new run takes the old rows away with the table hidden, so that their widgets go
+ * without the view laying out and drawing in each step, and shows the table again for the
+ * new rows. */
+static void
+test_window_clear_hidden (void)
+{
+  UnfreezeWindow *window = new_window ();
+  GListModel *rows = unfreeze_window_get_rows_model (window);
+  Clearing clearing = { NULL, 0, 0, 0 };
+  gulong handler;
+  UnfreezeRun *run;
+
+  clearing.table = unfreeze_test_find_widget (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL);
+  g_assert_nonnull (clearing.table);
+
+  run = click_run (window, "gtask", 0);
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, msft_rows ());
+  g_assert_true (gtk_widget_get_mapped (clearing.table));
+
+  handler = g_signal_connect (rows, "items-changed", G_CALLBACK (clearing_items_changed_cb), &clearing);
+  run = click_run (window, "mainloop", 0);
+  g_signal_handler_disconnect (rows, handler);
+
+  g_assert_cmpint (unfreeze_run_get_result (run), ==, UNFREEZE_RUN_RESULT_OK);
+  g_assert_cmpuint (clearing.removed_hidden, >, 0);
+  g_assert_cmpuint (clearing.removed_shown, ==, 0);
+  g_assert_cmpuint (clearing.added_shown, >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, msft_rows ());
+  g_assert_true (gtk_widget_get_mapped (clearing.table));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_window_modes (void)
 {
@@ -788,6 +850,7 @@ main (int   argc,
 
   g_test_add_func ("/unfreeze/Window/modes", test_window_modes);
   g_test_add_func ("/unfreeze/Window/rows-before-finished", test_window_rows_before_finished);
+  g_test_add_func ("/unfreeze/Window/clear-hidden", test_window_clear_hidden);
   g_test_add_func ("/unfreeze/Window/deadlock", test_window_deadlock);
   g_test_add_data_func ("/unfreeze/Window/close-mid-run/gtask", "gtask", test_close_mid_run);
   g_test_add_data_func ("/unfreeze/Window/close-mid-run/thread", "thread", test_close_mid_run);
