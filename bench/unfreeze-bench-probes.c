@@ -419,7 +419,8 @@ void
 unfreeze_bench_probes_trace_stalls (UnfreezeBenchProbes        *probes,
                                     const UnfreezeBenchMeasure *m)
 {
-  fprintf (stderr, "    run +0 … finished +%.0f ms, rows +%.0f ms, painted +%.0f ms\n",
+  fprintf (stderr, "    run +0 (at %.6f s, CLOCK_MONOTONIC) … finished +%.0f ms, rows +%.0f ms, "
+           "painted +%.0f ms\n", m->start_us / 1e6,
            us_to_ms (m->end_us - m->start_us),
            m->rows_us != 0 ? us_to_ms (m->rows_us - m->start_us) : NAN,
            m->painted_us != 0 ? us_to_ms (m->painted_us - m->start_us) : NAN);
