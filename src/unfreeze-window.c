@@ -1108,18 +1108,14 @@ tick_cb (GtkWidget     *widget,
   update_column_widths (self);
 
   /* New rows enter the table a few per frame, before this frame's layout. */
+  show_table_unless_clearing (self);
   if (!unfreeze_reveal_model_is_settled (self->reveal))
     {
-      show_table_unless_clearing (self);
       unfreeze_reveal_model_step (self->reveal, self->reveal_budget_us);
       self->revealed_in_frame = TRUE;
     }
-  else
-    {
-      show_table_unless_clearing (self);
-      if (self->held_run != NULL)
-        release_run (self);
-    }
+  else if (self->held_run != NULL)
+    release_run (self);
 
   /* An inscription keeps its size whatever its text: a new text every frame is a new
    * drawing, not a new layout of the window (see unfreeze-motion.c). */
