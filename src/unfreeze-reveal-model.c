@@ -389,7 +389,8 @@ take_one_step (UnfreezeRevealModel *self)
  * @budget_us: how long the steps may take, in microseconds
  *
  * Takes steps towards the model asked for until the budget is spent (at least one step,
- * however long it takes). Each step is one items-changed; its size grows while steps are
+ * however long it takes), or until the old rows are all taken away: revealing the new ones
+ * starts with the next call. Each step is one items-changed; its size grows while steps are
  * cheap and shrinks when one takes more than half the budget.
  *
  * Returns: %TRUE if there is more to do (call again at the next frame)
@@ -406,11 +407,18 @@ unfreeze_reveal_model_step (UnfreezeRevealModel *self,
   for (;;)
     {
       gint64 step_start = g_get_monotonic_time ();
+      gboolean was_clearing = self->has_next;
       gint64 cost;
       Step step = take_one_step (self);
 
       if (step == STEP_NONE)
         return FALSE;
+
+      /* The old rows are gone: the new ones wait for the next call. A view hidden while it
+       * clears (see unfreeze-window.c) is shown again first, and the rows it would make
+       * widgets for now, unseen and cheaply, would all be laid out in its first frame. */
+      if (was_clearing && !self->has_next)
+        break;
 
       cost = g_get_monotonic_time () - step_start;
       if (step == STEP_JUMP)

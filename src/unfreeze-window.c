@@ -1081,15 +1081,24 @@ watch_frame_clock (UnfreezeWindow *self,
  * widgets in GTK 4.8) took 77 frames of 5-11.5 ms to empty, and one of them now and then
  * passed 16.7 ms (bench/README.md, runs N). Hidden, the view neither lays out nor draws, the
  * steps are cheap and grow, and the table is empty in a few frames: to the user it empties
- * at once, as it should when Run is pressed. It shows again, empty, before new rows come. */
+ * at once, as it should when Run is pressed. It shows again, empty, before new rows come.
+ *
+ * The frame that shows it again lays out and draws the whole view afresh, and makes the new
+ * result's first row widgets: its budget starts again at the least, like the first frame of
+ * a new result (see show_rows()). The cheap frames of the clearing had raised it to the
+ * most, and the first rows of a million then cost a frame 17-23 ms (bench/README.md, runs P). */
 static void
 show_table_unless_clearing (UnfreezeWindow *self)
 {
   GtkWidget *table = GTK_WIDGET (self->column_view);
   gboolean clearing = unfreeze_reveal_model_is_clearing (self->reveal);
 
-  if (gtk_widget_get_visible (table) == clearing)
-    gtk_widget_set_visible (table, !clearing);
+  if (gtk_widget_get_visible (table) != clearing)
+    return;
+
+  gtk_widget_set_visible (table, !clearing);
+  if (!clearing)
+    self->reveal_budget_us = UNFREEZE_REVEAL_MODEL_BUDGET_MIN_US;
 }
 
 /* Runs once per frame, from the frame clock. When the main loop is stuck, it does not run,

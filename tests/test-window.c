@@ -151,6 +151,7 @@ typedef struct
   guint      removed_hidden;   /* items-changed that took rows away, with the table hidden */
   guint      removed_shown;    /* ... with the table on screen */
   guint      added_shown;      /* items-changed that brought rows, with the table on screen */
+  guint      added_hidden;     /* ... with the table hidden */
 } Clearing;
 
 static void
@@ -169,19 +170,25 @@ clearing_items_changed_cb (GListModel *model,
       else
         clearing->removed_hidden++;
     }
-  if (added > 0 && shown)
-    clearing->added_shown++;
+  if (added > 0)
+    {
+      if (shown)
+        clearing->added_shown++;
+      else
+        clearing->added_hidden++;
+    }
 }
 
 /* A new run takes the old rows away with the table hidden, so that their widgets go
- * without the view laying out and drawing in each step, and shows the table again for the
- * new rows. */
+ * without the view laying out and drawing in each step, and shows the table again before
+ * the new rows come: none comes while it is hidden, or all of those would be laid out at
+ * once in the frame that shows it. */
 static void
 test_window_clear_hidden (void)
 {
   UnfreezeWindow *window = new_window ();
   GListModel *rows = unfreeze_window_get_rows_model (window);
-  Clearing clearing = { NULL, 0, 0, 0 };
+  Clearing clearing = { NULL, 0, 0, 0, 0 };
   gulong handler;
   UnfreezeRun *run;
 
@@ -201,6 +208,7 @@ test_window_clear_hidden (void)
   g_assert_cmpuint (clearing.removed_hidden, >, 0);
   g_assert_cmpuint (clearing.removed_shown, ==, 0);
   g_assert_cmpuint (clearing.added_shown, >, 0);
+  g_assert_cmpuint (clearing.added_hidden, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, msft_rows ());
   g_assert_true (gtk_widget_get_mapped (clearing.table));
 
