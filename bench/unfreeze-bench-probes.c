@@ -417,7 +417,8 @@ unfreeze_bench_probes_interval_max (UnfreezeBenchProbes *probes,
 
 void
 unfreeze_bench_probes_trace_stalls (UnfreezeBenchProbes        *probes,
-                                    const UnfreezeBenchMeasure *m)
+                                    const UnfreezeBenchMeasure *m,
+                                    gint64                      least_us)
 {
   fprintf (stderr, "    run +0 (at %.6f s, CLOCK_MONOTONIC) … finished +%.0f ms, rows +%.0f ms, "
            "painted +%.0f ms\n", m->start_us / 1e6,
@@ -430,7 +431,7 @@ unfreeze_bench_probes_trace_stalls (UnfreezeBenchProbes        *probes,
       const UnfreezeStallSample *beat = &g_array_index (probes->beats, UnfreezeStallSample, i);
       gint64 end = beat->time_us - m->start_us;
 
-      if (beat->late_us >= UNFREEZE_STALL_METER_FRAME_US &&
+      if (beat->late_us >= least_us &&
           end >= 0 && end - beat->late_us <= m->tail_end_us - m->start_us)
         fprintf (stderr, "    stall %6.1f ms from +%.0f to +%.0f ms; the main thread ran %.1f ms, "
                  "waited for a core %.1f ms; ended at %.6f s (CLOCK_MONOTONIC, as perf record -k "

@@ -85,9 +85,10 @@ void    unfreeze_bench_probes_interval_max      (UnfreezeBenchProbes        *pro
                                                  gint64                      to_us,
                                                  gint64                     *stall_max_us,
                                                  gint64                     *gap_max_us);
-/* On stderr: when each stall over a frame of @m's run happened, relative to Run. */
+/* On stderr: when each stall of @m's run of at least @least_us happened, relative to Run. */
 void    unfreeze_bench_probes_trace_stalls      (UnfreezeBenchProbes        *probes,
-                                                 const UnfreezeBenchMeasure *m);
+                                                 const UnfreezeBenchMeasure *m,
+                                                 gint64                      least_us);
 
 /* Nearest-rank percentile (@percent of 100) of gint64 @values; sorts them. */
 gint64  unfreeze_bench_percentile               (GArray                     *values,

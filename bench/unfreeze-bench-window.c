@@ -141,6 +141,18 @@ count_blocking_calls (UnfreezeRun *run,
 
 /* One press of Run in the real window, with the main loop running until the run is over
  * and its rows are painted. */
+
+/* The shortest stall UNFREEZE_BENCH_TRACE prints: a frame, or UNFREEZE_BENCH_TRACE_MS, to see
+ * what the stalls just under the line are made of. */
+static gint64
+trace_least_us (void)
+{
+  const char *least_ms = g_getenv ("UNFREEZE_BENCH_TRACE_MS");
+  double ms = least_ms != NULL ? g_ascii_strtod (least_ms, NULL) : 0;
+
+  return ms > 0 ? (gint64) (ms * 1000) : UNFREEZE_STALL_METER_FRAME_US;
+}
+
 static void
 run_scenario (UnfreezeBench               *bench,
               const char                  *mode_id,
@@ -213,7 +225,7 @@ run_scenario (UnfreezeBench               *bench,
                                       m->refused_us != 0 ? m->refused_us : m->end_us,
                                       &m->waiting_stall_us, &m->waiting_gap_us);
   if (g_getenv ("UNFREEZE_BENCH_TRACE") != NULL)
-    unfreeze_bench_probes_trace_stalls (&bench->probes, m);
+    unfreeze_bench_probes_trace_stalls (&bench->probes, m, trace_least_us ());
 
   /* The sleep mode's run ends when its sleep does; its workers may still be at it. Let
    * them finish before the next scenario, so they are not counted there. */
