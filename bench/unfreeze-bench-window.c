@@ -398,7 +398,7 @@ measure_idle (UnfreezeBench *bench,
 
   unfreeze_bench_iterate_for (SETTLE_MS);
   m.start_us = g_get_monotonic_time ();
-  unfreeze_bench_iterate_for (3000);
+  unfreeze_bench_iterate_for (UNFREEZE_BENCH_IDLE_MS);
   m.end_us = g_get_monotonic_time ();
   unfreeze_bench_probes_stall_stats (&bench->probes, m.start_us, m.end_us, &m);
 

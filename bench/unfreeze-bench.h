@@ -31,6 +31,7 @@ G_BEGIN_DECLS
  * named with this prefix. */
 #define UNFREEZE_BENCH_LOAD_NICE     19
 #define UNFREEZE_BENCH_LOADED_PREFIX "loaded-"
+#define UNFREEZE_BENCH_IDLE_MS       3000   /* how long the idle window is measured */
 
 typedef struct
 {
