@@ -119,8 +119,8 @@ frame_period_us (UnfreezeBenchReport *report)
 }
 
 /* Smooth: the heartbeat never later than a frame, and no frame more than two frames after
- * the one before (frames at the idle window's pace, see frame_period_us()). Judged twice because they differ: the loop can be free for a heartbeat
- * and still draw nothing, when ready sources of a higher priority than drawing starve the
+ * the one before (frames at the idle window's pace, see frame_period_us()). Judged twice
+ * because they differ: the loop can be free for a heartbeat and still draw nothing, when ready sources of a higher priority than drawing starve the
  * frame clock. Over the whole run, in every scenario through the window and the Run after
  * the million rows; or, @until_refused, up to the run's refused update, through the window. */
 static void
@@ -141,6 +141,7 @@ judge_smooth (UnfreezeBench *bench,
   double worst_gap_ms = -1;
   double frame_us = frame_period_us (report);
   double two_frames_ms = (2 * frame_us + FRAME_JITTER_US) / 1000.0;
+  g_autofree char *pace = NULL;
 
   if (!unfreeze_bench_mode_wanted (bench, mode))
     return;
@@ -180,25 +181,16 @@ judge_smooth (UnfreezeBench *bench,
         }
     }
 
-  if (worst_stall != NULL)
-    met = g_strdup_printf ("longest stall %.1f ms (%s), longest frame gap %.1f ms (%s)",
-                           worst_stall_ms, worst_stall, worst_gap_ms, worst_gap);
   /* Slower than 60 Hz (more than jitter): say so, wherever the verdict lands. */
-  if (frame_us > FRAME_US + FRAME_JITTER_US)
-    {
-      g_autofree char *pace = g_strdup_printf ("the idle window drew a frame every %.1f ms here, "
-                                               "so two frames are %.1f ms", frame_us / 1000.0,
-                                               2 * frame_us / 1000.0);
-
-      if (met != NULL)
-        {
-          g_autofree char *plain = g_steal_pointer (&met);
-
-          met = g_strdup_printf ("%s; %s", plain, pace);
-        }
-      if (failed->len > 0)
-        g_string_append_printf (failed, "; %s", pace);
-    }
+  pace = frame_us > FRAME_US + FRAME_JITTER_US
+    ? g_strdup_printf ("; the idle window drew a frame every %.1f ms here, so two frames are "
+                       "%.1f ms", frame_us / 1000.0, 2 * frame_us / 1000.0)
+    : g_strdup ("");
+  if (worst_stall != NULL)
+    met = g_strdup_printf ("longest stall %.1f ms (%s), longest frame gap %.1f ms (%s)%s",
+                           worst_stall_ms, worst_stall, worst_gap_ms, worst_gap, pace);
+  if (failed->len > 0)
+    g_string_append (failed, pace);
   if (until_refused)
     add_verdict (report, "smooth-waiting", "Smooth while waiting, until the refused update", mode,
                  failed, missing, met);

@@ -139,9 +139,6 @@ count_blocking_calls (UnfreezeRun *run,
     }
 }
 
-/* One press of Run in the real window, with the main loop running until the run is over
- * and its rows are painted. */
-
 /* The shortest stall UNFREEZE_BENCH_TRACE prints: a frame, or UNFREEZE_BENCH_TRACE_MS, to see
  * what the stalls just under the line are made of. */
 static gint64
@@ -153,6 +150,8 @@ trace_least_us (void)
   return ms > 0 ? (gint64) (ms * 1000) : UNFREEZE_STALL_METER_FRAME_US;
 }
 
+/* One press of Run in the real window, with the main loop running until the run is over
+ * and its rows are painted. */
 static void
 run_scenario (UnfreezeBench               *bench,
               const char                  *mode_id,
