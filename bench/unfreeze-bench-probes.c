@@ -421,10 +421,11 @@ unfreeze_bench_probes_trace_stalls (UnfreezeBenchProbes        *probes,
                                     gint64                      least_us)
 {
   fprintf (stderr, "    run +0 (at %.6f s, CLOCK_MONOTONIC) … finished +%.0f ms, rows +%.0f ms, "
-           "painted +%.0f ms\n", m->start_us / 1e6,
+           "painted +%.0f ms; %ld page faults in the main thread\n", m->start_us / 1e6,
            us_to_ms (m->end_us - m->start_us),
            m->rows_us != 0 ? us_to_ms (m->rows_us - m->start_us) : NAN,
-           m->painted_us != 0 ? us_to_ms (m->painted_us - m->start_us) : NAN);
+           m->painted_us != 0 ? us_to_ms (m->painted_us - m->start_us) : NAN,
+           m->page_faults);
 
   for (guint i = 0; i < probes->beats->len; i++)
     {

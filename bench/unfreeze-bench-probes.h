@@ -39,6 +39,7 @@ typedef struct
   guint              threads_peak;
   gint64             rss_before_kb;
   gint64             rss_peak_kb;
+  glong              page_faults;      /* the main thread's, from Run to the end of the tail */
   guint              n_rows;
   guint              refusals;
   UnfreezeRunResult  result;
