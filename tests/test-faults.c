@@ -1527,8 +1527,15 @@ collect_labels (GtkWidget *widget,
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
+      /* The titles are labels, the cells inscriptions. */
       if (GTK_IS_LABEL (child) && gtk_widget_get_mapped (child))
         g_ptr_array_add (texts, (gpointer) gtk_label_get_text (GTK_LABEL (child)));
+      else if (GTK_IS_INSCRIPTION (child) && gtk_widget_get_mapped (child))
+        {
+          const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (child));
+
+          g_ptr_array_add (texts, (gpointer) (text != NULL ? text : ""));
+        }
       collect_labels (child, texts);
     }
 }
