@@ -149,6 +149,16 @@ trace_least_us (void)
   return ms > 0 ? (gint64) (ms * 1000) : UNFREEZE_STALL_METER_FRAME_US;
 }
 
+/* The calling thread's page faults so far, minor and major. */
+static glong
+thread_page_faults (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_THREAD, &usage);
+  return usage.ru_minflt + usage.ru_majflt;
+}
+
 /* One press of Run in the real window, with the main loop running until the run is over
  * and its rows are painted. */
 static void
@@ -163,7 +173,6 @@ run_scenario (UnfreezeBench               *bench,
   gboolean mode_changed = g_strcmp0 (unfreeze_window_get_mode (window), mode_id) != 0;
   gint refusals_before;
   gint64 deadline;
-  struct rusage usage;
 
   unfreeze_window_set_mode (window, mode_id);
   unfreeze_window_set_ticker (window, scenario->ticker);
@@ -187,8 +196,7 @@ run_scenario (UnfreezeBench               *bench,
   bench->painted_us = 0;
   bench->rows_armed = TRUE;
 
-  getrusage (RUSAGE_THREAD, &usage);
-  m->page_faults = -(usage.ru_minflt + usage.ru_majflt);
+  m->page_faults = thread_page_faults ();
   m->start_us = g_get_monotonic_time ();
   run = unfreeze_window_start_run (window);
   if (run == NULL)
@@ -207,8 +215,7 @@ run_scenario (UnfreezeBench               *bench,
     g_main_context_iteration (NULL, TRUE);
   bench->rows_armed = FALSE;
   m->tail_end_us = g_get_monotonic_time ();
-  getrusage (RUSAGE_THREAD, &usage);
-  m->page_faults += usage.ru_minflt + usage.ru_majflt;
+  m->page_faults = thread_page_faults () - m->page_faults;
 
   m->threads_peak = unfreeze_bench_probes_get_peak_threads (&bench->probes);
   m->rss_peak_kb = unfreeze_bench_probes_get_peak_rss_kb (&bench->probes);
