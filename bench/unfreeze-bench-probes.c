@@ -416,6 +416,27 @@ unfreeze_bench_probes_interval_max (UnfreezeBenchProbes *probes,
 }
 
 void
+unfreeze_bench_probes_trace_beats (UnfreezeBenchProbes *probes,
+                                   gint64               origin_us,
+                                   gint64               to_us,
+                                   gint64               least_us)
+{
+  for (guint i = 0; i < probes->beats->len; i++)
+    {
+      const UnfreezeStallSample *beat = &g_array_index (probes->beats, UnfreezeStallSample, i);
+      gint64 end = beat->time_us - origin_us;
+
+      if (beat->late_us >= least_us &&
+          end >= 0 && end - beat->late_us <= to_us - origin_us)
+        fprintf (stderr, "    stall %6.1f ms from +%.0f to +%.0f ms; the main thread ran %.1f ms, "
+                 "waited for a core %.1f ms; ended at %.6f s (CLOCK_MONOTONIC, as perf record -k "
+                 "CLOCK_MONOTONIC)\n", us_to_ms (beat->late_us),
+                 us_to_ms (end - beat->late_us - UNFREEZE_STALL_METER_INTERVAL_MS * 1000), us_to_ms (end),
+                 us_to_ms (beat->ran_us), us_to_ms (beat->queued_us), beat->time_us / 1e6);
+    }
+}
+
+void
 unfreeze_bench_probes_trace_stalls (UnfreezeBenchProbes        *probes,
                                     const UnfreezeBenchMeasure *m,
                                     gint64                      least_us)
@@ -426,18 +447,5 @@ unfreeze_bench_probes_trace_stalls (UnfreezeBenchProbes        *probes,
            m->rows_us != 0 ? us_to_ms (m->rows_us - m->start_us) : NAN,
            m->painted_us != 0 ? us_to_ms (m->painted_us - m->start_us) : NAN,
            m->page_faults);
-
-  for (guint i = 0; i < probes->beats->len; i++)
-    {
-      const UnfreezeStallSample *beat = &g_array_index (probes->beats, UnfreezeStallSample, i);
-      gint64 end = beat->time_us - m->start_us;
-
-      if (beat->late_us >= least_us &&
-          end >= 0 && end - beat->late_us <= m->tail_end_us - m->start_us)
-        fprintf (stderr, "    stall %6.1f ms from +%.0f to +%.0f ms; the main thread ran %.1f ms, "
-                 "waited for a core %.1f ms; ended at %.6f s (CLOCK_MONOTONIC, as perf record -k "
-                 "CLOCK_MONOTONIC)\n", us_to_ms (beat->late_us),
-                 us_to_ms (end - beat->late_us - UNFREEZE_STALL_METER_INTERVAL_MS * 1000), us_to_ms (end),
-                 us_to_ms (beat->ran_us), us_to_ms (beat->queued_us), beat->time_us / 1e6);
-    }
+  unfreeze_bench_probes_trace_beats (probes, m->start_us, m->tail_end_us, least_us);
 }

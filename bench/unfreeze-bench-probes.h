@@ -86,6 +86,12 @@ void    unfreeze_bench_probes_interval_max      (UnfreezeBenchProbes        *pro
                                                  gint64                      to_us,
                                                  gint64                     *stall_max_us,
                                                  gint64                     *gap_max_us);
+/* On stderr: each stall of [@origin_us, @to_us] of at least @least_us, in ms from
+ * @origin_us, with how long the main thread ran and waited for a core in it. */
+void    unfreeze_bench_probes_trace_beats       (UnfreezeBenchProbes        *probes,
+                                                 gint64                      origin_us,
+                                                 gint64                      to_us,
+                                                 gint64                      least_us);
 /* On stderr: when each stall of @m's run of at least @least_us happened, relative to Run. */
 void    unfreeze_bench_probes_trace_stalls      (UnfreezeBenchProbes        *probes,
                                                  const UnfreezeBenchMeasure *m,

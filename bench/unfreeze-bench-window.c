@@ -428,6 +428,8 @@ measure_idle (UnfreezeBench *bench,
   fprintf (stderr, "  %s window: stall max %.1f p99 %.1f ms | frame gap max %.1f p99 %.1f ms, %u frames in 3 s\n",
            scenario, us_to_ms (m.stall_max_us), us_to_ms (m.stall_p99_us), us_to_ms (m.gap_max_us),
            us_to_ms (m.gap_p99_us), m.n_frames);
+  if (g_getenv ("UNFREEZE_BENCH_TRACE") != NULL)
+    unfreeze_bench_probes_trace_beats (&bench->probes, m.start_us, m.end_us, trace_least_us ());
 }
 
 /* The next Run after a mode's million rows, in the same mode: it lets go of them (the
