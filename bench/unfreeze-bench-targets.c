@@ -121,8 +121,9 @@ frame_period_us (UnfreezeBenchReport *report)
 /* Smooth: the heartbeat never later than a frame, and no frame more than two frames after
  * the one before (frames at the idle window's pace, see frame_period_us()). Judged twice
  * because they differ: the loop can be free for a heartbeat and still draw nothing, when
- * ready sources of a higher priority than drawing starve the frame clock. Over the whole run, in every scenario through the window and the Run after
- * the million rows; or, @until_refused, up to the run's refused update, through the window. */
+ * ready sources of a higher priority than drawing starve the frame clock. Over the whole
+ * run, in every scenario through the window and the Run after the million rows; or,
+ * @until_refused, up to the run's refused update, through the window. */
 static void
 judge_smooth (UnfreezeBench *bench,
               const char    *mode,
